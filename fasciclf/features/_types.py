@@ -1,0 +1,239 @@
+"""Typed records produced by the feature pipeline.
+
+The vocabularies below are a contract: models, evaluation and the gold
+annotations in ``data/labeled`` and ``../shared/realdev.jsonl`` rely on
+these exact strings.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+BODY_SITES: tuple[str, ...] = (
+    "head_face",
+    "bulbar",
+    "neck",
+    "arm",
+    "hand",
+    "trunk",
+    "leg",
+    "foot",
+    "generalized",
+)
+LATERALITIES: tuple[str, ...] = ("left", "right", "bilateral", "unspecified")
+PROGRESSIONS: tuple[str, ...] = ("progressive", "improving", "stable", "episodic", "unknown")
+SYMPTOMS: tuple[str, ...] = (
+    "twitching",
+    "weakness",
+    "atrophy",
+    "cramps",
+    "sensory",
+    "pain",
+    "bulbar",
+    "fatigue",
+)
+SYMPTOM_STATUSES: tuple[str, ...] = ("present", "absent", "not_mentioned")
+FINDING_STATUSES: tuple[str, ...] = (
+    "present",
+    "absent",
+    "uncertain",
+    "hypothetical",
+    "historical",
+    "family",
+)
+TRIGGERS: tuple[str, ...] = (
+    "stress",
+    "caffeine",
+    "exercise",
+    "sleep_loss",
+    "posture",
+    "cold",
+    "medication",
+)
+TIMINGS: tuple[str, ...] = ("on_waking", "at_night", "at_rest", "after_exercise", "end_of_day")
+SEXES: tuple[str, ...] = ("female", "male")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One mention of a symptom concept with its context.
+
+    Attributes
+    ----------
+    concept : str
+        One of :data:`SYMPTOMS` or an extra concept (e.g. ``"foot_drop"``,
+        ``"ptosis"``, ``"diplopia"``, ``"falls"``, ``"als"``).
+    status : str
+        One of :data:`FINDING_STATUSES`.
+    text : str
+        The matched words, equal to ``source_text[start:end]``.
+    start, end : int
+        Character offsets into the original text.
+    body_sites : tuple of str
+        Regions this mention is attached to.
+    side : str
+        One of :data:`LATERALITIES`.
+    """
+
+    concept: str
+    status: str
+    text: str
+    start: int
+    end: int
+    body_sites: tuple[str, ...] = ()
+    side: str = "unspecified"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "concept": self.concept,
+            "status": self.status,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "body_sites": list(self.body_sites),
+            "side": self.side,
+        }
+
+
+def _empty_symptoms() -> dict[str, str]:
+    return {name: "not_mentioned" for name in SYMPTOMS}
+
+
+@dataclass(frozen=True)
+class SymptomFeatures:
+    """Structured, negation-aware reading of one free-text description.
+
+    Produced by :func:`fasciclf.features.extract`; see the field list in the
+    README. ``symptoms`` maps every name in :data:`SYMPTOMS` to one of
+    :data:`SYMPTOM_STATUSES`.
+    """
+
+    text: str = ""
+    body_sites: tuple[str, ...] = ()
+    laterality: str = "unspecified"
+    duration_days: float | None = None
+    episode_minutes: float | None = None
+    progression: str = "unknown"
+    symptoms: dict[str, str] = field(default_factory=_empty_symptoms)
+    triggers: tuple[str, ...] = ()
+    timing: tuple[str, ...] = ()
+    age: int | None = None
+    sex: str | None = None
+    writer: str = "self"
+    family_history: tuple[str, ...] = ()
+    historical: tuple[str, ...] = ()
+    uncertain: tuple[str, ...] = ()
+    extra_present: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    truncated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (lists instead of tuples, no text copy).
+
+        >>> SymptomFeatures().to_dict()["laterality"]
+        'unspecified'
+        """
+        return {
+            "body_sites": list(self.body_sites),
+            "laterality": self.laterality,
+            "duration_days": self.duration_days,
+            "episode_minutes": self.episode_minutes,
+            "progression": self.progression,
+            "symptoms": dict(self.symptoms),
+            "triggers": list(self.triggers),
+            "timing": list(self.timing),
+            "age": self.age,
+            "sex": self.sex,
+            "writer": self.writer,
+            "family_history": list(self.family_history),
+            "historical": list(self.historical),
+            "uncertain": list(self.uncertain),
+            "extra_present": list(self.extra_present),
+            "findings": [f.to_dict() for f in self.findings],
+            "truncated": self.truncated,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], text: str = "") -> SymptomFeatures:
+        """Rebuild from :meth:`to_dict` output (used across process pools)."""
+        return cls(
+            text=text,
+            body_sites=tuple(data["body_sites"]),
+            laterality=data["laterality"],
+            duration_days=data["duration_days"],
+            episode_minutes=data["episode_minutes"],
+            progression=data["progression"],
+            symptoms=dict(data["symptoms"]),
+            triggers=tuple(data["triggers"]),
+            timing=tuple(data["timing"]),
+            age=data["age"],
+            sex=data["sex"],
+            writer=data.get("writer", "self"),
+            family_history=tuple(data.get("family_history", ())),
+            historical=tuple(data.get("historical", ())),
+            uncertain=tuple(data.get("uncertain", ())),
+            extra_present=tuple(data.get("extra_present", ())),
+            findings=tuple(
+                Finding(**{**f, "body_sites": tuple(f["body_sites"])})
+                for f in data.get("findings", ())
+            ),
+            truncated=data.get("truncated", False),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    def present(self) -> list[str]:
+        """Names of symptoms with status ``present``."""
+        return [k for k, v in self.symptoms.items() if v == "present"]
+
+    def _repr_html_(self) -> str:
+        # displaCy-style: evidence spans highlighted inline, colour by status.
+        colours = {
+            "present": "#fde68a",
+            "absent": "#bbf7d0",
+            "uncertain": "#e5e7eb",
+            "hypothetical": "#e5e7eb",
+            "historical": "#ddd6fe",
+            "family": "#fbcfe8",
+        }
+        parts: list[str] = []
+        pos = 0
+        for f in sorted(self.findings, key=lambda f: (f.start, -f.end)):
+            if f.start < pos:
+                continue
+            parts.append(html.escape(self.text[pos : f.start]))
+            parts.append(
+                f'<mark style="background:{colours.get(f.status, "#eee")};padding:0 2px;'
+                f'border-radius:3px" title="{html.escape(f.concept)}: {f.status}">'
+                f"{html.escape(self.text[f.start:f.end])}"
+                f'<sub style="font-size:0.7em;margin-left:2px">{html.escape(f.concept)}'
+                f"·{f.status}</sub></mark>"
+            )
+            pos = f.end
+        parts.append(html.escape(self.text[pos:]))
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+            for k, v in (
+                ("body sites", ", ".join(self.body_sites) or "none"),
+                ("laterality", self.laterality),
+                ("duration (days)", self.duration_days),
+                ("episode (minutes)", self.episode_minutes),
+                ("progression", self.progression),
+                ("present", ", ".join(self.present()) or "none"),
+                (
+                    "denied",
+                    ", ".join(k for k, v in self.symptoms.items() if v == "absent") or "none",
+                ),
+                ("triggers", ", ".join(self.triggers) or "none"),
+                ("timing", ", ".join(self.timing) or "none"),
+                ("age / sex", f"{self.age} / {self.sex}"),
+            )
+        )
+        return (
+            f"<div style='font-family:sans-serif;line-height:1.9'><p>{''.join(parts)}</p>"
+            f"<table style='font-size:0.9em'>{rows}</table></div>"
+        )

@@ -1,0 +1,107 @@
+"""The result type returned by :func:`fasciclf.predict`."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+from fasciclf.features._types import SymptomFeatures
+
+DISCLAIMER = (
+    "fasciclf is a triage aid, not a diagnosis: a clinician must assess anyone "
+    "with new, worsening or frightening symptoms."
+)
+ABSTAIN_REASONS: tuple[str, ...] = (
+    "empty_text",
+    "no_symptom_findings",
+    "low_confidence",
+    "invalid_input",
+)
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """A rule over the extracted features that a clinician must not miss.
+
+    Attributes
+    ----------
+    code : str
+        Stable identifier, e.g. ``"progressive_weakness"``.
+    reason : str
+        One plain-English sentence for the reader.
+    evidence : tuple of (start, end, text)
+        Character spans in the input text that triggered the rule.
+    """
+
+    code: str
+    reason: str
+    evidence: tuple[tuple[int, int, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "reason": self.reason,
+            "evidence": [{"start": s, "end": e, "text": t} for s, e, t in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A calibrated triage suggestion with its evidence.
+
+    ``label`` is ``None`` only when the input was not a string
+    (``abstain_reason == "invalid_input"``); for other abstentions the most
+    likely label is still given so that nothing is hidden, and
+    ``abstained`` says it should not be relied upon.
+    """
+
+    label: str | None
+    probabilities: dict[str, float]
+    top_k: tuple[tuple[str, float], ...]
+    red_flags: tuple[RedFlag, ...]
+    features: SymptomFeatures | None
+    abstained: bool = False
+    abstain_reason: str | None = None
+    model_version: str = ""
+    disclaimer: str = field(default=DISCLAIMER)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "probabilities": dict(self.probabilities),
+            "top_k": [[k, p] for k, p in self.top_k],
+            "red_flags": [r.to_dict() for r in self.red_flags],
+            "features": None if self.features is None else self.features.to_dict(),
+            "abstained": self.abstained,
+            "abstain_reason": self.abstain_reason,
+            "model_version": self.model_version,
+            "disclaimer": self.disclaimer,
+            "error": self.error,
+        }
+
+    def _repr_html_(self) -> str:
+        flags = "".join(
+            f"<li><b>{html.escape(r.code)}</b>: {html.escape(r.reason)}</li>" for r in self.red_flags
+        )
+        top = "".join(
+            f"<tr><td>{html.escape(k)}</td><td>{p:.1%}</td></tr>" for k, p in self.top_k
+        )
+        status = (
+            f"<p><b>Abstained</b> ({html.escape(str(self.abstain_reason))})</p>"
+            if self.abstained
+            else ""
+        )
+        feats = self.features._repr_html_() if self.features is not None else ""
+        flag_block = (
+            f"<div style='border-left:4px solid #b91c1c;padding-left:8px'><b>Red flags</b>"
+            f"<ul>{flags}</ul></div>"
+            if self.red_flags
+            else ""
+        )
+        return (
+            f"<div style='font-family:sans-serif'><p><b>Most likely:</b> "
+            f"{html.escape(str(self.label))}</p>{status}{flag_block}"
+            f"<table>{top}</table>{feats}<p><i>{html.escape(self.disclaimer)}</i></p></div>"
+        )
