@@ -126,6 +126,7 @@ class SymptomFeatures:
     family_history: tuple[str, ...] = ()
     historical: tuple[str, ...] = ()
     uncertain: tuple[str, ...] = ()
+    hypothetical: tuple[str, ...] = ()
     extra_present: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
     truncated: bool = False
@@ -151,6 +152,7 @@ class SymptomFeatures:
             "family_history": list(self.family_history),
             "historical": list(self.historical),
             "uncertain": list(self.uncertain),
+            "hypothetical": list(self.hypothetical),
             "extra_present": list(self.extra_present),
             "findings": [f.to_dict() for f in self.findings],
             "truncated": self.truncated,
@@ -175,6 +177,7 @@ class SymptomFeatures:
             family_history=tuple(data.get("family_history", ())),
             historical=tuple(data.get("historical", ())),
             uncertain=tuple(data.get("uncertain", ())),
+            hypothetical=tuple(data.get("hypothetical", ())),
             extra_present=tuple(data.get("extra_present", ())),
             findings=tuple(
                 Finding(**{**f, "body_sites": tuple(f["body_sites"])})

@@ -1,0 +1,844 @@
+"""spaCy components of the fasciclf pipeline.
+
+Three registered factories, run in this order on ``spacy.blank("en")``:
+
+``fasciclf_terms``
+    One :class:`~spacy.matcher.PhraseMatcher` (attribute ``LOWER``) over the
+    packaged lexicon and context-rule literals. Sets ``Doc._.fasciclf_matches``.
+``fasciclf_context``
+    ConText-style status of every symptom mention (present, absent,
+    uncertain, hypothetical, historical, family), with scopes bounded by
+    sentence ends and terminators ("but", "however", ...). Sets
+    ``Doc._.fasciclf_mentions``.
+``fasciclf_features``
+    Attaches body sites and sides to mentions, reads durations, episode
+    lengths, progression, triggers, timing, age, sex and who is writing, and
+    sets ``Doc._.fasciclf_features`` (a :class:`SymptomFeatures`).
+
+One matcher pass and plain-Python bookkeeping keep the pipeline near the
+speed of bare tokenization; there is no parser or tagger to depend on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import ensure_path
+
+from fasciclf.features import _quantities as q
+from fasciclf.features._resources import (
+    CONTEXT_RULES_FILE,
+    LEXICON_FILE,
+    ContextRule,
+    ContextRules,
+    Lexicon,
+    default_context_rules,
+    default_lexicon,
+    parse_context_rules,
+    parse_lexicon,
+)
+from fasciclf.features._types import SYMPTOMS, Finding, SymptomFeatures
+
+EXT_MATCHES = "fasciclf_matches"
+EXT_MENTIONS = "fasciclf_mentions"
+EXT_FEATURES = "fasciclf_features"
+EXT_CUES = "fasciclf_progression_cues"
+
+for _name in (EXT_MATCHES, EXT_MENTIONS, EXT_CUES, EXT_FEATURES):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+# Concepts that are bodily signs (they carry body sites). Named diseases,
+# causes and test results are mentions, not signs.
+SIGN_CONCEPTS = frozenset(SYMPTOMS) | {
+    "foot_drop",
+    "falls",
+    "ptosis",
+    "diplopia",
+    "tremor",
+    "facial_weakness",
+    "stiffness",
+    "restless_legs",
+    "balance",
+    "vision",
+    "vague_symptom",
+}
+# Named conditions a lay writer mentions to ask about them: never present.
+FEARED_CONCEPTS = frozenset({"als"})
+
+_STATUS_RANK = {
+    "family": 5,
+    "hypothetical": 4,
+    "historical": 3,
+    "negated": 2,
+    "uncertain": 1,
+}
+_CATEGORY_TO_STATUS = {
+    "negated": "absent",
+    "uncertain": "uncertain",
+    "hypothetical": "hypothetical",
+    "historical": "historical",
+    "family": "family",
+}
+_DEFAULT_SCOPE = {"forward": 12, "backward": 6}
+_DETERMINERS = frozenset({"my", "the", "this", "these", "his", "her", "our", "that", "those"})
+_SENTENCE_END = frozenset({".", "!", "?", ";", "…", "...", "..", "!!", "??", "?!"})
+_CLAUSE_BREAK = frozenset(
+    {"but", "however", "although", "though", "whereas", "while", "except", "yet", ";"}
+)
+_SPREAD_WORDS = frozenset(
+    {"spread", "spreads", "spreading", "moved", "also", "too", "now", "then", "started", "begun"}
+)
+_SITE_PREPOSITIONS = frozenset({"in", "to", "into", "on", "through", "across", "down", "up"})
+_ONSET_WORDS = frozenset(
+    {
+        "start", "started", "starting", "starts", "began", "begun", "begin", "noticed",
+        "notice", "since", "ago", "first", "onset", "been", "going", "happening", "had",
+        "have", "has", "it", "this", "these", "they", "them", "symptoms", "symptom",
+        "problem", "problems", "lasted", "continues", "continued", "for",
+    }
+)
+_SUBJECT_VERBS = frozenset(
+    {
+        "has", "is", "'s", "keeps", "kept", "ca", "can", "cannot", "started", "complains",
+        "complained", "feels", "felt", "gets", "got", "had", "was", "suffers", "developed",
+        "noticed", "says", "said", "woke", "wakes", "began", "seems", "lost", "drops",
+        "dropped", "trips", "tripped", "fell", "falls", "struggles", "struggled", "hasn",
+        "does", "did", "n't", "'", "’s",
+    }
+)
+_ANAPHORA = frozenset({"it", "they", "this", "these", "them", "its", "it's", "itself"})
+_FAMILY_STATUS_VERBS = frozenset({"had", "died", "passed", "was", "suffered", "lost", "battled"})
+
+
+@dataclass
+class Mention:
+    """A matched concept mention with its context status (internal)."""
+
+    concept: str
+    also: tuple[str, ...]
+    kind: str  # "symptom", "extra" or "deny"
+    start: int  # token offsets
+    end: int
+    status: str = "present"
+    site: str | None = None
+    sites: set[str] = field(default_factory=set)
+    sides: set[str] = field(default_factory=set)
+    free_sides: set[str] = field(default_factory=set)
+
+    def explicit_sides(self) -> set[str]:
+        # Sides written next to a body site win over loose ones ("on the
+        # right side, where the hand starts" describing a spot).
+        explicit = self.sides - {"plural"}
+        return explicit or set(self.free_sides)
+
+
+@dataclass
+class _Match:
+    group: str  # lexicon kind, "ctx" or "family"
+    index: int  # index into the record/rule list
+    start: int
+    end: int
+
+
+def _filter_longest(matches: list[_Match]) -> list[_Match]:
+    """Greedy longest-first non-overlapping selection (like spacy.util.filter_spans)."""
+    chosen: list[_Match] = []
+    taken: set[int] = set()
+    for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
+        if any(i in taken for i in range(m.start, m.end)):
+            continue
+        chosen.append(m)
+        taken.update(range(m.start, m.end))
+    chosen.sort(key=lambda m: m.start)
+    return chosen
+
+
+class TermMatcher:
+    """Match lexicon terms and context-rule literals in one pass.
+
+    Parameters
+    ----------
+    nlp : Language
+        The pipeline (its tokenizer makes the phrase patterns).
+    name : str
+        Component name.
+    lexicon, context_rules : optional
+        Parsed resources; the packaged ones by default.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "fasciclf_terms",
+        *,
+        lexicon: Lexicon | None = None,
+        context_rules: ContextRules | None = None,
+    ) -> None:
+        self.nlp = nlp
+        self.name = name
+        self._set_resources(lexicon or default_lexicon(), context_rules or default_context_rules())
+
+    def _set_resources(self, lexicon: Lexicon, context_rules: ContextRules) -> None:
+        self.lexicon = lexicon
+        self.context_rules = context_rules
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        tokenizer = self.nlp.tokenizer
+        for i, record in enumerate(lexicon.records):
+            self.matcher.add(f"L{i}", list(tokenizer.pipe(record.terms)))
+        for i, rule in enumerate(context_rules.rules):
+            self.matcher.add(f"C{i}", [tokenizer(rule.literal)])
+        # "my father had ...", "grandma died of ...": family-history modifiers
+        # built from the reviewed relative and verb lists, not hand-listed.
+        relatives = [t for r in lexicon.records if r.kind == "writer" for t in r.terms]
+        verbs = [t for r in lexicon.records if r.kind == "family_verb" for t in r.terms]
+        self._family_terms = relatives
+        self.matcher.add(
+            "F", list(tokenizer.pipe(f"{rel} {verb}" for rel in relatives for verb in verbs))
+        )
+        strings = self.nlp.vocab.strings
+        self._key_to_match = {}
+        for i in range(len(lexicon.records)):
+            self._key_to_match[strings[f"L{i}"]] = (lexicon.records[i].kind, i)
+        for i in range(len(context_rules.rules)):
+            self._key_to_match[strings[f"C{i}"]] = ("ctx", i)
+        self._key_to_match[strings["F"]] = ("family", -1)
+
+    def __call__(self, doc: Doc) -> Doc:
+        key_to_match = self._key_to_match
+        doc._.set(
+            EXT_MATCHES,
+            [
+                _Match(*key_to_match[key], start, end)
+                for key, start, end in self.matcher(doc)
+            ],
+        )
+        return doc
+
+    # -- serialisation: the reviewed JSON files travel with the pipeline --
+    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / LEXICON_FILE).write_text(json.dumps(_lexicon_to_json(self.lexicon), indent=1))
+        (path / CONTEXT_RULES_FILE).write_text(
+            json.dumps(_rules_to_json(self.context_rules), indent=1)
+        )
+
+    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> TermMatcher:
+        path = ensure_path(path)
+        lexicon = parse_lexicon(json.loads((path / LEXICON_FILE).read_text("utf-8")))
+        rules = parse_context_rules(json.loads((path / CONTEXT_RULES_FILE).read_text("utf-8")))
+        self._set_resources(lexicon, rules)
+        return self
+
+    def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
+        return json.dumps(
+            {
+                "lexicon": _lexicon_to_json(self.lexicon),
+                "rules": _rules_to_json(self.context_rules),
+            }
+        ).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> TermMatcher:
+        payload = json.loads(data.decode("utf-8"))
+        self._set_resources(
+            parse_lexicon(payload["lexicon"]), parse_context_rules(payload["rules"])
+        )
+        return self
+
+
+def _lexicon_to_json(lexicon: Lexicon) -> dict[str, Any]:
+    records = []
+    for r in lexicon.records:
+        rec: dict[str, Any] = {"kind": r.kind, "value": r.value, "terms": list(r.terms)}
+        if r.also:
+            rec["also"] = list(r.also)
+        if r.site:
+            rec["site"] = r.site
+        if r.bilateral:
+            rec["bilateral"] = True
+        records.append(rec)
+    return {"version": lexicon.version, "records": records}
+
+
+def _rules_to_json(rules: ContextRules) -> dict[str, Any]:
+    out = []
+    for r in rules.rules:
+        rec: dict[str, Any] = {"literal": r.literal, "category": r.category}
+        if r.category not in ("pseudo", "terminate"):
+            rec["direction"] = r.direction
+        if r.max_scope is not None:
+            rec["max_scope"] = r.max_scope
+        if r.stop_at_determiner:
+            rec["stop_at_determiner"] = True
+        out.append(rec)
+    return {"version": rules.version, "rules": out}
+
+
+@Language.factory(
+    "fasciclf_terms",
+    assigns=[f"doc._.{EXT_MATCHES}"],
+    default_config={},
+)
+def make_terms(nlp: Language, name: str) -> TermMatcher:
+    """Factory for :class:`TermMatcher` (packaged lexicon and rules)."""
+    return TermMatcher(nlp, name)
+
+
+def sentence_ids(doc: Doc) -> list[int]:
+    """Sentence index per token: ends at . ! ? ; and line breaks."""
+    ids = []
+    sid = 0
+    for tok in doc:
+        text = tok.text
+        if tok.is_space and "\n" in text:
+            ids.append(sid)
+            sid += 1
+            continue
+        ids.append(sid)
+        if text in _SENTENCE_END or (len(text) > 1 and text[-1] in ".!?" and not text[0].isalpha()):
+            sid += 1
+    return ids
+
+
+class ContextAnnotator:
+    """ConText: assign a status to every symptom mention.
+
+    For each mention, the modifiers in the same sentence whose scope reaches
+    it are collected; a scope ends at a terminator ("but", "however", ", my",
+    ...) or after ``max_scope`` tokens. When several apply, the strongest
+    wins: family > hypothetical > historical > negated > uncertain.
+    """
+
+    def __init__(self, nlp: Language, name: str = "fasciclf_context") -> None:
+        self.nlp = nlp
+        self.name = name
+
+    def _resources(self, doc: Doc) -> tuple[Lexicon, ContextRules]:
+        terms = self.nlp.get_pipe("fasciclf_terms") if "fasciclf_terms" in self.nlp.pipe_names else None
+        if terms is None:
+            return default_lexicon(), default_context_rules()
+        return terms.lexicon, terms.context_rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        matches: list[_Match] = doc._.get(EXT_MATCHES) or []
+        lexicon, rules = self._resources(doc)
+        records = lexicon.records
+        targets_raw = [m for m in matches if m.group in ("symptom", "extra", "deny")]
+        cue_matches = _filter_longest([m for m in matches if m.group == "progression"])
+        # Drop a target strictly inside a longer one ("twitching" inside
+        # "tongue twitching"); identical spans with different concepts stay.
+        targets: list[_Match] = []
+        for m in targets_raw:
+            inside = any(
+                o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+                for o in targets_raw
+            )
+            if not inside:
+                targets.append(m)
+        target_tokens = set()
+        for m in targets:
+            target_tokens.update(range(m.start, m.end))
+        modifiers = _filter_longest(
+            [
+                m
+                for m in matches
+                if m.group in ("ctx", "family")
+                and not any(i in target_tokens for i in range(m.start, m.end))
+            ]
+        )
+        sent = sentence_ids(doc)
+        words = [t.lower_ for t in doc]
+        terminators = [
+            m.start
+            for m in modifiers
+            if m.group == "ctx" and rules.rules[m.index].category == "terminate"
+        ]
+        mods: list[tuple[_Match, ContextRule | None]] = []
+        for m in modifiers:
+            if m.group == "family":
+                mods.append((m, None))
+            else:
+                rule = rules.rules[m.index]
+                if rule.category not in ("pseudo", "terminate"):
+                    mods.append((m, rule))
+
+        mentions: list[Mention] = []
+        cue_status: list[tuple[_Match, str]] = []
+        for t in [*targets, *cue_matches]:
+            record = records[t.index]
+            status_cat = None
+            for m, rule in mods:
+                if sent[m.start] != sent[t.start]:
+                    continue
+                if rule is None:
+                    category, direction, scope, stop_det = "family", "forward", 12, False
+                else:
+                    category = rule.category
+                    direction = rule.direction
+                    scope = rule.max_scope
+                    stop_det = rule.stop_at_determiner
+                if m.end <= t.start and direction in ("forward", "bidirectional"):
+                    lo, hi = m.end, t.start
+                    limit = scope if scope is not None else _DEFAULT_SCOPE["forward"]
+                elif m.start >= t.end and direction in ("backward", "bidirectional"):
+                    lo, hi = t.end, m.start
+                    limit = scope if scope is not None else _DEFAULT_SCOPE["backward"]
+                else:
+                    continue
+                if hi - lo > limit:
+                    continue
+                if any(lo <= s < hi for s in terminators):
+                    continue
+                if stop_det and any(words[i] in _DETERMINERS for i in range(lo, hi)):
+                    continue
+                if status_cat is None or _STATUS_RANK[category] > _STATUS_RANK[status_cat]:
+                    status_cat = category
+            status = "present" if status_cat is None else _CATEGORY_TO_STATUS[status_cat]
+            kind = record.kind
+            if kind == "progression":
+                cue_status.append((t, status))
+                continue
+            if kind == "deny":
+                # "strength is fine" states absence; under a modifier it says nothing.
+                if status != "present":
+                    continue
+                status = "absent"
+            elif record.value in FEARED_CONCEPTS and status in ("present", "absent", "uncertain"):
+                status = "hypothetical"
+            mentions.append(
+                Mention(
+                    concept=record.value,
+                    also=record.also,
+                    kind=kind,
+                    start=t.start,
+                    end=t.end,
+                    status=status,
+                    site=record.site,
+                )
+            )
+        doc._.set(EXT_MENTIONS, mentions)
+        doc._.set(EXT_CUES, cue_status)
+        return doc
+
+
+@Language.factory(
+    "fasciclf_context",
+    assigns=[f"doc._.{EXT_MENTIONS}", f"doc._.{EXT_CUES}"],
+    requires=[f"doc._.{EXT_MATCHES}"],
+    default_config={},
+)
+def make_context(nlp: Language, name: str) -> ContextAnnotator:
+    """Factory for :class:`ContextAnnotator`."""
+    return ContextAnnotator(nlp, name)
+
+
+@dataclass
+class _Site:
+    region: str
+    start: int
+    end: int
+    bilateral: bool
+    sides: set[str] = field(default_factory=set)
+
+
+class FeatureAssembler:
+    """Turn statuses, sites and quantities into :class:`SymptomFeatures`.
+
+    Parameters
+    ----------
+    max_scope_tokens : int
+        How far (in tokens) a side word ("left") may be from its body site.
+    """
+
+    def __init__(self, nlp: Language, name: str = "fasciclf_features", *, side_window: int = 4):
+        self.nlp = nlp
+        self.name = name
+        self.side_window = side_window
+
+    def _lexicon(self) -> Lexicon:
+        if "fasciclf_terms" in self.nlp.pipe_names:
+            return self.nlp.get_pipe("fasciclf_terms").lexicon
+        return default_lexicon()
+
+    def _rules(self) -> ContextRules:
+        if "fasciclf_terms" in self.nlp.pipe_names:
+            return self.nlp.get_pipe("fasciclf_terms").context_rules
+        return default_context_rules()
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.set(EXT_FEATURES, self.assemble(doc))
+        return doc
+
+    def assemble(self, doc: Doc) -> SymptomFeatures:
+        text = doc.text
+        if not text.strip():
+            return SymptomFeatures(text=text)
+        lexicon = self._lexicon()
+        records = lexicon.records
+        matches: list[_Match] = doc._.get(EXT_MATCHES) or []
+        mentions: list[Mention] = doc._.get(EXT_MENTIONS) or []
+        sent = sentence_ids(doc)
+        words = [t.lower_ for t in doc]
+        n_tokens = len(doc)
+        lower = text.lower()
+
+        # ---- body sites and side words ------------------------------------
+        excluded: set[int] = set()
+        for m in matches:
+            if m.group == "side_exclude":
+                excluded.update(range(m.start, m.end))
+        site_matches = _filter_longest([m for m in matches if m.group == "site"])
+        sites = [
+            _Site(records[m.index].value, m.start, m.end, records[m.index].bilateral)
+            for m in site_matches
+        ]
+        side_matches = _filter_longest(
+            [
+                m
+                for m in matches
+                if m.group == "side" and not any(i in excluded for i in range(m.start, m.end))
+            ]
+        )
+        free_sides: list[tuple[str, int, int]] = []
+        for m in side_matches:
+            side = records[m.index].value
+            inside = next((s for s in sites if s.start <= m.start and m.end <= s.end), None)
+            if inside is not None:
+                inside.sides.add(side)
+                continue
+            after = [s for s in sites if 0 <= s.start - m.end <= self.side_window - 1 and sent[s.start] == sent[m.start]]
+            if after:
+                after[0].sides.add(side)
+                # "left and right hands", "both my calves and thighs"
+                for s in sites:
+                    if s is not after[0] and sent[s.start] == sent[m.start] and 0 < s.start - after[0].end <= 2:
+                        s.sides.add(side)
+                continue
+            before = [s for s in sites if 0 <= m.start - s.end <= 3 and sent[s.start] == sent[m.start]]
+            if before:
+                before[-1].sides.add(side)
+                continue
+            free_sides.append((side, m.start, m.end))
+
+        # ---- attach sites to sign mentions -------------------------------
+        signs = [mt for mt in mentions if mt.concept in SIGN_CONCEPTS or any(a in SIGN_CONCEPTS for a in mt.also)]
+        clause = _clause_ids(words, sent)
+        for mt in signs:
+            if mt.site:
+                mt.sites.add(mt.site)
+        for s in sites:
+            # A site inside a sign phrase ("tongue twitching") is already counted.
+            owner = next((mt for mt in signs if mt.start <= s.start and s.end <= mt.end), None)
+            if owner is None:
+                owner = _nearest(signs, s.start, s.end, lambda mt: clause[mt.start] == clause[s.start])
+            if owner is None:
+                owner = _nearest(signs, s.start, s.end, lambda mt: sent[mt.start] == sent[s.start])
+            if owner is None and _is_spread_location(words, sent, s.start):
+                earlier = [mt for mt in signs if mt.start < s.start and mt.status == "present"]
+                owner = earlier[-1] if earlier else None
+            if owner is None:
+                continue
+            owner.sites.add(s.region)
+            if s.sides:
+                owner.sides.update(s.sides)
+            elif s.bilateral:
+                owner.sides.add("plural")
+        for side, start, end in free_sides:
+            owner = _nearest(signs, start, end, lambda mt: clause[mt.start] == clause[start])
+            if owner is not None:
+                owner.free_sides.add(side)
+
+        present_signs = [mt for mt in signs if mt.status == "present"]
+        body_sites = sorted({r for mt in present_signs for r in mt.sites}, key=_site_order)
+        # Explicit words ("left", "both") decide; plural sites ("calves") or
+        # "all over" imply both sides only when no side is written.
+        explicit = set().union(*(mt.explicit_sides() for mt in present_signs)) if present_signs else set()
+        implied = any("plural" in mt.sides for mt in present_signs) or "generalized" in body_sites
+        if "bilateral" in explicit or {"left", "right"} <= explicit:
+            laterality = "bilateral"
+        elif "left" in explicit:
+            laterality = "left"
+        elif "right" in explicit:
+            laterality = "right"
+        elif implied:
+            laterality = "bilateral"
+        else:
+            laterality = "unspecified"
+
+        # ---- symptom statuses ---------------------------------------------
+        symptoms = {name: "not_mentioned" for name in SYMPTOMS}
+        uncertain, hypothetical, historical, family = set(), set(), set(), set()
+        extra_present = set()
+        for mt in mentions:
+            concepts = (mt.concept, *mt.also)
+            for c in concepts:
+                if mt.status == "present":
+                    if c in symptoms:
+                        symptoms[c] = "present"
+                    else:
+                        extra_present.add(c)
+                elif mt.status == "absent":
+                    if c in symptoms and symptoms[c] != "present":
+                        symptoms[c] = "absent"
+                elif mt.status == "uncertain":
+                    uncertain.add(c)
+                elif mt.status == "hypothetical":
+                    hypothetical.add(c)
+                elif mt.status == "historical":
+                    historical.add(c)
+                elif mt.status == "family":
+                    family.add(c)
+
+        # ---- sentences that talk about the symptoms ----------------------
+        finding_sents = {sent[mt.start] for mt in mentions if mt.status not in ("hypothetical", "family")}
+        tok_starts = [t.idx for t in doc]
+
+        def sent_of_char(pos: int) -> int:
+            # bisect over token offsets
+            lo, hi = 0, n_tokens - 1
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if tok_starts[mid] <= pos:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return sent[lo] if n_tokens else 0
+
+        onset_sents = {sent[i] for i, w in enumerate(words) if w in _ONSET_WORDS}
+
+        # ---- duration and episode length ------------------------------------
+        duration = None
+        episode = None
+        for qty in q.find_quantities(lower):
+            s_id = sent_of_char(qty.start)
+            if qty.days < 1.0 and not _past_prefix(lower, qty.start):
+                if (s_id in finding_sents or s_id in onset_sents) and q.is_episode_context(lower, qty):
+                    minutes = round(qty.days * 1440.0, 3)
+                    episode = minutes if episode is None else max(episode, minutes)
+                continue
+            if s_id in finding_sents or s_id in onset_sents:
+                duration = qty.days if duration is None else max(duration, qty.days)
+        if duration is not None:
+            duration = round(duration, 2)
+
+        # ---- progression ----------------------------------------------------
+        neg_mods = _negation_starts(matches, self._rules())
+        found: set[str] = set()
+        # A cue counts in a sentence about the symptoms, or one that refers
+        # back to them ("it is spreading"), not in "my anxiety is getting worse".
+        pronoun_sents = {sent[i] for i, w in enumerate(words) if w in _ANAPHORA}
+        for m, status in doc._.get(EXT_CUES) or []:
+            value = records[m.index].value
+            s_id = sent[m.start]
+            if s_id not in finding_sents and s_id not in pronoun_sents:
+                continue
+            if status == "absent":
+                # "not getting worse", "hasn't spread": said to be stable.
+                if value == "progressive":
+                    found.add("stable")
+                continue
+            if status != "present":
+                continue
+            found.add(value)
+        if "progressive" in found:
+            progression = "progressive"
+        elif "improving" in found:
+            progression = "improving"
+        elif "stable" in found:
+            progression = "stable"
+        elif "episodic" in found or (episode is not None and episode >= 1.0):
+            # Twitches lasting seconds are not attacks; episodes last minutes to hours.
+            progression = "episodic"
+        elif "persistent" in found:
+            progression = "stable"
+        else:
+            progression = "unknown"
+
+        # ---- triggers and timing ------------------------------------------
+        triggers: set[str] = set()
+        timing: set[str] = set()
+        for m in _filter_longest([m for m in matches if m.group in ("trigger", "timing")]):
+            if any(sent[n] == sent[m.start] and 0 <= m.start - n <= 3 for n in neg_mods):
+                continue
+            (triggers if m.group == "trigger" else timing).add(records[m.index].value)
+
+        # ---- who writes, age, sex -----------------------------------------
+        writer = _find_writer(doc, words, sent, matches, records, mentions)
+        age = None
+        sex = None
+        if writer != "self":
+            sex = q.RELATIVE_SEX.get(writer)
+            age = q.find_age(lower)
+        else:
+            age = q.find_age(lower)
+            sex = q.find_sex(lower)
+
+        findings = tuple(
+            Finding(
+                concept=mt.concept,
+                status=mt.status,
+                text=doc[mt.start : mt.end].text,
+                start=doc[mt.start].idx,
+                end=doc[mt.end - 1].idx + len(doc[mt.end - 1].text),
+                body_sites=tuple(sorted(mt.sites, key=_site_order)),
+                side=_side_of(mt.explicit_sides() or ({"bilateral"} if "plural" in mt.sides else set())),
+            )
+            for mt in mentions
+        )
+        return SymptomFeatures(
+            text=text,
+            body_sites=tuple(body_sites),
+            laterality=laterality,
+            duration_days=duration,
+            episode_minutes=episode,
+            progression=progression,
+            symptoms=symptoms,
+            triggers=tuple(sorted(triggers)),
+            timing=tuple(sorted(timing)),
+            age=age,
+            sex=sex,
+            writer=writer,
+            family_history=tuple(sorted(family)),
+            historical=tuple(sorted(historical - set(symptoms_present(symptoms)))),
+            uncertain=tuple(sorted(uncertain)),
+            hypothetical=tuple(sorted(hypothetical)),
+            extra_present=tuple(sorted(extra_present)),
+            findings=findings,
+        )
+
+
+def symptoms_present(symptoms: dict[str, str]) -> list[str]:
+    return [k for k, v in symptoms.items() if v == "present"]
+
+
+_SITE_RANK = {
+    name: i
+    for i, name in enumerate(
+        ("head_face", "bulbar", "neck", "arm", "hand", "trunk", "leg", "foot", "generalized")
+    )
+}
+
+
+def _site_order(region: str) -> str:
+    # body_sites are sorted alphabetically (the documented contract).
+    return region
+
+
+def _side_of(sides: set[str]) -> str:
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        return "bilateral"
+    if "left" in sides:
+        return "left"
+    if "right" in sides:
+        return "right"
+    return "unspecified"
+
+
+def _clause_ids(words: list[str], sent: list[int]) -> list[int]:
+    ids = []
+    cid = 0
+    prev_sent = 0
+    for i, w in enumerate(words):
+        if sent[i] != prev_sent:
+            cid += 1
+            prev_sent = sent[i]
+        elif w in _CLAUSE_BREAK:
+            cid += 1
+        ids.append(cid)
+    return ids
+
+
+def _nearest(signs: list[Mention], start: int, end: int, ok) -> Mention | None:
+    best = None
+    best_d = None
+    for mt in signs:
+        if not ok(mt):
+            continue
+        if mt.end <= start:
+            d = start - mt.end
+        elif mt.start >= end:
+            d = mt.start - end
+        else:
+            d = 0
+        # prefer present mentions on ties: "no weakness ... twitching in my calf"
+        key = (d, 0 if mt.status == "present" else 1)
+        if best_d is None or key < best_d:
+            best, best_d = mt, key
+    return best
+
+
+def _is_spread_location(words: list[str], sent: list[int], idx: int) -> bool:
+    s_id = sent[idx]
+    in_sentence = [w for i, w in enumerate(words) if sent[i] == s_id]
+    if not _SPREAD_WORDS.intersection(in_sentence):
+        return False
+    for back in range(1, 4):
+        j = idx - back
+        if j < 0 or sent[j] != s_id:
+            break
+        if words[j] in _SITE_PREPOSITIONS:
+            return True
+    return False
+
+
+def _past_prefix(lower: str, pos: int) -> bool:
+    before = lower[max(0, pos - 12) : pos]
+    return before.rstrip().endswith(("past", "last"))
+
+
+def _negation_starts(matches: list[_Match], rules: ContextRules) -> list[int]:
+    mods = _filter_longest([m for m in matches if m.group == "ctx"])
+    return [
+        m.start
+        for m in mods
+        if rules.rules[m.index].category == "negated"
+        and rules.rules[m.index].direction in ("forward", "bidirectional")
+    ]
+
+
+def _find_writer(doc, words, sent, matches, records, mentions) -> str:
+    """Who has the symptoms: ``"self"`` or the relative the writer speaks for."""
+    sign_sents = {sent[mt.start] for mt in mentions if mt.status == "present"}
+    for m in sorted((m for m in matches if m.group == "writer"), key=lambda m: m.start):
+        rel = records[m.index].value
+        i = m.start
+        if rel == "patient":
+            continue
+        prev = words[i - 1] if i > 0 else ""
+        prev2 = words[i - 2] if i > 1 else ""
+        if prev not in ("my", "our") and not (prev in ("old", "elderly", "year", "-") or prev2 == "my"):
+            continue
+        nxt = words[m.end : m.end + 5]
+        is_subject = False
+        for w in nxt:
+            if w in ("(", ",", ")", "-", "aged", "who") or w.isdigit():
+                continue
+            if w in _FAMILY_STATUS_VERBS and rel not in ("husband", "wife", "partner"):
+                # "my father had ALS" is family history, not the patient.
+                break
+            if w in _SUBJECT_VERBS or w in ("'s", "’s"):
+                is_subject = True
+            break
+        if sent[i] in sign_sents and (is_subject or prev2 in ("for", "about", "asking")):
+            return rel
+        if prev2 in ("for", "about") and words[max(0, i - 3)] in ("asking", "writing", "worried"):
+            return rel
+    return "self"
+
+
+@Language.factory(
+    "fasciclf_features",
+    assigns=[f"doc._.{EXT_FEATURES}"],
+    requires=[f"doc._.{EXT_MATCHES}", f"doc._.{EXT_MENTIONS}"],
+    default_config={"side_window": 4},
+)
+def make_features(nlp: Language, name: str, side_window: int) -> FeatureAssembler:
+    """Factory for :class:`FeatureAssembler`."""
+    return FeatureAssembler(nlp, name, side_window=side_window)

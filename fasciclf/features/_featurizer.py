@@ -1,0 +1,231 @@
+"""scikit-learn transformer from raw texts to a numeric feature matrix."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from threading import Lock
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from fasciclf.features._types import (
+    BODY_SITES,
+    LATERALITIES,
+    PROGRESSIONS,
+    SYMPTOMS,
+    TIMINGS,
+    TRIGGERS,
+    SymptomFeatures,
+)
+
+# Concepts outside the eight symptoms that carry triage signal: signs,
+# named causes a writer reports, and test results.
+EXTRA_CONCEPTS: tuple[str, ...] = (
+    "foot_drop", "falls", "ptosis", "diplopia", "tremor", "facial_weakness", "stiffness",
+    "radiating", "balance", "vision", "restless_legs", "normal_tests", "ms", "stroke",
+    "parkinsons", "myasthenia", "thyroid", "electrolytes", "vitamin", "medication_cause",
+    "diabetes", "alcohol", "pregnancy", "anxiety", "carpal_tunnel", "ulnar", "disc",
+    "claudication", "injury",
+)
+
+
+def _feature_names() -> list[str]:
+    names: list[str] = []
+    names += [f"site__{s}" for s in BODY_SITES]
+    names += [f"laterality__{v}" for v in LATERALITIES]
+    names += [f"progression__{v}" for v in PROGRESSIONS]
+    for s in SYMPTOMS:
+        names += [f"symptom__{s}__present", f"symptom__{s}__absent"]
+    names += [f"trigger__{t}" for t in TRIGGERS]
+    names += [f"timing__{t}" for t in TIMINGS]
+    names += [f"extra__{c}" for c in EXTRA_CONCEPTS]
+    names += [
+        "duration_known", "log1p_duration_days", "episode_known", "log1p_episode_minutes",
+        "age_known", "age_decades", "sex__female", "sex__male", "writer_relative",
+        "feared_als", "family_als", "n_hypothetical", "n_historical", "n_uncertain",
+        "n_present", "n_absent", "n_sites", "n_sign_mentions", "log1p_words",
+    ]
+    return names
+
+
+FEATURE_NAMES: tuple[str, ...] = tuple(_feature_names())
+_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+
+def features_to_row(f: SymptomFeatures) -> np.ndarray:
+    """Encode one :class:`SymptomFeatures` as a float row in :data:`FEATURE_NAMES` order."""
+    row = np.zeros(len(FEATURE_NAMES), dtype=np.float64)
+    ix = _INDEX
+    for s in f.body_sites:
+        row[ix[f"site__{s}"]] = 1.0
+    row[ix[f"laterality__{f.laterality}"]] = 1.0
+    row[ix[f"progression__{f.progression}"]] = 1.0
+    for s, status in f.symptoms.items():
+        if status in ("present", "absent"):
+            row[ix[f"symptom__{s}__{status}"]] = 1.0
+    for t in f.triggers:
+        row[ix[f"trigger__{t}"]] = 1.0
+    for t in f.timing:
+        row[ix[f"timing__{t}"]] = 1.0
+    for c in f.extra_present:
+        k = f"extra__{c}"
+        if k in ix:
+            row[ix[k]] = 1.0
+    if f.duration_days is not None:
+        row[ix["duration_known"]] = 1.0
+        row[ix["log1p_duration_days"]] = math.log1p(max(f.duration_days, 0.0))
+    if f.episode_minutes is not None:
+        row[ix["episode_known"]] = 1.0
+        row[ix["log1p_episode_minutes"]] = math.log1p(max(f.episode_minutes, 0.0))
+    if f.age is not None:
+        row[ix["age_known"]] = 1.0
+        row[ix["age_decades"]] = f.age / 10.0
+    if f.sex in ("female", "male"):
+        row[ix[f"sex__{f.sex}"]] = 1.0
+    row[ix["writer_relative"]] = float(f.writer != "self")
+    row[ix["feared_als"]] = float("als" in f.hypothetical)
+    row[ix["family_als"]] = float("als" in f.family_history)
+    row[ix["n_hypothetical"]] = len(f.hypothetical)
+    row[ix["n_historical"]] = len(f.historical)
+    row[ix["n_uncertain"]] = len(f.uncertain)
+    row[ix["n_present"]] = sum(v == "present" for v in f.symptoms.values())
+    row[ix["n_absent"]] = sum(v == "absent" for v in f.symptoms.values())
+    row[ix["n_sites"]] = len([s for s in f.body_sites if s != "generalized"])
+    row[ix["n_sign_mentions"]] = min(len(f.findings), 50)
+    row[ix["log1p_words"]] = math.log1p(len(f.text.split()))
+    return row
+
+
+class _RowCache:
+    """Bounded, thread-safe memo of text -> encoded row.
+
+    Cross-validation and grid search transform the same texts many times;
+    extraction is deterministic, so re-reading them is wasted work.
+    """
+
+    def __init__(self, maxsize: int = 50_000) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            row = self._data.get(key)
+            if row is not None:
+                self._data.move_to_end(key)
+            return row
+
+    def put(self, key: str, row: np.ndarray) -> None:
+        with self._lock:
+            self._data[key] = row
+            if len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+_CACHE = _RowCache()
+
+
+def _as_text_list(X: Any) -> list[str]:
+    if isinstance(X, str):
+        raise TypeError(
+            "expected an iterable of texts (list, array or Series of str), got a single str; "
+            "wrap it in a list"
+        )
+    if hasattr(X, "iloc") and getattr(X, "ndim", 1) == 2:
+        if X.shape[1] != 1:
+            raise ValueError(
+                f"expected a 1-D sequence of texts or a single-column frame, got shape {X.shape}"
+            )
+        X = X.iloc[:, 0]
+    if isinstance(X, np.ndarray) and X.ndim != 1:
+        if X.ndim == 2 and X.shape[1] == 1:
+            X = X[:, 0]
+        else:
+            raise ValueError(f"expected a 1-D array of texts, got shape {X.shape}")
+    texts = list(X)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"expected text as str at position {i}, got {type(t).__name__}")
+    return texts
+
+
+class SymptomFeaturizer(TransformerMixin, BaseEstimator):
+    """Structured symptom features from raw texts, as a numeric matrix.
+
+    One-hot body sites, laterality, progression and symptom statuses,
+    triggers, timing, named causes, log durations, age, sex and counts; see
+    :meth:`get_feature_names_out`. The spaCy pipeline is never pickled: it
+    is rebuilt lazily from the packaged resources.
+
+    Parameters
+    ----------
+    n_jobs : int, default=1
+        Processes for extraction (see :func:`fasciclf.features.extract_many`).
+    batch_size : int, default=256
+        ``nlp.pipe`` batch size.
+    cache : bool, default=True
+        Memoise rows per text within the process (bounded to 50,000 texts).
+
+    Examples
+    --------
+    >>> fz = SymptomFeaturizer().fit(["left calf twitching"])
+    >>> X = fz.transform(["left calf twitching", "no weakness"])
+    >>> X.shape[0], X.shape[1] == len(fz.get_feature_names_out())
+    (2, True)
+    """
+
+    def __init__(self, *, n_jobs: int = 1, batch_size: int = 256, cache: bool = True) -> None:
+        self.n_jobs = n_jobs
+        self.batch_size = batch_size
+        self.cache = cache
+
+    def fit(self, X: Any, y: Any = None) -> SymptomFeaturizer:
+        """Validate the input and fix the output columns. Learns nothing from the data."""
+        _as_text_list(X)
+        self.feature_names_out_ = np.asarray(FEATURE_NAMES, dtype=object)
+        self.n_features_out_ = len(FEATURE_NAMES)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Extract features from each text; returns an array (n_texts, n_features)."""
+        check_is_fitted(self, "feature_names_out_")
+        from fasciclf.features._pipeline import extract_many
+
+        texts = _as_text_list(X)
+        out = np.empty((len(texts), len(FEATURE_NAMES)), dtype=np.float64)
+        todo: list[int] = []
+        for i, t in enumerate(texts):
+            row = _CACHE.get(t) if self.cache else None
+            if row is None:
+                todo.append(i)
+            else:
+                out[i] = row
+        if todo:
+            feats = extract_many(
+                (texts[i] for i in todo), n_jobs=self.n_jobs, batch_size=self.batch_size
+            )
+            for i, f in zip(todo, feats, strict=True):
+                row = features_to_row(f)
+                out[i] = row
+                if self.cache:
+                    _CACHE.put(texts[i], row)
+        return out
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the output columns."""
+        check_is_fitted(self, "feature_names_out_")
+        return self.feature_names_out_.copy()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags

@@ -1,0 +1,197 @@
+"""Building the pipeline and running it over texts."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+from fasciclf.features import _components  # noqa: F401  (registers the factories)
+from fasciclf.features._components import EXT_FEATURES
+from fasciclf.features._types import SymptomFeatures
+
+MAX_CHARS = 100_000
+"""Texts longer than this are truncated (``SymptomFeatures.truncated`` is set).
+
+A description of symptoms is rarely over a few thousand characters; the cap
+bounds time and memory for pasted logs or hostile input (about 30 ms and a
+few MB per capped text)."""
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class TextTruncatedWarning(UserWarning):
+    """Emitted when a text is longer than :data:`MAX_CHARS` and was cut."""
+
+
+def build_nlp() -> Language:
+    """Return a new fasciclf pipeline: ``spacy.blank("en")`` plus our components.
+
+    No statistical model is loaded; the components read the lexicon and
+    context rules shipped inside the package.
+
+    >>> nlp = build_nlp()
+    >>> nlp.pipe_names
+    ['fasciclf_terms', 'fasciclf_context', 'fasciclf_features']
+    >>> doc = nlp("No weakness, but my left calf twitches.")
+    >>> doc._.fasciclf_features.symptoms["weakness"]
+    'absent'
+    """
+    nlp = spacy.blank("en")
+    nlp.add_pipe("fasciclf_terms")
+    nlp.add_pipe("fasciclf_context")
+    nlp.add_pipe("fasciclf_features")
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def default_nlp() -> Language:
+    """The process-wide pipeline used by :func:`extract` (built once, lazily)."""
+    return build_nlp()
+
+
+def _check_text(text: Any) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"expected text as str, got {type(text).__name__}")
+    return text
+
+
+def _prepare(text: str) -> tuple[str, bool]:
+    truncated = False
+    if len(text) > MAX_CHARS:
+        cut = text.rfind(" ", 0, MAX_CHARS)
+        text = text[: cut if cut > MAX_CHARS // 2 else MAX_CHARS]
+        truncated = True
+    if _LONE_SURROGATE.search(text):
+        # Same length, so evidence offsets still index the caller's text.
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    return text, truncated
+
+
+def _finish(doc, original: str, truncated: bool) -> SymptomFeatures:
+    feats: SymptomFeatures = doc._.get(EXT_FEATURES)
+    if feats is None:  # pragma: no cover - the pipeline always sets it
+        feats = SymptomFeatures(text=original)
+    if truncated or feats.text is not original:
+        feats = SymptomFeatures(**{**feats.__dict__, "text": original, "truncated": truncated})
+    return feats
+
+
+def extract(text: str, *, nlp: Language | None = None) -> SymptomFeatures:
+    """Read one description into :class:`SymptomFeatures`.
+
+    Parameters
+    ----------
+    text : str
+        Free text in the writer's own words. Empty text gives empty features.
+    nlp : Language, optional
+        A pipeline from :func:`build_nlp`; the shared default otherwise.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a string.
+
+    Examples
+    --------
+    >>> f = extract("My calves have twitched for two or three months, no weakness.")
+    >>> f.body_sites, f.laterality, f.duration_days
+    (('leg',), 'bilateral', 75.0)
+    >>> f.symptoms["twitching"], f.symptoms["weakness"]
+    ('present', 'absent')
+    """
+    text = _check_text(text)
+    prepared, truncated = _prepare(text)
+    if truncated:
+        warnings.warn(
+            f"text of {len(text)} characters truncated to {len(prepared)} (MAX_CHARS={MAX_CHARS})",
+            TextTruncatedWarning,
+            stacklevel=2,
+        )
+    doc = (nlp or default_nlp())(prepared)
+    return _finish(doc, text, truncated)
+
+
+def _extract_chunk(texts: list[str]) -> list[dict[str, Any]]:
+    # Worker side of extract_many(n_jobs>1): plain dicts cross the process
+    # boundary, never Docs (serialising Docs back costs more than parsing).
+    return [f.to_dict() for f in _iter_features(texts, default_nlp(), 256)]
+
+
+def _iter_features(texts: Iterable[str], nlp: Language, batch_size: int) -> Iterator[SymptomFeatures]:
+    originals: list[str] = []
+    flags: list[bool] = []
+
+    def prepared() -> Iterator[str]:
+        for text in texts:
+            _check_text(text)
+            p, truncated = _prepare(text)
+            originals.append(text)
+            flags.append(truncated)
+            yield p
+
+    for i, doc in enumerate(nlp.pipe(prepared(), batch_size=batch_size)):
+        yield _finish(doc, originals[i], flags[i])
+        originals[i] = None  # type: ignore[call-overload]  # free memory when streaming
+
+
+def extract_many(
+    texts: Iterable[str],
+    *,
+    n_jobs: int = 1,
+    batch_size: int = 256,
+    nlp: Language | None = None,
+) -> Iterator[SymptomFeatures]:
+    """Extract features from many texts, yielding results in input order.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        Streamed: only one batch is held in memory at a time when
+        ``n_jobs == 1``.
+    n_jobs : int
+        Worker processes. ``1`` runs in this process with ``nlp.pipe``;
+        more uses a process pool whose workers return plain dicts.
+    batch_size : int
+        Texts per ``nlp.pipe`` batch (and per worker task).
+
+    Raises
+    ------
+    TypeError
+        On the first item that is not a string (name of its type given).
+
+    Examples
+    --------
+    >>> [f.symptoms["cramps"] for f in extract_many(["calf cramps at night", "no cramps"])]
+    ['present', 'absent']
+    """
+    if not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
+        raise ValueError(f"n_jobs must be a positive int or -1, got {n_jobs!r}")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    if n_jobs == 1 or nlp is not None:
+        yield from _iter_features(texts, nlp or default_nlp(), batch_size)
+        return
+    import os
+
+    workers = os.cpu_count() or 1 if n_jobs == -1 else n_jobs
+    chunks: list[list[str]] = []
+    chunk: list[str] = []
+    for text in texts:
+        _check_text(text)
+        chunk.append(text)
+        if len(chunk) >= batch_size:
+            chunks.append(chunk)
+            chunk = []
+    if chunk:
+        chunks.append(chunk)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk_texts, dicts in zip(chunks, pool.map(_extract_chunk, chunks), strict=True):
+            for text, d in zip(chunk_texts, dicts, strict=True):
+                yield SymptomFeatures.from_dict(d, text=text)

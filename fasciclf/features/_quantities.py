@@ -1,0 +1,272 @@
+"""Durations, episode lengths, age and sex from free text.
+
+Regular expressions over the lower-cased text: these quantities have a
+small closed grammar ("two or three months", "3 wks", "34F") that token
+patterns would only make slower. Conversions follow the annotation
+convention in ``data/labeled/GUIDELINE.md``: a couple = 2, a few = 3,
+several = 3, a month = 30 days, a year = 365 days, a range is its mean.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMBER_WORDS = {
+    "a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0,
+    "six": 6.0, "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0, "eleven": 11.0,
+    "twelve": 12.0, "thirteen": 13.0, "fourteen": 14.0, "fifteen": 15.0, "sixteen": 16.0,
+    "seventeen": 17.0, "eighteen": 18.0, "nineteen": 19.0, "twenty": 20.0, "thirty": 30.0,
+    "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "ninety": 90.0, "couple": 2.0,
+    "a couple": 2.0, "a couple of": 2.0, "couple of": 2.0, "a few": 3.0, "few": 3.0,
+    "several": 3.0, "a half": 0.5, "half a": 0.5, "half an": 0.5, "many": 5.0,
+}
+_UNIT_DAYS = {
+    "second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "night": 1.0,
+    "week": 7.0, "month": 30.0, "year": 365.0, "decade": 3650.0,
+}
+_NUM = (
+    r"(?:\d+(?:[.,]\d+)?|a\s+couple(?:\s+of)?|couple(?:\s+of)?|a\s+few|few|several|many|"
+    r"half\s+an?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
+    r"fifty|sixty|ninety)"
+)
+_UNIT = (
+    r"(?P<unit>secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|nights?|wks?|weeks?|"
+    r"months?|mos|mths?|yrs?|years?|decades?)"
+)
+_QTY_RE = re.compile(
+    rf"\b(?P<num>{_NUM})(?:\s*(?:-|–|to|or)\s*(?P<num2>{_NUM}))?"
+    rf"(?P<andhalf>\s+and\s+a\s+half)?\s*-?\s*{_UNIT}\b(?P<andhalf2>\s+and\s+a\s+half)?"
+)
+# "for years", "for months": no number, a rough but stated duration.
+_BARE_RE = re.compile(
+    r"\b(?:for|over|past|last)\s+(?:many\s+|some\s+)?(?P<unit>weeks|months|years|decades)\b"
+)
+_LIFELONG_RE = re.compile(
+    r"\b(?:since\s+(?:i\s+was\s+(?:very\s+|really\s+|quite\s+)?(?:young|little|small|a\s+kid|a\s+child|"
+    r"a\s+boy|a\s+girl|a\s+teen(?:ager)?|in\s+(?:school|high\s+school|college))|(?:early\s+)?"
+    r"childhood|birth|forever|my\s+teens|he\s+was\s+(?:young|little|a\s+kid|a\s+child)|"
+    r"she\s+was\s+(?:young|little|a\s+kid|a\s+child))|all\s+(?:of\s+)?my\s+life|"
+    r"(?:my|his|her)\s+(?:whole|entire)\s+life|as\s+long\s+as\s+i\s+(?:can\s+)?remember|"
+    r"since\s+forever)\b"
+)
+_SINCE_SEASON_RE = re.compile(
+    r"\b(?:since|from|in|during)?\s*last\s+(?P<season>summer|winter|spring|fall|autumn|year|"
+    r"christmas|easter)\b|\bsince\s+(?P<since>christmas|easter|new\s+year'?s?|the\s+new\s+year|"
+    r"the\s+start\s+of\s+the\s+year|the\s+beginning\s+of\s+the\s+year|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|"
+    r"sep|sept|oct|nov|dec|the\s+summer|the\s+winter|the\s+spring|the\s+fall|the\s+autumn)\b"
+)
+_SEASON_DAYS = {
+    "summer": 300.0, "winter": 300.0, "spring": 300.0, "fall": 300.0, "autumn": 300.0,
+    "year": 365.0, "christmas": 300.0, "easter": 300.0,
+}
+_SINCE_DAYS = 120.0  # "since March": the writing date is unknown; a few months is typical.
+_SKIP_BEFORE_RE = re.compile(
+    r"(?:every|each|per|once|twice|times|x|in\s+the\s+next|within|next|after|"
+    r"in|than|about\s+every)\s*$"
+)
+_AGO_OR_DURATION_BEFORE_RE = re.compile(
+    r"(?:for|since|over|past|last|about|around|almost|nearly|roughly|approximately|"
+    r"approx\.?|~|maybe|like|the|already|some|at\s+least|more\s+than|over\s+the\s+(?:past|last)|"
+    r"in\s+the\s+(?:past|last))\s*$"
+)
+_AGE_AFTER_RE = re.compile(r"^\s*-?\s*(?:old|of\s+age)\b")
+_EPISODE_CUE_RE = re.compile(
+    r"\b(?:lasts?|lasting|lasted|takes?|for|about|around|each|every\s+time|at\s+a\s+time|"
+    r"bouts?|episodes?|attacks?|spells?|then|goes\s+away|go\s+away|resolves?|passes|"
+    r"up\s+to|only)\b"
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A stated time span with its character offsets."""
+
+    days: float
+    start: int
+    end: int
+    text: str
+
+
+def _number(word: str) -> float | None:
+    word = re.sub(r"\s+", " ", word.strip())
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    try:
+        return float(word.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _unit(unit: str) -> float:
+    u = unit.lower()
+    if u.startswith("sec"):
+        return _UNIT_DAYS["second"]
+    if u.startswith("min"):
+        return _UNIT_DAYS["minute"]
+    if u.startswith(("hr", "hour")):
+        return _UNIT_DAYS["hour"]
+    if u.startswith(("day", "night")):
+        return 1.0
+    if u.startswith(("wk", "week")):
+        return 7.0
+    if u.startswith(("mo", "mth", "month")):
+        return 30.0
+    if u.startswith(("yr", "year")):
+        return 365.0
+    if u.startswith("decade"):
+        return 3650.0
+    return 1.0
+
+
+def find_quantities(lower: str) -> list[Quantity]:
+    """All time spans stated in ``lower`` (already lower-cased), in days.
+
+    Frequencies ("twice a day", "every 2 days") and ages ("22 years old")
+    are not time spans and are skipped.
+
+    >>> [q.days for q in find_quantities("for two or three months, 3 wks, 22 years old")]
+    [75.0, 21.0]
+    >>> [round(q.days * 1440) for q in find_quantities("it lasts about ten minutes")]
+    [10]
+    """
+    out: list[Quantity] = []
+    for m in _QTY_RE.finditer(lower):
+        before = lower[max(0, m.start() - 25) : m.start()]
+        after = lower[m.end() : m.end() + 12]
+        if _AGE_AFTER_RE.match(after):
+            continue
+        num_text = m.group("num")
+        if _SKIP_BEFORE_RE.search(before) and not _AGO_OR_DURATION_BEFORE_RE.search(before):
+            # "twice a day", "every 2 weeks", "in two weeks" (future): not a span.
+            continue
+        if num_text in ("a", "an") and re.search(r"(?:times|twice|once|x)\s*$", before):
+            continue
+        n1 = _number(num_text)
+        if n1 is None:
+            continue
+        n2 = _number(m.group("num2")) if m.group("num2") else None
+        value = (n1 + n2) / 2 if n2 is not None and n2 >= n1 else n1
+        if m.group("andhalf") or m.group("andhalf2"):
+            value += 0.5
+        out.append(
+            Quantity(value * _unit(m.group("unit")), m.start(), m.end(), lower[m.start() : m.end()])
+        )
+    for m in _BARE_RE.finditer(lower):
+        unit = m.group("unit")
+        days = {"weeks": 21.0, "months": 90.0, "years": 1095.0, "decades": 7300.0}[unit]
+        out.append(Quantity(days, m.start(), m.end(), lower[m.start() : m.end()]))
+    for m in _LIFELONG_RE.finditer(lower):
+        out.append(Quantity(3650.0, m.start(), m.end(), lower[m.start() : m.end()]))
+    for m in _SINCE_SEASON_RE.finditer(lower):
+        if m.group("season"):
+            days = _SEASON_DAYS[m.group("season")]
+        else:
+            days = _SINCE_DAYS
+        out.append(Quantity(days, m.start(), m.end(), lower[m.start() : m.end()].strip()))
+    out.sort(key=lambda q: q.start)
+    return out
+
+
+def is_episode_context(lower: str, q: Quantity) -> bool:
+    """Whether a sub-day quantity describes one attack ("lasts ten minutes")."""
+    window = lower[max(0, q.start - 40) : min(len(lower), q.end + 40)]
+    return bool(_EPISODE_CUE_RE.search(window))
+
+
+# --- age and sex -------------------------------------------------------------
+
+_AGE_PATTERNS = [
+    re.compile(r"\b(?:i\s*am|i'm|i’m|im)\s+(?:a\s+|an\s+|now\s+|only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|mg|times))"),
+    re.compile(r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|yr|y)\s*-?\s*(?:old|o\b)"),
+    re.compile(r"\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?)\b"),
+    re.compile(r"\b(?:age|aged)\s*:?\s*(\d{1,3})\b"),
+    re.compile(r"(?:^|[\s(,])(\d{2})\s*(?:f|m)(?=$|[\s),.;:!?])"),
+    re.compile(r"(?:^|[\s(,])(?:f|m)\s*/?\s*(\d{2})(?=$|[\s),.;:!?])"),
+    re.compile(r"\b(?:male|female|man|woman|guy|girl|lady)\s*,?\s*(\d{2})\b"),
+    re.compile(
+        r"\bmy\s+(?:\w+\s+)?(?:husband|wife|mother|mom|mum|father|dad|son|daughter|sister|brother|"
+        r"grandmother|grandma|grandfather|grandpa|partner|boyfriend|girlfriend|aunt|uncle|"
+        r"friend|fiance|fiancee|nan|granny)\s*(?:\(|,|-|is|who\s+is|aged)?\s*(\d{1,3})\b"
+        r"(?!\s*(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
+    ),
+    re.compile(r"\b(?:he|she)\s+is\s+(\d{1,3})\b(?!\s*(?:%|kg|lbs?|weeks?|days?|months?))"),
+    re.compile(r"\b(?:he's|she's)\s+(\d{1,3})\b(?!\s*(?:%|kg|lbs?|weeks?|days?|months?))"),
+]
+_DECADE_RE = re.compile(
+    r"\bin\s+(?:my|his|her)\s+(?:(early|mid|late)\s*-?\s*)?(\d0)\s*'?s\b|"
+    r"\bin\s+(?:my|his|her)\s+(?:(early|mid|late)\s*-?\s*)?"
+    r"(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b"
+)
+_DECADE_WORDS = {
+    "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60,
+    "seventies": 70, "eighties": 80, "nineties": 90,
+}
+
+_FEMALE_SELF_RE = re.compile(
+    r"\b(?:i\s*am|i'm|i’m|im)\s+(?:a\s+|an\s+)?(?:\d{1,2}\s*-?\s*(?:years?|yrs?|y)\s*-?\s*old\s+|"
+    r"\d{1,2}\s*(?:yo\s+)?)?(?:young\s+|old\s+|healthy\s+|fit\s+|single\s+)?"
+    r"(?:woman|female|girl|lady|mother|mom|mum|wife|grandmother|grandma|nurse and mother)\b|"
+    r"(?:^|[\s(,])\d{2}\s*f(?=$|[\s),.;:!?])|(?:^|[\s(,])f\s*/?\s*\d{2}(?=$|[\s),.;:!?])|"
+    r"\b(?:pregnant|trimester|my\s+period|menopause|menopausal|postpartum|breastfeeding|"
+    r"gave\s+birth|my\s+husband\s+(?:says|noticed|thinks)|as\s+a\s+woman|as\s+a\s+mom|"
+    r"female\s*,|\(female\))\b"
+)
+_MALE_SELF_RE = re.compile(
+    r"\b(?:i\s*am|i'm|i’m|im)\s+(?:a\s+|an\s+)?(?:\d{1,2}\s*-?\s*(?:years?|yrs?|y)\s*-?\s*old\s+|"
+    r"\d{1,2}\s*(?:yo\s+)?)?(?:young\s+|old\s+|healthy\s+|fit\s+|single\s+)?"
+    r"(?:man|male|guy|boy|dude|father|dad|husband|grandfather|grandpa)\b|"
+    r"(?:^|[\s(,])\d{2}\s*m(?=$|[\s),.;:!?])|(?:^|[\s(,])m\s*/?\s*\d{2}(?=$|[\s),.;:!?])|"
+    r"\b(?:my\s+wife\s+(?:says|noticed|thinks)|as\s+a\s+man|male\s*,|\(male\))\b"
+)
+
+RELATIVE_SEX = {
+    "mother": "female", "wife": "female", "daughter": "female", "sister": "female",
+    "grandmother": "female", "aunt": "female", "father": "male", "husband": "male",
+    "son": "male", "brother": "male", "grandfather": "male", "uncle": "male",
+}
+
+
+def find_age(lower: str) -> int | None:
+    """The first stated age in years, or None.
+
+    >>> find_age("i'm a 43-year-old woman"), find_age("34f, calf twitching"), find_age("my dad (67)")
+    (43, 34, 67)
+    >>> find_age("twitching for 3 years") is None
+    True
+    """
+    best: tuple[int, int] | None = None
+    for pattern in _AGE_PATTERNS:
+        m = pattern.search(lower)
+        if m:
+            value = int(m.group(1))
+            if 1 <= value <= 110 and (best is None or m.start() < best[0]):
+                best = (m.start(), value)
+    if best is not None:
+        return best[1]
+    m = _DECADE_RE.search(lower)
+    if m:
+        qualifier = m.group(1) or m.group(3)
+        decade = int(m.group(2)) if m.group(2) else _DECADE_WORDS[m.group(4)]
+        offset = {"early": 2, "mid": 5, "late": 8}.get(qualifier or "", 5)
+        return decade + offset
+    return None
+
+
+def find_sex(lower: str) -> str | None:
+    """Sex stated by the writer about themself, or None.
+
+    >>> find_sex("i'm a 43-year-old woman"), find_sex("27m here"), find_sex("my legs twitch")
+    ('female', 'male', None)
+    """
+    f = _FEMALE_SELF_RE.search(lower)
+    m = _MALE_SELF_RE.search(lower)
+    if f and m:
+        return "female" if f.start() < m.start() else "male"
+    if f:
+        return "female"
+    if m:
+        return "male"
+    return None

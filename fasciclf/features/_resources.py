@@ -1,0 +1,241 @@
+"""Typed loading of the packaged lexicon and context rules.
+
+Both files live in ``fasciclf/features/resources`` as flat JSON so that a
+clinician can review them without reading code. Every record is validated:
+unknown keys or values are rejected with the allowed values listed, so a
+typo in a reviewed file fails loudly instead of silently matching nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from fasciclf.features._types import BODY_SITES, SYMPTOMS, TIMINGS, TRIGGERS
+
+LEXICON_FILE = "lexicon.json"
+CONTEXT_RULES_FILE = "context_rules.json"
+
+LEXICON_KINDS: tuple[str, ...] = (
+    "symptom",
+    "extra",
+    "deny",
+    "site",
+    "side",
+    "side_exclude",
+    "trigger",
+    "timing",
+    "progression",
+    "writer",
+    "family_verb",
+)
+PROGRESSION_CUES: tuple[str, ...] = (
+    "progressive",
+    "improving",
+    "stable",
+    "persistent",
+    "episodic",
+)
+SIDE_VALUES: tuple[str, ...] = ("left", "right", "bilateral")
+CONTEXT_CATEGORIES: tuple[str, ...] = (
+    "negated",
+    "uncertain",
+    "hypothetical",
+    "historical",
+    "family",
+    "pseudo",
+    "terminate",
+)
+DIRECTIONS: tuple[str, ...] = ("forward", "backward", "bidirectional")
+
+_LEXICON_KEYS = {"kind", "value", "terms", "also", "site", "bilateral", "needs_site"}
+_RULE_KEYS = {"literal", "category", "direction", "max_scope", "stop_at_determiner"}
+
+
+class ResourceError(ValueError):
+    """A lexicon or context-rule file does not follow the documented schema."""
+
+
+@dataclass(frozen=True)
+class LexiconRecord:
+    """A group of terms that all mean the same thing.
+
+    >>> LexiconRecord(kind="site", value="leg", terms=("calf",)).value
+    'leg'
+    """
+
+    kind: str
+    value: str
+    terms: tuple[str, ...]
+    also: tuple[str, ...] = ()
+    site: str | None = None
+    bilateral: bool = False
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """One ConText modifier, terminator or pseudo-modifier phrase.
+
+    >>> ContextRule(literal="no", category="negated", direction="forward").max_scope is None
+    True
+    """
+
+    literal: str
+    category: str
+    direction: str = "forward"
+    max_scope: int | None = None
+    stop_at_determiner: bool = False
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    version: str
+    records: tuple[LexiconRecord, ...]
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    version: str
+    rules: tuple[ContextRule, ...]
+
+
+def _check_choice(where: str, name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ResourceError(
+            f"{where}: {name}={value!r} is not allowed; expected one of {', '.join(allowed)}"
+        )
+
+
+def _check_keys(where: str, record: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(record) - allowed)
+    if unknown:
+        raise ResourceError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; allowed keys are "
+            f"{', '.join(sorted(allowed))}"
+        )
+
+
+def parse_lexicon(data: dict[str, Any]) -> Lexicon:
+    """Validate a lexicon mapping (as read from JSON) into typed records.
+
+    >>> lex = parse_lexicon({"version": "x", "records": [
+    ...     {"kind": "site", "value": "leg", "terms": ["Calf"]}]})
+    >>> lex.records[0].terms
+    ('calf',)
+    >>> parse_lexicon({"version": "x", "records": [{"kind": "organ", "value": "x", "terms": []}]})
+    Traceback (most recent call last):
+    ...
+    fasciclf.features._resources.ResourceError: lexicon record 0: kind='organ' is not allowed; ...
+    """
+    if not isinstance(data, dict) or "records" not in data:
+        raise ResourceError("lexicon must be a JSON object with 'version' and 'records'")
+    records = []
+    for i, raw in enumerate(data["records"]):
+        where = f"lexicon record {i}"
+        if not isinstance(raw, dict):
+            raise ResourceError(f"{where}: expected an object, got {type(raw).__name__}")
+        _check_keys(where, raw, _LEXICON_KEYS)
+        kind = raw.get("kind")
+        _check_choice(where, "kind", kind, LEXICON_KINDS)
+        value = raw.get("value")
+        if kind == "symptom" or kind == "deny":
+            _check_choice(where, "value", value, SYMPTOMS)
+        elif kind == "site":
+            _check_choice(where, "value", value, BODY_SITES)
+        elif kind == "side":
+            _check_choice(where, "value", value, SIDE_VALUES)
+        elif kind == "trigger":
+            _check_choice(where, "value", value, TRIGGERS)
+        elif kind == "timing":
+            _check_choice(where, "value", value, TIMINGS)
+        elif kind == "progression":
+            _check_choice(where, "value", value, PROGRESSION_CUES)
+        if not isinstance(value, str) or not value:
+            raise ResourceError(f"{where}: value must be a non-empty string")
+        terms = raw.get("terms")
+        if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+            raise ResourceError(f"{where}: terms must be a list of non-empty strings")
+        also = tuple(raw.get("also", ()))
+        for extra in also:
+            _check_choice(where, "also", extra, SYMPTOMS)
+        site = raw.get("site")
+        if site is not None:
+            _check_choice(where, "site", site, BODY_SITES)
+        records.append(
+            LexiconRecord(
+                kind=kind,
+                value=value,
+                terms=tuple(t.strip().lower() for t in terms),
+                also=also,
+                site=site,
+                bilateral=bool(raw.get("bilateral", False)),
+            )
+        )
+    return Lexicon(version=str(data.get("version", "0")), records=tuple(records))
+
+
+def parse_context_rules(data: dict[str, Any]) -> ContextRules:
+    """Validate context rules (as read from JSON) into typed records.
+
+    >>> parse_context_rules({"version": "1", "rules": [
+    ...     {"literal": "no", "category": "negated", "direction": "forwards"}]})
+    Traceback (most recent call last):
+    ...
+    fasciclf.features._resources.ResourceError: context rule 0 ('no'): direction='forwards' is not allowed; expected one of forward, backward, bidirectional
+    """
+    if not isinstance(data, dict) or "rules" not in data:
+        raise ResourceError("context rules must be a JSON object with 'version' and 'rules'")
+    rules = []
+    for i, raw in enumerate(data["rules"]):
+        if not isinstance(raw, dict):
+            raise ResourceError(f"context rule {i}: expected an object")
+        where = f"context rule {i} ({raw.get('literal')!r})"
+        _check_keys(where, raw, _RULE_KEYS)
+        literal = raw.get("literal")
+        if not isinstance(literal, str) or not literal.strip():
+            raise ResourceError(f"{where}: literal must be a non-empty string")
+        _check_choice(where, "category", raw.get("category"), CONTEXT_CATEGORIES)
+        direction = raw.get("direction", "forward")
+        _check_choice(where, "direction", direction, DIRECTIONS)
+        max_scope = raw.get("max_scope")
+        if max_scope is not None and (not isinstance(max_scope, int) or max_scope < 1):
+            raise ResourceError(f"{where}: max_scope must be a positive integer or null")
+        rules.append(
+            ContextRule(
+                literal=literal.strip().lower(),
+                category=raw["category"],
+                direction=direction,
+                max_scope=max_scope,
+                stop_at_determiner=bool(raw.get("stop_at_determiner", False)),
+            )
+        )
+    return ContextRules(version=str(data.get("version", "0")), rules=tuple(rules))
+
+
+def _read_packaged(name: str) -> dict[str, Any]:
+    text = resources.files("fasciclf.features").joinpath("resources", name).read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The lexicon shipped with the package (parsed once per process)."""
+    return parse_lexicon(_read_packaged(LEXICON_FILE))
+
+
+@lru_cache(maxsize=1)
+def default_context_rules() -> ContextRules:
+    """The context rules shipped with the package (parsed once per process)."""
+    return parse_context_rules(_read_packaged(CONTEXT_RULES_FILE))
+
+
+def lexicon_version() -> str:
+    """Combined version string of the packaged lexicon and context rules.
+
+    Recorded in saved models so that a model trained against another
+    vocabulary is reported on load.
+    """
+    return f"lexicon-{default_lexicon().version}+context-{default_context_rules().version}"
