@@ -51,13 +51,13 @@ def add_parsers(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _read_table(path: Path) -> Any:
+def _read_table(path: Path, text_col: str) -> Any:
     try:
-        from fasciclf.data import read_table  # type: ignore[attr-defined]
+        from fasciclf.data import read_table
     except ImportError:
         read_table = None
     if read_table is not None:
-        return read_table(path)
+        return read_table(path, text_col=text_col)
     import pandas as pd
 
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
@@ -111,19 +111,21 @@ def run(args: argparse.Namespace) -> int:
     if args.n_bootstrap < 0:
         return fail(f"--n-bootstrap must be >= 0; got {args.n_bootstrap}")
     try:
-        df = _read_table(args.data)
+        df = _read_table(args.data, args.text_col)
     except Exception as exc:  # noqa: BLE001 - any parse failure is a usage error
         return fail(f"could not read {args.data}: {exc}")
     for col in (args.text_col, args.label_col):
         if col not in df.columns:
-            return fail(
-                f"column {col!r} not in {args.data.name}; columns are: {', '.join(map(str, df.columns))}"
-            )
+            columns = ", ".join(map(str, df.columns))
+            return fail(f"column {col!r} not in {args.data.name}; columns are: {columns}")
     if args.split is not None:
         if "split" not in df.columns:
             return fail(f"--split given but {args.data.name} has no 'split' column")
         df = df[df["split"] == args.split].reset_index(drop=True)
-    df = df[df[args.label_col].notna()].reset_index(drop=True)
+    unlabeled = int(df[args.label_col].isna().sum())
+    if unlabeled:
+        print(f"fasciclf evaluate: skipping {unlabeled} row(s) without a label", file=sys.stderr)
+        df = df[df[args.label_col].notna()].reset_index(drop=True)
     if len(df) == 0:
         return fail("no labelled rows to evaluate")
 
@@ -146,10 +148,10 @@ def run(args: argparse.Namespace) -> int:
             if not args.model.is_file():
                 return fail(f"model file not found: {args.model}")
             model = load_model(args.model)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - reported as a clear message, not a traceback
         if type(exc).__name__ == "ModelIntegrityError":
             return fail(f"model refused: {exc}", EXIT_MODEL_REFUSED)
-        raise
+        return fail(f"could not load the model: {type(exc).__name__}: {exc}")
 
     from fasciclf.evaluation._report import evaluate
 

@@ -125,6 +125,11 @@ def _num_ci_span(ci: Any) -> str:
     return ""
 
 
+def _cid(case_id: Any) -> str:
+    # Cases without an id are numbered by their 0-based position in the input.
+    return f"#{case_id}" if isinstance(case_id, int) else str(case_id)
+
+
 def _tile(label: str, value: str, sub: str, alert: bool = False) -> str:
     cls = "tile alert" if alert else "tile"
     return (
@@ -331,7 +336,7 @@ def _red_flags(m: Mapping[str, Any]) -> str:
     missed = rf["missed"]
     missed_txt = (
         "<p class='note'><b>Missed red-flag cases:</b> "
-        + ", ".join(esc(x) for x in missed)
+        + ", ".join(esc(_cid(x)) for x in missed)
         + ". Each is shown first in the error analysis below.</p>"
         if missed
         else ""
@@ -451,7 +456,7 @@ def _case(e: Mapping[str, Any]) -> str:
         ) + "</p>"
     cls = "case missed" if e["red_flag_missed"] else "case"
     return (
-        f"<article class='{cls}'><header><span class='caseid'>Case {esc(e['id'])}</span>"
+        f"<article class='{cls}'><header><span class='caseid'>Case {esc(_cid(e['id']))}</span>"
         f"{''.join(badges)}</header><div class='case-grid'><div>"
         "<div class='verdict'>"
         f"<div><span class='k'>Reference label</span>{esc(pretty_label(e['gold']))}{alts}</div>"
@@ -486,8 +491,9 @@ def _errors(m: Mapping[str, Any], limit: int) -> str:
     return (
         f'<section id="errors"><h2>Error analysis: {len(errors)} misclassified '
         "descriptions</h2><p>Missed red-flag cases come first, then the mistakes the model "
-        "was most confident about. A green bar marks the reference label when it is among "
-        f"the model's top three.</p>{legend}"
+        "was most confident about, and last those where its suggestion was an alternative "
+        "the labeller also named as plausible. A green bar marks the reference label when "
+        f"it is among the model's top three.</p>{legend}"
         + "".join(_case(e) for e in shown)
         + more
         + "</section>"
@@ -505,10 +511,14 @@ def _methods(m: Mapping[str, Any]) -> str:
         "figure that is undefined in a resample (e.g. no cases of that category) is left out "
         "of that resample.</li>"
         f"<li>Calibration errors use {m['ece_bins']} equal-width, right-closed probability "
-        "bins (Guo et al. 2017 for the top label; Kull et al. 2019 class-wise).</li>"
+        "bins (Guo et al. 2017 for the top label; Kull et al. 2019 class-wise). Binned "
+        "calibration errors are biased upward, more so on resamples, so their intervals are "
+        "the percentile intervals shifted by the bootstrap estimate of that bias.</li>"
         "<li>Red flags: " + esc(m["red_flags"]["definition"]) + "</li>"
         "<li>Abstained descriptions are included in every figure except the accuracy on "
-        "non-abstained descriptions.</li></ul></section>"
+        "non-abstained descriptions.</li>"
+        "<li>Cases without an identifier are shown as #n, their 0-based position in the "
+        "input.</li></ul></section>"
     )
 
 
@@ -518,8 +528,11 @@ def report_html(report: Any, *, full: bool) -> str:
 
     m = report.metrics
     meta = m.get("model") or {}
-    version = meta.get("model_version") or "unversioned model"
+    version = meta.get("model_version") or ""
     kind = f" ({meta['kind']})" if meta.get("kind") else ""
+    heading = " ".join(
+        part for part in ("Evaluation report: fasciclf triage model", version) if part
+    ) + kind
     dataset = m.get("dataset") or "the evaluation data"
     labels = m["confusion_matrix"]["labels"]
     sentences = report.summary_sentences()
@@ -554,7 +567,7 @@ def report_html(report: Any, *, full: bool) -> str:
     body = [
         '<div class="fr">',
         "<header>",
-        f"<h1>Evaluation report: fasciclf triage model {esc(version)}{esc(kind)}</h1>",
+        f"<h1>{esc(heading)}</h1>",
         f'<p class="meta">{m["n"]} descriptions from {esc(dataset)} · report date '
         f"{esc(report.created)}</p>",
         f'<div class="disclaimer" role="note"><b>Triage aid, not a diagnosis.</b> '
@@ -586,7 +599,7 @@ def report_html(report: Any, *, full: bool) -> str:
     content = "\n".join(part for part in body if part)
     if not full:
         return f"<style>{CSS}</style>{content}"
-    title = f"fasciclf evaluation report – {version}"
+    title = f"fasciclf evaluation report – {version}" if version else "fasciclf evaluation report"
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -374,6 +374,7 @@ class _CaseArrays:
     cw_bin: np.ndarray  # (n, K) bin index, already offset by class * n_bins
     cw_diff: np.ndarray  # (n, K) 1[y=k] - p_k
     positive: np.ndarray  # gold is a red-flag class
+    flagged_by_label: np.ndarray  # top label is a red-flag class
     flagged: np.ndarray  # top label is a red-flag class or a rule fired
     abstained: np.ndarray | None
 
@@ -390,11 +391,11 @@ def _case_arrays(
     k = enc.n_classes
     conf = enc.proba.max(axis=1)
     onehot = (enc.y[:, None] == np.arange(k)[None, :]).astype(float)
-    rf_idx = [i for i, lab in enumerate(enc.labels) if lab in set(red_flag_classes)]
+    rf_set = set(red_flag_classes)
+    rf_idx = [i for i, lab in enumerate(enc.labels) if lab in rf_set]
     positive = np.isin(enc.y, rf_idx)
-    flagged = np.isin(enc.pred, rf_idx)
-    if red_flag_fired is not None:
-        flagged = flagged | red_flag_fired
+    by_label = np.isin(enc.pred, rf_idx)
+    flagged = by_label | red_flag_fired if red_flag_fired is not None else by_label
     return _CaseArrays(
         enc=enc,
         n_bins=n_bins,
@@ -407,6 +408,7 @@ def _case_arrays(
         cw_bin=_bin_index(enc.proba, n_bins) + np.arange(k)[None, :] * n_bins,
         cw_diff=onehot - enc.proba,
         positive=positive,
+        flagged_by_label=by_label,
         flagged=flagged,
         abstained=abstained,
     )
@@ -584,21 +586,22 @@ def as_bool_array(values: Any, n: int, name: str) -> np.ndarray | None:
 
 
 def length_band(text: Any) -> str:
-    """Word-count band of a text: the bands the data card reports.
+    """Word-count band of a text, with the data card's thresholds.
 
-    >>> length_band("twitching calf"), length_band("word " * 200)
-    ('terse (<=15 words)', 'long (>=120 words)')
+    At most 15 words is terse, at least 120 long (as in
+    :func:`fasciclf.data.length_band`), everything between medium.
+
+    >>> length_band("twitching calf"), length_band("word " * 60), length_band("word " * 200)
+    ('terse (<=15 words)', 'medium (16-119 words)', 'long (>=120 words)')
     """
     if not isinstance(text, str):
         return "unknown"
     words = len(text.split())
     if words <= 15:
         return "terse (<=15 words)"
-    if words < 60:
-        return "short (16-59 words)"
-    if words < 120:
-        return "medium (60-119 words)"
-    return "long (>=120 words)"
+    if words >= 120:
+        return "long (>=120 words)"
+    return "medium (16-119 words)"
 
 
 def group_columns(groups: Any, n: int) -> dict[str, list[str]]:

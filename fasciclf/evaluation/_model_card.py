@@ -234,7 +234,8 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
             "diagram.",
             "One-vs-rest ROC AUC per class.",
             f"Uncertainty: percentile bootstrap 95% intervals from {m['n_bootstrap']} "
-            "resamples of the evaluation cases.",
+            "resamples of the evaluation cases (for the calibration errors, shifted by the "
+            "bootstrap estimate of their upward bias).",
         ]),
     ]
 

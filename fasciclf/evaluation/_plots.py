@@ -116,11 +116,14 @@ def reliability_svg(rel: Mapping[str, Any], prefix: str = "rel-") -> str:
         ax.set_ylim(0, 1.02)
         ax.set_ylabel("Share where the top\nsuggestion was right")
         ax.set_title("Does stated confidence match how often it is right?", loc="left")
-        ax.legend(loc="upper left", frameon=False, fontsize=8.5)
+        ax.legend(loc="best", frameon=True, framealpha=0.9, edgecolor="none", fontsize=8.5)
         ax.tick_params(labelbottom=False)
         ax.yaxis.set_major_formatter(_percent_formatter())
         widths = [edges[i + 1] - edges[i] for i in range(len(counts))]
         hist.bar(edges[:-1], counts, width=widths, align="edge", color=_LIGHT, edgecolor="white")
+        from matplotlib.ticker import MaxNLocator
+
+        hist.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
         hist.set_ylabel("Cases")
         hist.set_xlabel("Model's stated confidence in its top suggestion")
         hist.xaxis.set_major_formatter(_percent_formatter())

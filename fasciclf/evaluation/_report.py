@@ -17,6 +17,12 @@ from fasciclf.evaluation._format import pct, pretty_label, with_ci
 
 SCHEMA_VERSION = 1
 SMALL_GROUP = 30  # below this many cases a subgroup's interval is flagged as wide
+# Natural order of the text-length bands (otherwise levels sort alphabetically).
+_LEVEL_ORDER = {
+    M.length_band("x"): 0,
+    M.length_band("x " * 60): 1,
+    M.length_band("x " * 120): 2,
+}
 
 
 # ---------------------------------------------------------------------------
@@ -241,7 +247,7 @@ def evaluate_predictions(
 
     pos = ca.positive
     fl = ca.flagged
-    by_label = pos & np.isin(enc.pred, np.nonzero(np.isin(labels, list(red_flag_classes)))[0])
+    by_label = pos & ca.flagged_by_label
     metrics["red_flags"] = {
         "classes": [str(c) for c in red_flag_classes],
         "definition": (
@@ -331,7 +337,7 @@ def _subgroups(
     children = iter(seed.spawn(sum(len(set(v)) for v in cols.values())))
     for name, values in cols.items():
         arr = np.asarray(values, dtype=object)
-        levels = sorted(set(values), key=lambda v: (v == "unknown", v))
+        levels = sorted(set(values), key=lambda v: (v == "unknown", _LEVEL_ORDER.get(v, 99), v))
         table: dict[str, Any] = {}
         for level in levels:
             subset = np.nonzero(arr == level)[0]
@@ -412,8 +418,16 @@ def _errors(
                 "evidence": spans,
             }
         )
-    # Dangerous misses first, then the most confident mistakes.
-    rows.sort(key=lambda r: (not r["red_flag_missed"], -r["confidence"], r["index"]))
+    # Dangerous misses first, then the most confident mistakes; suggestions the
+    # labeller named as acceptable alternatives go last.
+    rows.sort(
+        key=lambda r: (
+            not r["red_flag_missed"],
+            bool(r["acceptable_alternative"]),
+            -r["confidence"],
+            r["index"],
+        )
+    )
     return rows
 
 
@@ -729,6 +743,11 @@ def _label_list(labels: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " or " + names[-1]
 
 
+def _inner(v: Any, ci: Any) -> str:
+    """'80%, 95% CI 33–100%' for use inside parentheses."""
+    return with_ci(v, ci).replace(" (95% CI ", ", 95% CI ").rstrip(")")
+
+
 def plain_summary(m: Mapping[str, Any]) -> list[str]:
     """Key figures as short sentences a clinician can read without a glossary."""
     n = m["n"]
@@ -760,7 +779,7 @@ def plain_summary(m: Mapping[str, Any]) -> list[str]:
         out.append(
             f"Red flags: of {rf['n_positive']} descriptions labelled {groups}, the model "
             f"flagged {rf['n_caught']} for prompt specialist attention {how} "
-            f"(sensitivity {with_ci(rf['sensitivity'], rf['sensitivity_ci'])}). {tail}"
+            f"(sensitivity {_inner(rf['sensitivity'], rf['sensitivity_ci'])}). {tail}"
         )
     else:
         out.append(
@@ -769,9 +788,10 @@ def plain_summary(m: Mapping[str, Any]) -> list[str]:
         )
     if rf["n_negative"]:
         out.append(
-            f"Of the {rf['n_negative']} other descriptions, {rf['n_false_alarms']} were "
+            f"Of the {rf['n_negative']} other descriptions, {rf['n_false_alarms']} "
+            f"{'was' if rf['n_false_alarms'] == 1 else 'were'} "
             f"flagged although their label was not a red-flag category "
-            f"(specificity {with_ci(rf['specificity'], rf['specificity_ci'])})."
+            f"(specificity {_inner(rf['specificity'], rf['specificity_ci'])})."
         )
     ece = m["ece"]
     conf, acc = m["mean_confidence"], m["accuracy"]
@@ -799,27 +819,30 @@ def plain_summary(m: Mapping[str, Any]) -> list[str]:
     ab = m.get("abstention", {})
     if ab.get("available"):
         k = ab["n_abstained"]
-        out.append(
-            f"The model declined to commit (abstained) on {k} of {n} descriptions "
-            f"({pct(ab['rate'])}); on the other {n - k} its top suggestion was right "
-            f"{with_ci(ab['accuracy_non_abstained'], ab['accuracy_non_abstained_ci'])}."
-        )
-    sub = m.get("subgroups") or {}
-    if sub:
-        rows = [
-            (f"{name} = {level}", row)
-            for name, table in sub.items()
-            for level, row in table.items()
-            if not row["small"] and level != "unknown"
-        ]
-        if len(rows) >= 2:
-            lo = min(rows, key=lambda r: r[1]["accuracy"])
-            hi = max(rows, key=lambda r: r[1]["accuracy"])
+        if k == 0:
+            out.append(f"The model did not abstain on any of the {n} descriptions.")
+        else:
             out.append(
-                f"Across subgroups with at least {SMALL_GROUP} descriptions, accuracy ranged "
-                f"from {pct(lo[1]['accuracy'])} ({lo[0]}, n={lo[1]['n']}) to "
-                f"{pct(hi[1]['accuracy'])} ({hi[0]}, n={hi[1]['n']})."
+                f"The model declined to commit (abstained) on {k} of {n} descriptions "
+                f"({pct(ab['rate'])}); on the other {n - k} its top suggestion was right "
+                f"{with_ci(ab['accuracy_non_abstained'], ab['accuracy_non_abstained_ci'])}."
             )
+        sub = m.get("subgroups") or {}
+        if sub:
+            rows = [
+                (f"{name} = {level}", row)
+                for name, table in sub.items()
+                for level, row in table.items()
+                if not row["small"] and level != "unknown"
+            ]
+            if len(rows) >= 2:
+                lo = min(rows, key=lambda r: r[1]["accuracy"])
+                hi = max(rows, key=lambda r: r[1]["accuracy"])
+                out.append(
+                    f"Across subgroups with at least {SMALL_GROUP} descriptions, accuracy ranged "
+                    f"from {pct(lo[1]['accuracy'])} ({lo[0]}, n={lo[1]['n']}) to "
+                    f"{pct(hi[1]['accuracy'])} ({hi[0]}, n={hi[1]['n']})."
+                )
     if n < 100:
         out.append(
             f"This evaluation set is small ({n} descriptions): read every figure together "

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from spacy.attrs import IDX, LENGTH, LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -291,20 +292,52 @@ def make_terms(nlp: Language, name: str) -> TermMatcher:
     return TermMatcher(nlp, name)
 
 
-def sentence_ids(doc: Doc) -> list[int]:
+_VIEW_KEY = "fasciclf_token_view"
+TEXT_KEY = "fasciclf_text"
+
+
+def token_view(doc: Doc) -> tuple[list[str], list[int], list[int], list[int]]:
+    """Lower-cased token strings, sentence ids, and token start and end offsets.
+
+    Computed once per Doc with ``Doc.to_array`` (creating a Token object per
+    token in every component costs more than all our rules together) and
+    shared by the components through ``doc.user_data``.
+    """
+    view = doc.user_data.get(_VIEW_KEY)
+    if view is not None and len(view[0]) == len(doc):
+        return view
+    strings = doc.vocab.strings
+    if len(doc):
+        arr = doc.to_array([LOWER, IDX, LENGTH])
+        words = [strings[int(h)] for h in arr[:, 0]]
+        offsets = arr[:, 1].tolist()
+        ends = (arr[:, 1] + arr[:, 2]).tolist()
+    else:
+        words, offsets, ends = [], [], []
+    view = (words, sentence_ids_from_words(words), offsets, ends)
+    doc.user_data[_VIEW_KEY] = view
+    return view
+
+
+def sentence_ids_from_words(words: list[str]) -> list[int]:
     """Sentence index per token: ends at . ! ? ; and line breaks."""
     ids = []
     sid = 0
-    for tok in doc:
-        text = tok.text
-        if tok.is_space and "\n" in text:
-            ids.append(sid)
-            sid += 1
-            continue
+    for text in words:
         ids.append(sid)
-        if text in _SENTENCE_END or (len(text) > 1 and text[-1] in ".!?" and not text[0].isalpha()):
+        if text in _SENTENCE_END:
+            sid += 1
+        elif text.isspace():
+            if "\n" in text:
+                sid += 1
+        elif len(text) > 1 and text[-1] in ".!?" and not text[0].isalpha():
             sid += 1
     return ids
+
+
+def sentence_ids(doc: Doc) -> list[int]:
+    """Sentence index per token (see :func:`token_view`)."""
+    return token_view(doc)[1]
 
 
 class ContextAnnotator:
@@ -332,6 +365,9 @@ class ContextAnnotator:
         records = lexicon.records
         targets_raw = [m for m in matches if m.group in ("symptom", "extra", "deny")]
         cue_matches = _filter_longest([m for m in matches if m.group == "progression"])
+        site_matches = _filter_longest([m for m in matches if m.group == "site"])
+        trigger_matches = _filter_longest([m for m in matches if m.group == "trigger"])
+        timing_matches = _filter_longest([m for m in matches if m.group == "timing"])
         # Drop a target strictly inside a longer one ("twitching" inside
         # "tongue twitching"); identical spans with different concepts stay.
         targets: list[_Match] = []
@@ -343,7 +379,8 @@ class ContextAnnotator:
             if not inside:
                 targets.append(m)
         target_tokens = set()
-        for m in targets:
+        for m in (*targets, *trigger_matches):
+            # "don't sleep enough" is a trigger: its "don't" is not a modifier.
             target_tokens.update(range(m.start, m.end))
         modifiers = _filter_longest(
             [
@@ -353,8 +390,7 @@ class ContextAnnotator:
                 and not any(i in target_tokens for i in range(m.start, m.end))
             ]
         )
-        sent = sentence_ids(doc)
-        words = [t.lower_ for t in doc]
+        words, sent, _, _ = token_view(doc)
         terminators = [
             m.start
             for m in modifiers
@@ -371,7 +407,7 @@ class ContextAnnotator:
 
         mentions: list[Mention] = []
         cue_status: list[tuple[_Match, str]] = []
-        for t in [*targets, *cue_matches]:
+        for t in [*targets, *cue_matches, *site_matches, *trigger_matches, *timing_matches]:
             record = records[t.index]
             status_cat = None
             for m, rule in mods:
@@ -400,9 +436,11 @@ class ContextAnnotator:
                     continue
                 if status_cat is None or _STATUS_RANK[category] > _STATUS_RANK[status_cat]:
                     status_cat = category
+            if status_cat is None:
+                status_cat = _question_status(words, sent, t.start)
             status = "present" if status_cat is None else _CATEGORY_TO_STATUS[status_cat]
             kind = record.kind
-            if kind == "progression":
+            if kind in ("progression", "site", "trigger", "timing"):
                 cue_status.append((t, status))
                 continue
             if kind == "deny":
@@ -426,6 +464,43 @@ class ContextAnnotator:
         doc._.set(EXT_MENTIONS, mentions)
         doc._.set(EXT_CUES, cue_status)
         return doc
+
+
+_AUXILIARIES = frozenset(
+    {"is", "are", "can", "could", "does", "do", "should", "would", "will", "might", "may", "isn't"}
+)
+_FIRST_PERSON = frozenset({"i", "my", "me", "i'm", "im", "mine", "myself", "i've", "ive", "we", "our"})
+_SHORT_NO = frozenset({"no", "nope", "none", "never", "nah"})
+
+
+def _question_status(words: list[str], sent: list[int], i: int) -> str | None:
+    """Status implied by a question around token ``i``, if any.
+
+    "Numbness? No." denies numbness; "Is slurred speech a sign of ALS?"
+    asks about a condition without claiming it (no first-person words).
+    """
+    s_id = sent[i]
+    j = i
+    n = len(words)
+    while j + 1 < n and sent[j + 1] == s_id:
+        j += 1
+    if words[j] != "?":
+        return None
+    start = i
+    while start > 0 and sent[start - 1] == s_id:
+        start -= 1
+    # "Numbness? No." / "Weakness? Also no."
+    k = j + 1
+    while k < n and (words[k].isspace() or words[k] in ("also", "again", "-", ":")):
+        k += 1
+    if k < n and words[k] in _SHORT_NO and (k + 1 >= n or sent[k + 1] != sent[k] or words[k + 1] in (".", ",", "!")):
+        if j - start <= 4:
+            return "negated"
+    if words[start] in _AUXILIARIES and not any(
+        words[m] in _FIRST_PERSON for m in range(start, j)
+    ):
+        return "hypothetical"
+    return None
 
 
 @Language.factory(
@@ -477,27 +552,37 @@ class FeatureAssembler:
         return doc
 
     def assemble(self, doc: Doc) -> SymptomFeatures:
-        text = doc.text
+        # Doc.text re-joins every token; callers that know the string pass it.
+        text = doc.user_data.get(TEXT_KEY)
+        if text is None:
+            text = doc.text
         if not text.strip():
             return SymptomFeatures(text=text)
         lexicon = self._lexicon()
         records = lexicon.records
         matches: list[_Match] = doc._.get(EXT_MATCHES) or []
         mentions: list[Mention] = doc._.get(EXT_MENTIONS) or []
-        sent = sentence_ids(doc)
-        words = [t.lower_ for t in doc]
+        words, sent, tok_starts, tok_ends = token_view(doc)
         n_tokens = len(doc)
         lower = text.lower()
 
         # ---- body sites and side words ------------------------------------
         excluded: set[int] = set()
+        not_a_site: set[int] = set()
         for m in matches:
             if m.group == "side_exclude":
                 excluded.update(range(m.start, m.end))
-        site_matches = _filter_longest([m for m in matches if m.group == "site"])
+            elif m.group == "site_exclude":
+                # "on my feet", "turn my head", "phone in my hand": body words
+                # that name no place where the writer has a symptom.
+                not_a_site.update(range(m.start, m.end))
+        statuses = doc._.get(EXT_CUES) or []
         sites = [
             _Site(records[m.index].value, m.start, m.end, records[m.index].bilateral)
-            for m in site_matches
+            for m, status in statuses
+            if m.group == "site"
+            and status not in ("hypothetical", "family", "absent")
+            and not any(i in not_a_site for i in range(m.start, m.end))
         ]
         side_matches = _filter_longest(
             [
@@ -530,6 +615,10 @@ class FeatureAssembler:
         # ---- attach sites to sign mentions -------------------------------
         signs = [mt for mt in mentions if mt.concept in SIGN_CONCEPTS or any(a in SIGN_CONCEPTS for a in mt.also)]
         clause = _clause_ids(words, sent)
+        clause_has_subject: dict[int, bool] = {}
+        for i, w in enumerate(words):
+            if w in ("i", "we", "i'm", "im"):
+                clause_has_subject[clause[i]] = True
         for mt in signs:
             if mt.site:
                 mt.sites.add(mt.site)
@@ -538,7 +627,7 @@ class FeatureAssembler:
             owner = next((mt for mt in signs if mt.start <= s.start and s.end <= mt.end), None)
             if owner is None:
                 owner = _nearest(signs, s.start, s.end, lambda mt: clause[mt.start] == clause[s.start])
-            if owner is None:
+            if owner is None and not clause_has_subject.get(clause[s.start], False):
                 owner = _nearest(signs, s.start, s.end, lambda mt: sent[mt.start] == sent[s.start])
             if owner is None and _is_spread_location(words, sent, s.start):
                 earlier = [mt for mt in signs if mt.start < s.start and mt.status == "present"]
@@ -598,8 +687,6 @@ class FeatureAssembler:
 
         # ---- sentences that talk about the symptoms ----------------------
         finding_sents = {sent[mt.start] for mt in mentions if mt.status not in ("hypothetical", "family")}
-        tok_starts = [t.idx for t in doc]
-
         def sent_of_char(pos: int) -> int:
             # bisect over token offsets
             lo, hi = 0, n_tokens - 1
@@ -629,15 +716,22 @@ class FeatureAssembler:
             duration = round(duration, 2)
 
         # ---- progression ----------------------------------------------------
-        neg_mods = _negation_starts(matches, self._rules())
         found: set[str] = set()
         # A cue counts in a sentence about the symptoms, or one that refers
         # back to them ("it is spreading"), not in "my anxiety is getting worse".
         pronoun_sents = {sent[i] for i, w in enumerate(words) if w in _ANAPHORA}
-        for m, status in doc._.get(EXT_CUES) or []:
+        for m, status in statuses:
+            if m.group != "progression":
+                continue
             value = records[m.index].value
             s_id = sent[m.start]
-            if s_id not in finding_sents and s_id not in pronoun_sents:
+            if value == "aggravation":
+                continue
+            if (
+                value not in ("stable", "improving")
+                and s_id not in finding_sents
+                and s_id not in pronoun_sents
+            ):
                 continue
             if status == "absent":
                 # "not getting worse", "hasn't spread": said to be stable.
@@ -647,6 +741,12 @@ class FeatureAssembler:
             if status != "present":
                 continue
             found.add(value)
+        present_sign_sents = {sent[mt.start] for mt in signs if mt.status == "present"}
+        for s_id in present_sign_sents:
+            toks = {words[i] for i in _sent_tokens(sent, s_id)}
+            if toks & _NOW_WORDS and toks & _ALSO_WORDS:
+                # "now my left hand is weak too": a new place or symptom
+                found.add("progressive")
         if "progressive" in found:
             progression = "progressive"
         elif "improving" in found:
@@ -664,18 +764,18 @@ class FeatureAssembler:
         # ---- triggers and timing ------------------------------------------
         triggers: set[str] = set()
         timing: set[str] = set()
-        for m in _filter_longest([m for m in matches if m.group in ("trigger", "timing")]):
-            if any(sent[n] == sent[m.start] and 0 <= m.start - n <= 3 for n in neg_mods):
-                continue
-            (triggers if m.group == "trigger" else timing).add(records[m.index].value)
+        for m, status in statuses:
+            if m.group in ("trigger", "timing") and status == "present":
+                (triggers if m.group == "trigger" else timing).add(records[m.index].value)
 
         # ---- who writes, age, sex -----------------------------------------
-        writer = _find_writer(doc, words, sent, matches, records, mentions)
-        age = None
-        sex = None
+        writer, w_start, w_end = _find_writer(doc, words, sent, matches, records, mentions)
         if writer != "self":
-            sex = q.RELATIVE_SEX.get(writer)
-            age = q.find_age(lower)
+            span = doc[w_start:w_end]
+            age, sex = q.find_relative_age_sex(
+                lower, span.start_char, span.end_char
+            )
+            sex = sex or q.RELATIVE_SEX.get(span.text.lower()) or q.RELATIVE_SEX.get(writer)
         else:
             age = q.find_age(lower)
             sex = q.find_sex(lower)
@@ -684,9 +784,9 @@ class FeatureAssembler:
             Finding(
                 concept=mt.concept,
                 status=mt.status,
-                text=doc[mt.start : mt.end].text,
-                start=doc[mt.start].idx,
-                end=doc[mt.end - 1].idx + len(doc[mt.end - 1].text),
+                text=text[tok_starts[mt.start] : tok_ends[mt.end - 1]],
+                start=tok_starts[mt.start],
+                end=tok_ends[mt.end - 1],
                 body_sites=tuple(sorted(mt.sites, key=_site_order)),
                 side=_side_of(mt.explicit_sides() or ({"bilateral"} if "plural" in mt.sides else set())),
             )
@@ -789,23 +889,26 @@ def _is_spread_location(words: list[str], sent: list[int], idx: int) -> bool:
 
 
 def _past_prefix(lower: str, pos: int) -> bool:
-    before = lower[max(0, pos - 12) : pos]
-    return before.rstrip().endswith(("past", "last"))
+    # "for the past 48 hours" is a duration; "cramps last a few minutes" is not
+    before = lower[max(0, pos - 16) : pos].rstrip()
+    return before.endswith(("past", "the last", "for last"))
 
 
-def _negation_starts(matches: list[_Match], rules: ContextRules) -> list[int]:
-    mods = _filter_longest([m for m in matches if m.group == "ctx"])
-    return [
-        m.start
-        for m in mods
-        if rules.rules[m.index].category == "negated"
-        and rules.rules[m.index].direction in ("forward", "bidirectional")
-    ]
+def _find_writer(doc, words, sent, matches, records, mentions) -> tuple[str, int, int]:
+    """Who has the symptoms: ``("self", -1, -1)`` or the relative and its token span.
 
-
-def _find_writer(doc, words, sent, matches, records, mentions) -> str:
-    """Who has the symptoms: ``"self"`` or the relative the writer speaks for."""
-    sign_sents = {sent[mt.start] for mt in mentions if mt.status == "present"}
+    A relative counts as the patient when written as the subject ("my
+    husband, 60, has ...", "my dad's hand shakes") of a sentence with a
+    present finding, or introduced ("my dad is 68.") before findings told
+    in the third person ("his left hand ...").
+    """
+    present_sents = {sent[mt.start] for mt in mentions if mt.status == "present"}
+    third = sum(
+        1 for s_id in present_sents if any(words[i] in _THIRD_PERSON for i in _sent_tokens(sent, s_id))
+    )
+    first = sum(
+        1 for s_id in present_sents if any(words[i] in _FIRST_PERSON_W for i in _sent_tokens(sent, s_id))
+    )
     for m in sorted((m for m in matches if m.group == "writer"), key=lambda m: m.start):
         rel = records[m.index].value
         i = m.start
@@ -813,24 +916,49 @@ def _find_writer(doc, words, sent, matches, records, mentions) -> str:
             continue
         prev = words[i - 1] if i > 0 else ""
         prev2 = words[i - 2] if i > 1 else ""
-        if prev not in ("my", "our") and not (prev in ("old", "elderly", "year", "-") or prev2 == "my"):
+        # "my husband", "my elderly father", "my 8-year-old daughter"
+        back = words[max(0, i - 6) : i]
+        if "my" not in back and "our" not in back:
             continue
-        nxt = words[m.end : m.end + 5]
+        k = max(j for j, w in enumerate(back) if w in ("my", "our"))
+        if any(w not in _AGE_WORDS and not w.isdigit() for w in back[k + 1 :]):
+            continue
         is_subject = False
-        for w in nxt:
-            if w in ("(", ",", ")", "-", "aged", "who") or w.isdigit():
+        for w in words[m.end : m.end + 6]:
+            if w in ("(", ",", ")", "-", "aged", "who", "male", "female") or w.isdigit():
                 continue
             if w in _FAMILY_STATUS_VERBS and rel not in ("husband", "wife", "partner"):
-                # "my father had ALS" is family history, not the patient.
-                break
+                break  # "my father had ALS": family history, not the patient
             if w in _SUBJECT_VERBS or w in ("'s", "’s"):
                 is_subject = True
             break
-        if sent[i] in sign_sents and (is_subject or prev2 in ("for", "about", "asking")):
-            return rel
-        if prev2 in ("for", "about") and words[max(0, i - 3)] in ("asking", "writing", "worried"):
-            return rel
-    return "self"
+        asking_for = prev2 in ("for", "about") or words[max(0, i - 3)] in ("for", "about")
+        if sent[i] in present_sents and (is_subject or asking_for):
+            return rel, m.start, m.end
+        if (is_subject or asking_for) and third > first and not any(
+            sent[mt.start] < sent[i] for mt in mentions if mt.status == "present"
+        ):
+            return rel, m.start, m.end
+    return "self", -1, -1
+
+
+_NOW_WORDS = frozenset({"now", "lately", "recently", "nowadays"})
+_ALSO_WORDS = frozenset({"too", "also", "well"})
+_AGE_WORDS = frozenset(
+    {"-", "year", "years", "yr", "old", "elderly", "older", "younger", "little", "big", "dear",
+     "beloved", "teenage", "adult", "grown", "late", "aging", "ageing", "sweet"}
+)
+_THIRD_PERSON = frozenset({"he", "she", "his", "her", "him", "he's", "she's", "hes"})
+_FIRST_PERSON_W = frozenset({"i", "my", "me", "i'm", "im", "i've", "mine"})
+
+
+def _sent_tokens(sent: list[int], s_id: int) -> range:
+    # sentences are contiguous token runs
+    lo = sent.index(s_id)
+    hi = lo
+    while hi < len(sent) and sent[hi] == s_id:
+        hi += 1
+    return range(lo, hi)
 
 
 @Language.factory(

@@ -13,7 +13,7 @@ import spacy
 from spacy.language import Language
 
 from fasciclf.features import _components  # noqa: F401  (registers the factories)
-from fasciclf.features._components import EXT_FEATURES
+from fasciclf.features._components import EXT_FEATURES, TEXT_KEY
 from fasciclf.features._types import SymptomFeatures
 
 MAX_CHARS = 100_000
@@ -114,7 +114,11 @@ def extract(text: str, *, nlp: Language | None = None) -> SymptomFeatures:
             TextTruncatedWarning,
             stacklevel=2,
         )
-    doc = (nlp or default_nlp())(prepared)
+    nlp = nlp or default_nlp()
+    doc = nlp.make_doc(prepared)
+    doc.user_data[TEXT_KEY] = prepared
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
     return _finish(doc, text, truncated)
 
 
@@ -128,13 +132,15 @@ def _iter_features(texts: Iterable[str], nlp: Language, batch_size: int) -> Iter
     originals: list[str] = []
     flags: list[bool] = []
 
-    def prepared() -> Iterator[str]:
+    def prepared() -> Iterator:
         for text in texts:
             _check_text(text)
             p, truncated = _prepare(text)
             originals.append(text)
             flags.append(truncated)
-            yield p
+            doc = nlp.make_doc(p)
+            doc.user_data[TEXT_KEY] = p
+            yield doc
 
     for i, doc in enumerate(nlp.pipe(prepared(), batch_size=batch_size)):
         yield _finish(doc, originals[i], flags[i])

@@ -23,7 +23,7 @@ _NUMBER_WORDS = {
 }
 _UNIT_DAYS = {
     "second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "night": 1.0,
-    "week": 7.0, "month": 30.0, "year": 365.0, "decade": 3650.0,
+    "week": 7.0, "fortnight": 14.0, "month": 30.0, "year": 365.0, "decade": 3650.0,
 }
 _NUM = (
     r"(?:\d+(?:[.,]\d+)?|a\s+couple(?:\s+of)?|couple(?:\s+of)?|a\s+few|few|several|many|"
@@ -32,7 +32,7 @@ _NUM = (
     r"fifty|sixty|ninety)"
 )
 _UNIT = (
-    r"(?P<unit>secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|nights?|wks?|weeks?|"
+    r"(?P<unit>secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|nights?|wks?|weeks?|fortnights?|"
     r"months?|mos|mths?|yrs?|years?|decades?)"
 )
 _QTY_RE = re.compile(
@@ -41,7 +41,9 @@ _QTY_RE = re.compile(
 )
 # "for years", "for months": no number, a rough but stated duration.
 _BARE_RE = re.compile(
-    r"\b(?:for|over|past|last)\s+(?:many\s+|some\s+)?(?P<unit>weeks|months|years|decades)\b"
+    r"\b(?:for|over|past|last)\s+(?:many\s+|some\s+)?(?P<unit>weeks|months|years|decades)\b|"
+    r"\b(?:for|over|in|during|throughout)\s+the\s+(?:past|last)\s+(?P<unit1>week|month|year|decade)\b|"
+    r"\b(?P<yesterday>since\s+yesterday|yesterday|last\s+night|the\s+day\s+before\s+yesterday)\b"
 )
 _LIFELONG_RE = re.compile(
     r"\b(?:since\s+(?:i\s+was\s+(?:very\s+|really\s+|quite\s+)?(?:young|little|small|a\s+kid|a\s+child|"
@@ -68,7 +70,7 @@ _SKIP_BEFORE_RE = re.compile(
     r"in|than|about\s+every)\s*$"
 )
 _AGO_OR_DURATION_BEFORE_RE = re.compile(
-    r"(?:for|since|over|past|last|about|around|almost|nearly|roughly|approximately|"
+    r"(?:for|lasts?|lasting|lasted|takes?|took|since|over|past|last|about|around|almost|nearly|roughly|approximately|"
     r"approx\.?|~|maybe|like|the|already|some|at\s+least|more\s+than|over\s+the\s+(?:past|last)|"
     r"in\s+the\s+(?:past|last))\s*$"
 )
@@ -112,6 +114,8 @@ def _unit(unit: str) -> float:
         return 1.0
     if u.startswith(("wk", "week")):
         return 7.0
+    if u.startswith("fortnight"):
+        return 14.0
     if u.startswith(("mo", "mth", "month")):
         return 30.0
     if u.startswith(("yr", "year")):
@@ -142,7 +146,11 @@ def find_quantities(lower: str) -> list[Quantity]:
         if _SKIP_BEFORE_RE.search(before) and not _AGO_OR_DURATION_BEFORE_RE.search(before):
             # "twice a day", "every 2 weeks", "in two weeks" (future): not a span.
             continue
-        if num_text in ("a", "an") and re.search(r"(?:times|twice|once|x)\s*$", before):
+        if num_text in ("a", "an") and not (
+            _AGO_OR_DURATION_BEFORE_RE.search(before)
+            or re.match(r"\s*(?:ago|now|and\s+a\s+half|or\s+(?:so|two|more))", after)
+        ):
+            # "four coffees a day", "twice a week": a rate, not a span.
             continue
         n1 = _number(num_text)
         if n1 is None:
@@ -155,8 +163,14 @@ def find_quantities(lower: str) -> list[Quantity]:
             Quantity(value * _unit(m.group("unit")), m.start(), m.end(), lower[m.start() : m.end()])
         )
     for m in _BARE_RE.finditer(lower):
-        unit = m.group("unit")
-        days = {"weeks": 21.0, "months": 90.0, "years": 1095.0, "decades": 7300.0}[unit]
+        if m.group("yesterday"):
+            days = 2.0 if "before" in m.group("yesterday") else 1.0
+        elif m.group("unit1"):
+            days = _unit(m.group("unit1"))
+        else:
+            days = {"weeks": 21.0, "months": 90.0, "years": 1095.0, "decades": 7300.0}[
+                m.group("unit")
+            ]
         out.append(Quantity(days, m.start(), m.end(), lower[m.start() : m.end()]))
     for m in _LIFELONG_RE.finditer(lower):
         out.append(Quantity(3650.0, m.start(), m.end(), lower[m.start() : m.end()]))
@@ -180,7 +194,11 @@ def is_episode_context(lower: str, q: Quantity) -> bool:
 
 _AGE_PATTERNS = [
     re.compile(r"\b(?:i\s*am|i'm|i’m|im)\s+(?:a\s+|an\s+|now\s+|only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|mg|times))"),
-    re.compile(r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|yr|y)\s*-?\s*(?:old|o\b)"),
+    re.compile(
+        r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|yr|y)\s*-?\s*(?:old|o\b)"
+        r"(?!\s+(?:son|daughter|kid|child|boy|girl|baby|toddler|dog|cat|twins?|grandson|granddaughter)\b)"
+    ),
+    re.compile(r"(?:^|[\s(,])(\d{2})\s*/\s*[fm](?=$|[\s),.;:!?])"),
     re.compile(r"\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?)\b"),
     re.compile(r"\b(?:age|aged)\s*:?\s*(\d{1,3})\b"),
     re.compile(r"(?:^|[\s(,])(\d{2})\s*(?:f|m)(?=$|[\s),.;:!?])"),
@@ -205,27 +223,40 @@ _DECADE_WORDS = {
     "seventies": 70, "eighties": 80, "nineties": 90,
 }
 
-_FEMALE_SELF_RE = re.compile(
-    r"\b(?:i\s*am|i'm|i’m|im)\s+(?:a\s+|an\s+)?(?:\d{1,2}\s*-?\s*(?:years?|yrs?|y)\s*-?\s*old\s+|"
-    r"\d{1,2}\s*(?:yo\s+)?)?(?:young\s+|old\s+|healthy\s+|fit\s+|single\s+)?"
-    r"(?:woman|female|girl|lady|mother|mom|mum|wife|grandmother|grandma|nurse and mother)\b|"
-    r"(?:^|[\s(,])\d{2}\s*f(?=$|[\s),.;:!?])|(?:^|[\s(,])f\s*/?\s*\d{2}(?=$|[\s),.;:!?])|"
+_F = r"(?:woman|female|girl|lady|mother|mom|mum|wife|grandmother|grandma|f)"
+_M = r"(?:man|male|guy|boy|dude|gentleman|father|dad|husband|grandfather|grandpa|m)"
+_AGE_TOKEN = r"\d{1,2}\s*(?:-?\s*(?:years?|yrs?|y)\s*-?\s*old|yo|y/o|y\.o\.?|/)?"
+
+
+def _sex_patterns(word: str) -> re.Pattern[str]:
+    return re.compile(
+        # "I'm a 43-year-old woman", "I am 33 years old and female", "A 36-year-old man here"
+        rf"\b(?:i\s*am|i'm|i’m|im)\b[^.!?\n]{{0,30}}?(?<!my\s)(?<!our\s)\b{word}\b(?!['’]s)|"
+        rf"^\s*(?:an?\s+)?{_AGE_TOKEN}\s*,?\s*{word}\b|"
+        # "34F", "41/F", "29 yo male", "55 y/o F", "(45, male)"
+        rf"(?:^|[\s(,])\d{{2}}\s*(?:yo|y/o|y\.o\.?|years?\s+old|/|,)?\s*{word}(?=$|[\s),.;:!?/])|"
+        # "Female, 52", "M 27", "Age 39, male"
+        rf"\bage\s*:?\s*\d{{1,2}}\s*,\s*{word}\b|"
+        rf"\b\d{{1,2}}\s*-?\s*year\s*-?\s*old\s+(?:\w+\s+)?{word}\b(?!['’]s)"
+    )
+
+
+_FEMALE_RE = _sex_patterns(_F)
+_MALE_RE = _sex_patterns(_M)
+_LEADING_SEX_RE = re.compile(r"(?:^|[\s(,.])(female|male|f|m)\s*[,/]?\s*\d{2}\b")
+_FEMALE_CONTEXT_RE = re.compile(
     r"\b(?:pregnant|trimester|my\s+period|menopause|menopausal|postpartum|breastfeeding|"
-    r"gave\s+birth|my\s+husband\s+(?:says|noticed|thinks)|as\s+a\s+woman|as\s+a\s+mom|"
-    r"female\s*,|\(female\))\b"
+    r"gave\s+birth|as\s+a\s+woman|as\s+a\s+mom|as\s+a\s+mum|my\s+husband\s+(?:says|noticed|thinks))\b"
 )
-_MALE_SELF_RE = re.compile(
-    r"\b(?:i\s*am|i'm|i’m|im)\s+(?:a\s+|an\s+)?(?:\d{1,2}\s*-?\s*(?:years?|yrs?|y)\s*-?\s*old\s+|"
-    r"\d{1,2}\s*(?:yo\s+)?)?(?:young\s+|old\s+|healthy\s+|fit\s+|single\s+)?"
-    r"(?:man|male|guy|boy|dude|father|dad|husband|grandfather|grandpa)\b|"
-    r"(?:^|[\s(,])\d{2}\s*m(?=$|[\s),.;:!?])|(?:^|[\s(,])m\s*/?\s*\d{2}(?=$|[\s),.;:!?])|"
-    r"\b(?:my\s+wife\s+(?:says|noticed|thinks)|as\s+a\s+man|male\s*,|\(male\))\b"
-)
+_MALE_CONTEXT_RE = re.compile(r"\b(?:as\s+a\s+man|my\s+wife\s+(?:says|noticed|thinks))\b")
 
 RELATIVE_SEX = {
     "mother": "female", "wife": "female", "daughter": "female", "sister": "female",
     "grandmother": "female", "aunt": "female", "father": "male", "husband": "male",
     "son": "male", "brother": "male", "grandfather": "male", "uncle": "male",
+    # by the word used, for relatives whose group has no single sex
+    "girlfriend": "female", "boyfriend": "male", "fiancee": "female", "fiancée": "female",
+    "mom": "female", "mum": "female", "dad": "male", "grandma": "female", "grandpa": "male",
 }
 
 
@@ -246,12 +277,6 @@ def find_age(lower: str) -> int | None:
                 best = (m.start(), value)
     if best is not None:
         return best[1]
-    m = _DECADE_RE.search(lower)
-    if m:
-        qualifier = m.group(1) or m.group(3)
-        decade = int(m.group(2)) if m.group(2) else _DECADE_WORDS[m.group(4)]
-        offset = {"early": 2, "mid": 5, "late": 8}.get(qualifier or "", 5)
-        return decade + offset
     return None
 
 
@@ -260,13 +285,61 @@ def find_sex(lower: str) -> str | None:
 
     >>> find_sex("i'm a 43-year-old woman"), find_sex("27m here"), find_sex("my legs twitch")
     ('female', 'male', None)
+    >>> find_sex("female, 52. numbness"), find_sex("29 yo male, twitching"), find_sex("41/f with")
+    ('female', 'male', 'female')
     """
-    f = _FEMALE_SELF_RE.search(lower)
-    m = _MALE_SELF_RE.search(lower)
-    if f and m:
-        return "female" if f.start() < m.start() else "male"
-    if f:
-        return "female"
+    hits: list[tuple[int, str]] = []
+    for sex, pattern in (("female", _FEMALE_RE), ("male", _MALE_RE)):
+        m = pattern.search(lower)
+        if m:
+            hits.append((m.start(), sex))
+    m = _LEADING_SEX_RE.search(lower)
     if m:
+        hits.append((m.start(), "female" if m.group(1) in ("female", "f") else "male"))
+    if hits:
+        return min(hits)[1]
+    if _FEMALE_CONTEXT_RE.search(lower):
+        return "female"
+    if _MALE_CONTEXT_RE.search(lower):
         return "male"
     return None
+
+
+_REL_AGE_RE = re.compile(
+    r"^\W{0,3}(?:\(|,|-|is|who\s+is|aged|age)?\s*(\d{1,3})\b(?!\s*(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
+)
+_REL_AGE_BEFORE_RE = re.compile(r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|y)\s*-?\s*old\s+(?:\w+\s+)?$")
+_REL_SEX_NEAR_RE = re.compile(r"^[^.!?]{0,12}\b(female|male)\b")
+_THIRD_PERSON_AGE_RE = re.compile(
+    r"\b(?:he|she)\s+is\s+(\d{1,3})\b|\b(?:he's|she's)\s+(\d{1,3})\b(?!\s*(?:%|kg|lbs?|weeks?|days?|months?))"
+)
+
+
+def find_relative_age_sex(lower: str, start: int, end: int) -> tuple[int | None, str | None]:
+    """Age and stated sex of the relative mentioned at ``lower[start:end]``.
+
+    >>> find_relative_age_sex("my father, who is 72, has weak legs", 3, 9)
+    (72, None)
+    >>> find_relative_age_sex("my partner (45, male) has tongue twitching", 3, 10)
+    (45, 'male')
+    """
+    after = lower[end : end + 40]
+    age = None
+    m = _REL_AGE_RE.search(after)
+    if m:
+        age = int(m.group(1))
+    if age is None:
+        m = _REL_AGE_BEFORE_RE.search(lower[max(0, start - 30) : start])
+        if m:
+            age = int(m.group(1))
+    if age is None:
+        m = _THIRD_PERSON_AGE_RE.search(lower)
+        if m:
+            age = int(m.group(1) or m.group(2))
+    sex = None
+    m = _REL_SEX_NEAR_RE.search(after)
+    if m:
+        sex = m.group(1)
+    if age is not None and not 1 <= age <= 110:
+        age = None
+    return age, sex

@@ -26,6 +26,7 @@ LEXICON_KINDS: tuple[str, ...] = (
     "site",
     "side",
     "side_exclude",
+    "site_exclude",
     "trigger",
     "timing",
     "progression",
@@ -38,6 +39,7 @@ PROGRESSION_CUES: tuple[str, ...] = (
     "stable",
     "persistent",
     "episodic",
+    "aggravation",  # "worse after coffee": a trigger, matched so it is not read as progression
 )
 SIDE_VALUES: tuple[str, ...] = ("left", "right", "bilateral")
 CONTEXT_CATEGORIES: tuple[str, ...] = (
