@@ -88,6 +88,7 @@ _CATEGORY_TO_STATUS = {
     "family": "family",
 }
 _DEFAULT_SCOPE = {"forward": 12, "backward": 6}
+_LIST_JOINERS = frozenset({"or", "nor"})
 _DETERMINERS = frozenset({"my", "the", "this", "these", "his", "her", "our", "that", "those"})
 _SENTENCE_END = frozenset({".", "!", "?", ";", "…", "...", "..", "!!", "??", "?!"})
 _CLAUSE_BREAK = frozenset(
@@ -99,19 +100,83 @@ _SPREAD_WORDS = frozenset(
 _SITE_PREPOSITIONS = frozenset({"in", "to", "into", "on", "through", "across", "down", "up"})
 _ONSET_WORDS = frozenset(
     {
-        "start", "started", "starting", "starts", "began", "begun", "begin", "noticed",
-        "notice", "since", "ago", "first", "onset", "been", "going", "happening", "had",
-        "have", "has", "it", "this", "these", "they", "them", "symptoms", "symptom",
-        "problem", "problems", "lasted", "continues", "continued", "for",
+        "start",
+        "started",
+        "starting",
+        "starts",
+        "began",
+        "begun",
+        "begin",
+        "noticed",
+        "notice",
+        "since",
+        "ago",
+        "first",
+        "onset",
+        "been",
+        "going",
+        "happening",
+        "had",
+        "have",
+        "has",
+        "it",
+        "this",
+        "these",
+        "they",
+        "them",
+        "symptoms",
+        "symptom",
+        "problem",
+        "problems",
+        "lasted",
+        "continues",
+        "continued",
+        "for",
     }
 )
 _SUBJECT_VERBS = frozenset(
     {
-        "has", "is", "'s", "keeps", "kept", "ca", "can", "cannot", "started", "complains",
-        "complained", "feels", "felt", "gets", "got", "had", "was", "suffers", "developed",
-        "noticed", "says", "said", "woke", "wakes", "began", "seems", "lost", "drops",
-        "dropped", "trips", "tripped", "fell", "falls", "struggles", "struggled", "hasn",
-        "does", "did", "n't", "'", "’s",
+        "has",
+        "is",
+        "'s",
+        "keeps",
+        "kept",
+        "ca",
+        "can",
+        "cannot",
+        "started",
+        "complains",
+        "complained",
+        "feels",
+        "felt",
+        "gets",
+        "got",
+        "had",
+        "was",
+        "suffers",
+        "developed",
+        "noticed",
+        "says",
+        "said",
+        "woke",
+        "wakes",
+        "began",
+        "seems",
+        "lost",
+        "drops",
+        "dropped",
+        "trips",
+        "tripped",
+        "fell",
+        "falls",
+        "struggles",
+        "struggled",
+        "hasn",
+        "does",
+        "did",
+        "n't",
+        "'",
+        "’s",
     }
 )
 _ANAPHORA = frozenset({"it", "they", "this", "these", "them", "its", "it's", "itself"})
@@ -215,10 +280,7 @@ class TermMatcher:
         key_to_match = self._key_to_match
         doc._.set(
             EXT_MATCHES,
-            [
-                _Match(*key_to_match[key], start, end)
-                for key, start, end in self.matcher(doc)
-            ],
+            [_Match(*key_to_match[key], start, end) for key, start, end in self.matcher(doc)],
         )
         return doc
 
@@ -354,7 +416,9 @@ class ContextAnnotator:
         self.name = name
 
     def _resources(self, doc: Doc) -> tuple[Lexicon, ContextRules]:
-        terms = self.nlp.get_pipe("fasciclf_terms") if "fasciclf_terms" in self.nlp.pipe_names else None
+        terms = (
+            self.nlp.get_pipe("fasciclf_terms") if "fasciclf_terms" in self.nlp.pipe_names else None
+        )
         if terms is None:
             return default_lexicon(), default_context_rules()
         return terms.lexicon, terms.context_rules
@@ -434,6 +498,14 @@ class ContextAnnotator:
                     continue
                 if stop_det and any(words[i] in _DETERMINERS for i in range(lo, hi)):
                     continue
+                if category == "negated" and lo < t.start and "," in words[lo:hi]:
+                    # "no weakness, numbness or pain" is a list; "no weakness,
+                    # cramps at night" is a new clause. Cross the comma only
+                    # when the list goes on with "or"/"nor".
+                    after = words[t.end : t.end + 4]
+                    before = words[t.start - 1] if t.start else ""
+                    if before not in _LIST_JOINERS and not _LIST_JOINERS.intersection(after):
+                        continue
                 if status_cat is None or _STATUS_RANK[category] > _STATUS_RANK[status_cat]:
                     status_cat = category
             if status_cat is None:
@@ -469,7 +541,9 @@ class ContextAnnotator:
 _AUXILIARIES = frozenset(
     {"is", "are", "can", "could", "does", "do", "should", "would", "will", "might", "may", "isn't"}
 )
-_FIRST_PERSON = frozenset({"i", "my", "me", "i'm", "im", "mine", "myself", "i've", "ive", "we", "our"})
+_FIRST_PERSON = frozenset(
+    {"i", "my", "me", "i'm", "im", "mine", "myself", "i've", "ive", "we", "our"}
+)
 _SHORT_NO = frozenset({"no", "nope", "none", "never", "nah"})
 
 
@@ -493,12 +567,14 @@ def _question_status(words: list[str], sent: list[int], i: int) -> str | None:
     k = j + 1
     while k < n and (words[k].isspace() or words[k] in ("also", "again", "-", ":")):
         k += 1
-    if k < n and words[k] in _SHORT_NO and (k + 1 >= n or sent[k + 1] != sent[k] or words[k + 1] in (".", ",", "!")):
+    if (
+        k < n
+        and words[k] in _SHORT_NO
+        and (k + 1 >= n or sent[k + 1] != sent[k] or words[k + 1] in (".", ",", "!"))
+    ):
         if j - start <= 4:
             return "negated"
-    if words[start] in _AUXILIARIES and not any(
-        words[m] in _FIRST_PERSON for m in range(start, j)
-    ):
+    if words[start] in _AUXILIARIES and not any(words[m] in _FIRST_PERSON for m in range(start, j)):
         return "hypothetical"
     return None
 
@@ -598,22 +674,36 @@ class FeatureAssembler:
             if inside is not None:
                 inside.sides.add(side)
                 continue
-            after = [s for s in sites if 0 <= s.start - m.end <= self.side_window - 1 and sent[s.start] == sent[m.start]]
+            after = [
+                s
+                for s in sites
+                if 0 <= s.start - m.end <= self.side_window - 1 and sent[s.start] == sent[m.start]
+            ]
             if after:
                 after[0].sides.add(side)
                 # "left and right hands", "both my calves and thighs"
                 for s in sites:
-                    if s is not after[0] and sent[s.start] == sent[m.start] and 0 < s.start - after[0].end <= 2:
+                    if (
+                        s is not after[0]
+                        and sent[s.start] == sent[m.start]
+                        and 0 < s.start - after[0].end <= 2
+                    ):
                         s.sides.add(side)
                 continue
-            before = [s for s in sites if 0 <= m.start - s.end <= 3 and sent[s.start] == sent[m.start]]
+            before = [
+                s for s in sites if 0 <= m.start - s.end <= 3 and sent[s.start] == sent[m.start]
+            ]
             if before:
                 before[-1].sides.add(side)
                 continue
             free_sides.append((side, m.start, m.end))
 
         # ---- attach sites to sign mentions -------------------------------
-        signs = [mt for mt in mentions if mt.concept in SIGN_CONCEPTS or any(a in SIGN_CONCEPTS for a in mt.also)]
+        signs = [
+            mt
+            for mt in mentions
+            if mt.concept in SIGN_CONCEPTS or any(a in SIGN_CONCEPTS for a in mt.also)
+        ]
         clause = _clause_ids(words, sent)
         clause_has_subject: dict[int, bool] = {}
         for i, w in enumerate(words):
@@ -626,9 +716,13 @@ class FeatureAssembler:
             # A site inside a sign phrase ("tongue twitching") is already counted.
             owner = next((mt for mt in signs if mt.start <= s.start and s.end <= mt.end), None)
             if owner is None:
-                owner = _nearest(signs, s.start, s.end, lambda mt: clause[mt.start] == clause[s.start])
+                owner = _nearest(
+                    signs, s.start, s.end, lambda mt, s=s: clause[mt.start] == clause[s.start]
+                )
             if owner is None and not clause_has_subject.get(clause[s.start], False):
-                owner = _nearest(signs, s.start, s.end, lambda mt: sent[mt.start] == sent[s.start])
+                owner = _nearest(
+                    signs, s.start, s.end, lambda mt, s=s: sent[mt.start] == sent[s.start]
+                )
             if owner is None and _is_spread_location(words, sent, s.start):
                 earlier = [mt for mt in signs if mt.start < s.start and mt.status == "present"]
                 owner = earlier[-1] if earlier else None
@@ -640,7 +734,9 @@ class FeatureAssembler:
             elif s.bilateral:
                 owner.sides.add("plural")
         for side, start, end in free_sides:
-            owner = _nearest(signs, start, end, lambda mt: clause[mt.start] == clause[start])
+            owner = _nearest(
+                signs, start, end, lambda mt, start=start: clause[mt.start] == clause[start]
+            )
             if owner is not None:
                 owner.free_sides.add(side)
 
@@ -648,7 +744,9 @@ class FeatureAssembler:
         body_sites = sorted({r for mt in present_signs for r in mt.sites}, key=_site_order)
         # Explicit words ("left", "both") decide; plural sites ("calves") or
         # "all over" imply both sides only when no side is written.
-        explicit = set().union(*(mt.explicit_sides() for mt in present_signs)) if present_signs else set()
+        explicit = (
+            set().union(*(mt.explicit_sides() for mt in present_signs)) if present_signs else set()
+        )
         implied = any("plural" in mt.sides for mt in present_signs) or "generalized" in body_sites
         if "bilateral" in explicit or {"left", "right"} <= explicit:
             laterality = "bilateral"
@@ -686,7 +784,10 @@ class FeatureAssembler:
                     family.add(c)
 
         # ---- sentences that talk about the symptoms ----------------------
-        finding_sents = {sent[mt.start] for mt in mentions if mt.status not in ("hypothetical", "family")}
+        finding_sents = {
+            sent[mt.start] for mt in mentions if mt.status not in ("hypothetical", "family")
+        }
+
         def sent_of_char(pos: int) -> int:
             # bisect over token offsets
             lo, hi = 0, n_tokens - 1
@@ -699,6 +800,12 @@ class FeatureAssembler:
             return sent[lo] if n_tokens else 0
 
         onset_sents = {sent[i] for i, w in enumerate(words) if w in _ONSET_WORDS}
+        # "... wake up shaking it out. 6 months. 41f": a bare fragment is the duration
+        sent_len: dict[int, int] = {}
+        for s_id, w in zip(sent, words, strict=True):
+            if not w.isspace() and w not in _SENTENCE_END:
+                sent_len[s_id] = sent_len.get(s_id, 0) + 1
+        onset_sents.update(s_id for s_id, n in sent_len.items() if n <= 3)
 
         # ---- duration and episode length ------------------------------------
         duration = None
@@ -706,7 +813,9 @@ class FeatureAssembler:
         for qty in q.find_quantities(lower):
             s_id = sent_of_char(qty.start)
             if qty.days < 1.0 and not _past_prefix(lower, qty.start):
-                if (s_id in finding_sents or s_id in onset_sents) and q.is_episode_context(lower, qty):
+                if (s_id in finding_sents or s_id in onset_sents) and q.is_episode_context(
+                    lower, qty
+                ):
                     minutes = round(qty.days * 1440.0, 3)
                     episode = minutes if episode is None else max(episode, minutes)
                 continue
@@ -747,6 +856,13 @@ class FeatureAssembler:
             if toks & _NOW_WORDS and toks & _ALSO_WORDS:
                 # "now my left hand is weak too": a new place or symptom
                 found.add("progressive")
+        first_at = next((i for i, w in enumerate(words) if w in _FIRST_WORDS), None)
+        if first_at is not None and any(
+            w == "now" and i > first_at and sent[i] in present_sign_sents
+            for i, w in enumerate(words)
+        ):
+            # "first I couldn't run upstairs, now I need the handrail"
+            found.add("progressive")
         if "progressive" in found:
             progression = "progressive"
         elif "improving" in found:
@@ -772,9 +888,7 @@ class FeatureAssembler:
         writer, w_start, w_end = _find_writer(doc, words, sent, matches, records, mentions)
         if writer != "self":
             span = doc[w_start:w_end]
-            age, sex = q.find_relative_age_sex(
-                lower, span.start_char, span.end_char
-            )
+            age, sex = q.find_relative_age_sex(lower, span.start_char, span.end_char)
             sex = sex or q.RELATIVE_SEX.get(span.text.lower()) or q.RELATIVE_SEX.get(writer)
         else:
             age = q.find_age(lower)
@@ -788,7 +902,9 @@ class FeatureAssembler:
                 start=tok_starts[mt.start],
                 end=tok_ends[mt.end - 1],
                 body_sites=tuple(sorted(mt.sites, key=_site_order)),
-                side=_side_of(mt.explicit_sides() or ({"bilateral"} if "plural" in mt.sides else set())),
+                side=_side_of(
+                    mt.explicit_sides() or ({"bilateral"} if "plural" in mt.sides else set())
+                ),
             )
             for mt in mentions
         )
@@ -904,17 +1020,20 @@ def _find_writer(doc, words, sent, matches, records, mentions) -> tuple[str, int
     """
     present_sents = {sent[mt.start] for mt in mentions if mt.status == "present"}
     third = sum(
-        1 for s_id in present_sents if any(words[i] in _THIRD_PERSON for i in _sent_tokens(sent, s_id))
+        1
+        for s_id in present_sents
+        if any(words[i] in _THIRD_PERSON for i in _sent_tokens(sent, s_id))
     )
     first = sum(
-        1 for s_id in present_sents if any(words[i] in _FIRST_PERSON_W for i in _sent_tokens(sent, s_id))
+        1
+        for s_id in present_sents
+        if any(words[i] in _FIRST_PERSON_W for i in _sent_tokens(sent, s_id))
     )
     for m in sorted((m for m in matches if m.group == "writer"), key=lambda m: m.start):
         rel = records[m.index].value
         i = m.start
         if rel == "patient":
             continue
-        prev = words[i - 1] if i > 0 else ""
         prev2 = words[i - 2] if i > 1 else ""
         # "my husband", "my elderly father", "my 8-year-old daughter"
         back = words[max(0, i - 6) : i]
@@ -935,18 +1054,40 @@ def _find_writer(doc, words, sent, matches, records, mentions) -> tuple[str, int
         asking_for = prev2 in ("for", "about") or words[max(0, i - 3)] in ("for", "about")
         if sent[i] in present_sents and (is_subject or asking_for):
             return rel, m.start, m.end
-        if (is_subject or asking_for) and third > first and not any(
-            sent[mt.start] < sent[i] for mt in mentions if mt.status == "present"
+        if (
+            (is_subject or asking_for)
+            and third > first
+            and not any(sent[mt.start] < sent[i] for mt in mentions if mt.status == "present")
         ):
             return rel, m.start, m.end
     return "self", -1, -1
 
 
+_FIRST_WORDS = frozenset({"first", "initially", "originally"})
 _NOW_WORDS = frozenset({"now", "lately", "recently", "nowadays"})
 _ALSO_WORDS = frozenset({"too", "also", "well"})
 _AGE_WORDS = frozenset(
-    {"-", "year", "years", "yr", "old", "elderly", "older", "younger", "little", "big", "dear",
-     "beloved", "teenage", "adult", "grown", "late", "aging", "ageing", "sweet"}
+    {
+        "-",
+        "year",
+        "years",
+        "yr",
+        "old",
+        "elderly",
+        "older",
+        "younger",
+        "little",
+        "big",
+        "dear",
+        "beloved",
+        "teenage",
+        "adult",
+        "grown",
+        "late",
+        "aging",
+        "ageing",
+        "sweet",
+    }
 )
 _THIRD_PERSON = frozenset({"he", "she", "his", "her", "him", "he's", "she's", "hes"})
 _FIRST_PERSON_W = frozenset({"i", "my", "me", "i'm", "im", "i've", "mine"})

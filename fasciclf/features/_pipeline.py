@@ -128,7 +128,9 @@ def _extract_chunk(texts: list[str]) -> list[dict[str, Any]]:
     return [f.to_dict() for f in _iter_features(texts, default_nlp(), 256)]
 
 
-def _iter_features(texts: Iterable[str], nlp: Language, batch_size: int) -> Iterator[SymptomFeatures]:
+def _iter_features(
+    texts: Iterable[str], nlp: Language, batch_size: int
+) -> Iterator[SymptomFeatures]:
     originals: list[str] = []
     flags: list[bool] = []
 

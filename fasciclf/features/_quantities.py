@@ -13,17 +13,56 @@ import re
 from dataclasses import dataclass
 
 _NUMBER_WORDS = {
-    "a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0,
-    "six": 6.0, "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0, "eleven": 11.0,
-    "twelve": 12.0, "thirteen": 13.0, "fourteen": 14.0, "fifteen": 15.0, "sixteen": 16.0,
-    "seventeen": 17.0, "eighteen": 18.0, "nineteen": 19.0, "twenty": 20.0, "thirty": 30.0,
-    "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "ninety": 90.0, "couple": 2.0,
-    "a couple": 2.0, "a couple of": 2.0, "couple of": 2.0, "a few": 3.0, "few": 3.0,
-    "several": 3.0, "a half": 0.5, "half a": 0.5, "half an": 0.5, "many": 5.0,
+    "a": 1.0,
+    "an": 1.0,
+    "one": 1.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+    "six": 6.0,
+    "seven": 7.0,
+    "eight": 8.0,
+    "nine": 9.0,
+    "ten": 10.0,
+    "eleven": 11.0,
+    "twelve": 12.0,
+    "thirteen": 13.0,
+    "fourteen": 14.0,
+    "fifteen": 15.0,
+    "sixteen": 16.0,
+    "seventeen": 17.0,
+    "eighteen": 18.0,
+    "nineteen": 19.0,
+    "twenty": 20.0,
+    "thirty": 30.0,
+    "forty": 40.0,
+    "fifty": 50.0,
+    "sixty": 60.0,
+    "ninety": 90.0,
+    "couple": 2.0,
+    "a couple": 2.0,
+    "a couple of": 2.0,
+    "couple of": 2.0,
+    "a few": 3.0,
+    "few": 3.0,
+    "several": 3.0,
+    "a half": 0.5,
+    "half a": 0.5,
+    "half an": 0.5,
+    "many": 5.0,
 }
 _UNIT_DAYS = {
-    "second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1.0, "night": 1.0,
-    "week": 7.0, "fortnight": 14.0, "month": 30.0, "year": 365.0, "decade": 3650.0,
+    "second": 1 / 86400,
+    "minute": 1 / 1440,
+    "hour": 1 / 24,
+    "day": 1.0,
+    "night": 1.0,
+    "week": 7.0,
+    "fortnight": 14.0,
+    "month": 30.0,
+    "year": 365.0,
+    "decade": 3650.0,
 }
 _NUM = (
     r"(?:\d+(?:[.,]\d+)?|a\s+couple(?:\s+of)?|couple(?:\s+of)?|a\s+few|few|several|many|"
@@ -43,7 +82,9 @@ _QTY_RE = re.compile(
 _BARE_RE = re.compile(
     r"\b(?:for|over|past|last)\s+(?:many\s+|some\s+)?(?P<unit>weeks|months|years|decades)\b|"
     r"\b(?:for|over|in|during|throughout)\s+the\s+(?:past|last)\s+(?P<unit1>week|month|year|decade)\b|"
-    r"\b(?P<yesterday>since\s+yesterday|yesterday|last\s+night|the\s+day\s+before\s+yesterday)\b"
+    r"\b(?P<yesterday>since\s+yesterday|yesterday|last\s+night|the\s+day\s+before\s+yesterday)\b|"
+    r"\b(?:since\s+)?last\s+(?P<last>week|month)\b|"
+    r"\b(?P<half>half\s+(?:a\s+)?year)\b"
 )
 _LIFELONG_RE = re.compile(
     r"\b(?:since\s+(?:i\s+was\s+(?:very\s+|really\s+|quite\s+)?(?:young|little|small|a\s+kid|a\s+child|"
@@ -61,8 +102,14 @@ _SINCE_SEASON_RE = re.compile(
     r"sep|sept|oct|nov|dec|the\s+summer|the\s+winter|the\s+spring|the\s+fall|the\s+autumn)\b"
 )
 _SEASON_DAYS = {
-    "summer": 300.0, "winter": 300.0, "spring": 300.0, "fall": 300.0, "autumn": 300.0,
-    "year": 365.0, "christmas": 300.0, "easter": 300.0,
+    "summer": 300.0,
+    "winter": 300.0,
+    "spring": 300.0,
+    "fall": 300.0,
+    "autumn": 300.0,
+    "year": 365.0,
+    "christmas": 300.0,
+    "easter": 300.0,
 }
 _SINCE_DAYS = 120.0  # "since March": the writing date is unknown; a few months is typical.
 _SKIP_BEFORE_RE = re.compile(
@@ -73,6 +120,10 @@ _AGO_OR_DURATION_BEFORE_RE = re.compile(
     r"(?:for|lasts?|lasting|lasted|takes?|took|since|over|past|last|about|around|almost|nearly|roughly|approximately|"
     r"approx\.?|~|maybe|like|the|already|some|at\s+least|more\s+than|over\s+the\s+(?:past|last)|"
     r"in\s+the\s+(?:past|last))\s*$"
+)
+_AGE_BEFORE_RE = re.compile(
+    r"\b(?:i\s*am|i'm|i’m|im|aged?|he\s+is|she\s+is|he's|she's|is|was|turned|turning|"
+    r"of|am)\s+(?:a\s+|an\s+|now\s+|only\s+|just\s+|almost\s+|nearly\s+)?$"
 )
 _AGE_AFTER_RE = re.compile(r"^\s*-?\s*(?:old|of\s+age)\b")
 _EPISODE_CUE_RE = re.compile(
@@ -142,6 +193,9 @@ def find_quantities(lower: str) -> list[Quantity]:
         after = lower[m.end() : m.end() + 12]
         if _AGE_AFTER_RE.match(after):
             continue
+        if m.group("unit").startswith(("y", "Y")) and _AGE_BEFORE_RE.search(before):
+            # "I am 34 years woman", "my brother aged 47 years": an age
+            continue
         num_text = m.group("num")
         if _SKIP_BEFORE_RE.search(before) and not _AGO_OR_DURATION_BEFORE_RE.search(before):
             # "twice a day", "every 2 weeks", "in two weeks" (future): not a span.
@@ -165,6 +219,12 @@ def find_quantities(lower: str) -> list[Quantity]:
     for m in _BARE_RE.finditer(lower):
         if m.group("yesterday"):
             days = 2.0 if "before" in m.group("yesterday") else 1.0
+        elif m.group("last"):
+            days = _unit(m.group("last"))
+        elif m.group("half"):
+            if re.search(r"(?:a|and)\s*$", lower[max(0, m.start() - 5) : m.start()]):
+                continue  # "a year and a half" / "half a year" are parsed above
+            days = 182.5
         elif m.group("unit1"):
             days = _unit(m.group("unit1"))
         else:
@@ -193,7 +253,9 @@ def is_episode_context(lower: str, q: Quantity) -> bool:
 # --- age and sex -------------------------------------------------------------
 
 _AGE_PATTERNS = [
-    re.compile(r"\b(?:i\s*am|i'm|i’m|im)\s+(?:a\s+|an\s+|now\s+|only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|mg|times))"),
+    re.compile(
+        r"\b(?:i\s*am|i'm|i’m|im)\s+(?:a\s+|an\s+|now\s+|only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|mg|times))"
+    ),
     re.compile(
         r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|yr|y)\s*-?\s*(?:old|o\b)"
         r"(?!\s+(?:son|daughter|kid|child|boy|girl|baby|toddler|dog|cat|twins?|grandson|granddaughter)\b)"
@@ -219,8 +281,14 @@ _DECADE_RE = re.compile(
     r"(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b"
 )
 _DECADE_WORDS = {
-    "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60,
-    "seventies": 70, "eighties": 80, "nineties": 90,
+    "twenties": 20,
+    "thirties": 30,
+    "forties": 40,
+    "fifties": 50,
+    "sixties": 60,
+    "seventies": 70,
+    "eighties": 80,
+    "nineties": 90,
 }
 
 _F = r"(?:woman|female|girl|lady|mother|mom|mum|wife|grandmother|grandma|f)"
@@ -251,20 +319,38 @@ _FEMALE_CONTEXT_RE = re.compile(
 _MALE_CONTEXT_RE = re.compile(r"\b(?:as\s+a\s+man|my\s+wife\s+(?:says|noticed|thinks))\b")
 
 RELATIVE_SEX = {
-    "mother": "female", "wife": "female", "daughter": "female", "sister": "female",
-    "grandmother": "female", "aunt": "female", "father": "male", "husband": "male",
-    "son": "male", "brother": "male", "grandfather": "male", "uncle": "male",
+    "mother": "female",
+    "wife": "female",
+    "daughter": "female",
+    "sister": "female",
+    "grandmother": "female",
+    "aunt": "female",
+    "father": "male",
+    "husband": "male",
+    "son": "male",
+    "brother": "male",
+    "grandfather": "male",
+    "uncle": "male",
     # by the word used, for relatives whose group has no single sex
-    "girlfriend": "female", "boyfriend": "male", "fiancee": "female", "fiancée": "female",
-    "mom": "female", "mum": "female", "dad": "male", "grandma": "female", "grandpa": "male",
+    "girlfriend": "female",
+    "boyfriend": "male",
+    "fiancee": "female",
+    "fiancée": "female",
+    "mom": "female",
+    "mum": "female",
+    "dad": "male",
+    "grandma": "female",
+    "grandpa": "male",
 }
 
 
 def find_age(lower: str) -> int | None:
     """The first stated age in years, or None.
 
-    >>> find_age("i'm a 43-year-old woman"), find_age("34f, calf twitching"), find_age("my dad (67)")
-    (43, 34, 67)
+    >>> find_age("i'm a 43-year-old woman"), find_age("34f, calf twitching")
+    (43, 34)
+    >>> find_age("my dad (67)")
+    67
     >>> find_age("twitching for 3 years") is None
     True
     """

@@ -186,7 +186,7 @@ def parse_context_rules(data: dict[str, Any]) -> ContextRules:
     ...     {"literal": "no", "category": "negated", "direction": "forwards"}]})
     Traceback (most recent call last):
     ...
-    fasciclf.features._resources.ResourceError: context rule 0 ('no'): direction='forwards' is not allowed; expected one of forward, backward, bidirectional
+    fasciclf.features._resources.ResourceError: context rule 0 ('no'): direction='forwards' ...
     """
     if not isinstance(data, dict) or "rules" not in data:
         raise ResourceError("context rules must be a JSON object with 'version' and 'rules'")

@@ -212,14 +212,15 @@ class SymptomFeatures:
             parts.append(
                 f'<mark style="background:{colours.get(f.status, "#eee")};padding:0 2px;'
                 f'border-radius:3px" title="{html.escape(f.concept)}: {f.status}">'
-                f"{html.escape(self.text[f.start:f.end])}"
+                f"{html.escape(self.text[f.start : f.end])}"
                 f'<sub style="font-size:0.7em;margin-left:2px">{html.escape(f.concept)}'
                 f"·{f.status}</sub></mark>"
             )
             pos = f.end
         parts.append(html.escape(self.text[pos:]))
         rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td>{html.escape(str(v))}</td></tr>"
             for k, v in (
                 ("body sites", ", ".join(self.body_sites) or "none"),
                 ("laterality", self.laterality),

@@ -1,0 +1,257 @@
+"""Unit tests for fasciclf.features: context, fields, featurizer contract, bad input."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import spacy
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from fasciclf.features import (
+    BODY_SITES,
+    LATERALITIES,
+    MAX_CHARS,
+    PROGRESSIONS,
+    SYMPTOMS,
+    ResourceError,
+    SymptomFeatures,
+    SymptomFeaturizer,
+    TextTruncatedWarning,
+    build_nlp,
+    extract,
+    extract_many,
+)
+from fasciclf.features._resources import parse_context_rules, parse_lexicon
+
+CORPUS = [
+    "My left calf has twitched for three weeks, no weakness.",
+    "Both hands go numb at night and shaking them helps.",
+    "My speech is slurred and my right hand is getting weaker.",
+    "",
+    "Cramps in my calves after running.",
+]
+
+# (text, symptom, expected status): the context hard cases of issue 2
+CONTEXT_CASES = [
+    ("no weakness but twitching", "weakness", "absent"),
+    ("no weakness but twitching", "twitching", "present"),
+    ("twitching, not weakness", "twitching", "present"),
+    ("twitching, not weakness", "weakness", "absent"),
+    ("I wouldn't say my hands are weak", "weakness", "absent"),
+    ("not sure if it's weakness or fatigue", "weakness", "not_mentioned"),
+    ("not sure if it's weakness or fatigue", "fatigue", "not_mentioned"),
+    ("neither numbness nor pain", "sensory", "absent"),
+    ("neither numbness nor pain", "pain", "absent"),
+    ("without any numbness", "sensory", "absent"),
+    ("I don't have atrophy", "atrophy", "absent"),
+    ("strength is fine", "weakness", "absent"),
+    ("could this be muscle atrophy?", "atrophy", "not_mentioned"),
+    ("I read that ALS causes weakness", "weakness", "not_mentioned"),
+    ("no weakness, numbness or pain", "pain", "absent"),
+    ("no weakness, cramps at night", "cramps", "present"),
+    ("My calf twitches. However, there is no weakness.", "twitching", "present"),
+    ("Numbness? No.", "sensory", "absent"),
+]
+
+
+@pytest.mark.parametrize(("text", "symptom", "status"), CONTEXT_CASES)
+def test_context_hard_cases(text, symptom, status):
+    assert extract(text).symptoms[symptom] == status
+
+
+def test_family_and_historical_are_not_present():
+    f = extract("My father had ALS. I had numbness last year but it went away. My calf twitches.")
+    assert "als" in f.family_history
+    assert f.symptoms["sensory"] == "not_mentioned"
+    assert "sensory" in f.historical
+    assert f.symptoms["twitching"] == "present"
+
+
+def test_fear_is_not_a_finding():
+    f = extract("I'm afraid it's ALS")
+    assert f.present() == []
+    assert "als" in f.hypothetical
+
+
+def test_mission_example():
+    f = extract(
+        "my calves and thighs have twitched since I was young; lately my hands feel weak for "
+        "ten minutes after waking and I can't hold a pen; could this be atrophy?"
+    )
+    assert f.body_sites == ("hand", "leg")
+    assert f.duration_days == 3650
+    assert f.episode_minutes == 10
+    assert f.symptoms["twitching"] == "present"
+    assert f.symptoms["weakness"] == "present"
+    assert f.symptoms["atrophy"] == "not_mentioned"
+    assert "on_waking" in f.timing
+
+
+def test_site_only_where_symptom():
+    f = extract("I hold my phone in my hand. My right thigh twitches.")
+    assert f.body_sites == ("leg",)
+    assert f.laterality == "right"
+
+
+def test_relative_writer_age_sex():
+    f = extract("My husband, 60, has slurred speech and his left hand is getting weaker.")
+    assert (f.writer, f.age, f.sex) == ("husband", 60, "male")
+    assert f.progression == "progressive"
+    assert f.laterality == "left"
+
+
+def test_vocabularies_and_json_safe():
+    for f in extract_many(CORPUS):
+        d = f.to_dict()
+        json.dumps(d)
+        assert set(d["body_sites"]) <= set(BODY_SITES)
+        assert d["body_sites"] == sorted(d["body_sites"])
+        assert d["laterality"] in LATERALITIES
+        assert d["progression"] in PROGRESSIONS
+        assert set(d["symptoms"]) == set(SYMPTOMS)
+        assert SymptomFeatures.from_dict(d, text=f.text) == f
+
+
+def test_evidence_spans_point_into_text():
+    text = "Ünïcode first. No weakness, but my LEFT calf twitches 😟 since March."
+    f = extract(text)
+    assert f.findings
+    for finding in f.findings:
+        assert text[finding.start : finding.end] == finding.text
+
+
+def test_extract_many_order_and_processes():
+    one = [f.to_dict() for f in extract_many(CORPUS)]
+    assert one == [extract(t).to_dict() for t in CORPUS]
+    two = [f.to_dict() for f in extract_many(CORPUS, n_jobs=2, batch_size=2)]
+    assert one == two
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"bytes", ["list"]])
+def test_non_string_raises_type_error(bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        extract(bad)
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        list(extract_many(["fine", bad]))
+
+
+@pytest.mark.parametrize("kwargs", [{"n_jobs": 0}, {"batch_size": 0}])
+def test_extract_many_bad_arguments(kwargs):
+    with pytest.raises(ValueError, match="must be a positive"):
+        list(extract_many(["x"], **kwargs))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "\x00\x01\x02",
+        "<b>html</b>&nbsp;",
+        "😀" * 50,
+        "مرحبا يدي ضعيفة",
+        "手有点麻",
+        "a\u0301\u0302\u0303",
+        "\ud800 lone",
+    ],
+)
+def test_odd_text_never_crashes(text):
+    f = extract(text)
+    json.dumps(f.to_dict())
+
+
+def test_empty_text_gives_empty_features():
+    assert extract("  ").to_dict() == SymptomFeatures(text="  ").to_dict()
+
+
+def test_long_text_truncated_with_warning():
+    text = "My calf twitches. " * (MAX_CHARS // 10)
+    with pytest.warns(TextTruncatedWarning, match="truncated"):
+        f = extract(text)
+    assert f.truncated
+    assert f.text == text  # evidence still indexes the caller's text
+    assert f.symptoms["twitching"] == "present"
+
+
+def test_pipeline_is_blank_english_with_our_components(tmp_path):
+    nlp = build_nlp()
+    assert nlp.lang == "en"
+    assert nlp.pipe_names == ["fasciclf_terms", "fasciclf_context", "fasciclf_features"]
+    nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp")
+    text = "no weakness, but my left calf twitches"
+    assert loaded(text)._.fasciclf_features.to_dict() == nlp(text)._.fasciclf_features.to_dict()
+    assert (tmp_path / "nlp" / "fasciclf_terms" / "lexicon.json").exists()
+
+
+def test_resource_validation_names_allowed_values():
+    with pytest.raises(ResourceError, match="allowed keys are"):
+        parse_context_rules({"rules": [{"literal": "no", "category": "negated", "scope": 3}]})
+    with pytest.raises(ResourceError, match="expected one of head_face"):
+        parse_lexicon({"records": [{"kind": "site", "value": "elbowish", "terms": ["x"]}]})
+
+
+# --- SymptomFeaturizer: the estimator contract by hand ---------------------
+
+
+def test_featurizer_contract():
+    fz = SymptomFeaturizer(batch_size=8)
+    assert clone(fz).get_params() == fz.get_params()
+    fz.set_params(batch_size=4)
+    assert fz.batch_size == 4
+    with pytest.raises(NotFittedError):
+        fz.transform(CORPUS)
+    X = fz.fit_transform(CORPUS)
+    names = fz.get_feature_names_out()
+    assert X.shape == (len(CORPUS), len(names))
+    assert np.isfinite(X).all()
+    empty = dict(zip(names, X[3], strict=True))
+    assert (
+        empty["n_present"] == 0
+        and empty["log1p_words"] == 0
+        and empty["laterality__unspecified"] == 1
+    )
+    restored = pickle.loads(pickle.dumps(fz))
+    np.testing.assert_array_equal(restored.transform(CORPUS), X)
+    # the spaCy pipeline is never pickled: it is rebuilt from packaged resources
+    assert len(pickle.dumps(fz)) < 5000
+
+
+def test_featurizer_pandas_output_and_pipeline():
+    pd = pytest.importorskip("pandas")
+    fz = SymptomFeaturizer().set_output(transform="pandas")
+    df = fz.fit_transform(pd.Series(CORPUS))
+    assert list(df.columns) == list(fz.get_feature_names_out())
+    pipe = make_pipeline(SymptomFeaturizer(), StandardScaler())
+    assert pipe.fit_transform(CORPUS).shape[0] == len(CORPUS)
+
+
+def test_featurizer_rejects_bad_input():
+    fz = SymptomFeaturizer().fit(CORPUS)
+    with pytest.raises(TypeError, match="single str"):
+        fz.transform("one text")
+    with pytest.raises(TypeError, match="position 1"):
+        fz.transform(["ok", 5])
+    with pytest.raises(ValueError, match="1-D"):
+        fz.transform(np.array([["a", "b"], ["c", "d"]]))
+
+
+def test_featurizer_cache_is_transparent():
+    cached = SymptomFeaturizer().fit(CORPUS).transform(CORPUS)
+    fresh = SymptomFeaturizer(cache=False).fit(CORPUS).transform(CORPUS)
+    np.testing.assert_array_equal(cached, fresh)
+
+
+def test_repr_html_highlights_evidence():
+    html = extract("No weakness, but my calf twitches")._repr_html_()
+    assert "<mark" in html and "twitching" in html
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SymptomFeatures()._repr_html_()
