@@ -64,7 +64,7 @@ class BuildReport:
             c = self.corpus
             p(f"similarity groups kept in one split (Jaccard >= {GROUP_THRESHOLD}): "
               f"{self.groups} groups of 2+, largest {self.largest_group}")
-            p(f"written: {len(c)} rows, test share {(c['split'] == 'test').mean():.1%}")
+            p(f"corpus: {len(c)} rows, test share {(c['split'] == 'test').mean():.1%}")
             table = pd.crosstab(c["label"], c["split"], margins=True, margins_name="total")
             p(table.to_string())
 

@@ -22,6 +22,18 @@ from fasciclf.data._schema import (
 BEGIN = "<!-- BEGIN GENERATED: python -m fasciclf.data.card (do not edit by hand) -->"
 END = "<!-- END GENERATED -->"
 
+_ABBREV = {
+    "benign_fasciculation": "BF",
+    "cervical_radiculopathy": "CR",
+    "lumbosacral_radiculopathy": "LR",
+    "peripheral_neuropathy": "PN",
+    "possible_motor_neuron_disease": "MND",
+    "neuromuscular_junction": "NMJ",
+    "metabolic_systemic": "MS",
+    "central_nervous_system": "CNS",
+    "other": "OT",
+}
+
 #: Minimum shares the issue asks of the corpus: (name, description, target).
 SHARE_TARGETS: tuple[tuple[str, str, float], ...] = (
     ("terse", f"terse (<= {TERSE_MAX_WORDS} words)", 0.10),
@@ -102,14 +114,14 @@ def _section(frame: pd.DataFrame, title: str, *, with_split: bool) -> list[str]:
     pairs = [(lab, alt) for lab, alts in zip(frame["label"], frame["alt_labels"], strict=True)
              for alt in (alts or [])]
     if pairs:
-        pair_table = (pd.DataFrame(pairs, columns=["label", "alt_label"])
-                      .value_counts().rename("cases").reset_index()
-                      .sort_values(["cases", "label", "alt_label"],
-                                   ascending=[False, True, True]))
-        lines = ["| label | alternative | cases |", "|:---|:---|---:|"]
-        lines += [f"| `{r.label}` | `{r.alt_label}` | {r.cases} |"
-                  for r in pair_table.itertuples()]
-        out += ["Ambiguous cases, label and named alternative:", "", "\n".join(lines), ""]
+        pair_frame = pd.DataFrame(pairs, columns=["label", "alt"])
+        matrix = pd.crosstab(pair_frame["label"], pair_frame["alt"]).reindex(
+            index=list(LABELS), columns=list(LABELS), fill_value=0)
+        matrix.columns = [_ABBREV[c] for c in matrix.columns]
+        matrix.columns.name = None
+        legend = ", ".join(f"{a} = `{lab}`" for lab, a in _ABBREV.items())
+        out += ["Ambiguous cases: label (rows) by the alternative named in `alt_labels` "
+                f"(columns; {legend}):", "", _markdown(matrix, "label"), ""]
     sex = frame["sex"].fillna("not stated")
     age = frame["age_band"].fillna("not stated")
     demo = pd.crosstab(age, sex)
