@@ -544,6 +544,11 @@ _AUXILIARIES = frozenset(
 _FIRST_PERSON = frozenset(
     {"i", "my", "me", "i'm", "im", "mine", "myself", "i've", "ive", "we", "our"}
 )
+_DISEASE_WORDS = frozenset(
+    {"als", "mnd", "ms", "sign", "signs", "symptom", "symptoms", "parkinson", "parkinson's",
+     "parkinsons", "disease", "cancer", "tumor", "tumour", "sclerosis", "gehrig", "gehrig's",
+     "stroke", "myasthenia", "neuropathy", "syndrome"}
+)
 _SHORT_NO = frozenset({"no", "nope", "none", "never", "nah"})
 
 
@@ -574,7 +579,14 @@ def _question_status(words: list[str], sent: list[int], i: int) -> str | None:
     ):
         if j - start <= 4:
             return "negated"
-    if words[start] in _AUXILIARIES and not any(words[m] in _FIRST_PERSON for m in range(start, j)):
+    question = words[start:j]
+    if (
+        words[start] in _AUXILIARIES
+        and not _FIRST_PERSON.intersection(question)
+        and _DISEASE_WORDS.intersection(question)
+    ):
+        # "Is slurred speech a sign of ALS?" asks about a disease; "Could you
+        # explain what causes leg cramps at night?" is about the writer's own.
         return "hypothetical"
     return None
 
@@ -869,7 +881,9 @@ class FeatureAssembler:
             progression = "improving"
         elif "stable" in found:
             progression = "stable"
-        elif "episodic" in found or (episode is not None and episode >= 1.0):
+        elif ("episodic" in found and (episode is None or episode >= 1.0)) or (
+            episode is not None and episode >= 1.0
+        ):
             # Twitches lasting seconds are not attacks; episodes last minutes to hours.
             progression = "episodic"
         elif "persistent" in found:
