@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import re
 
-LABELS: tuple[str, ...] = (
-    "benign_fasciculation",
-    "cervical_radiculopathy",
-    "lumbosacral_radiculopathy",
-    "peripheral_neuropathy",
-    "possible_motor_neuron_disease",
-    "neuromuscular_junction",
-    "metabolic_systemic",
-    "central_nervous_system",
-    "other",
+# Shared vocabularies live in a spaCy-free module; re-exported here for the
+# data package (the label set and the ``gold`` annotation fields).
+from fasciclf._vocab import (  # noqa: F401
+    BODY_SITES,
+    LABELS,
+    LATERALITIES,
+    PROGRESSIONS,
+    SYMPTOM_STATUSES,
+    SYMPTOMS,
 )
+
 STYLES: tuple[str, ...] = ("standard", "non_native", "informal", "clinical")
 SPLITS: tuple[str, ...] = ("train", "test")
 CONFIDENCES: tuple[str, ...] = ("clear", "ambiguous")
@@ -48,33 +48,6 @@ GOLD_KEYS: tuple[str, ...] = (
     "symptoms",
 )
 
-# Vocabularies of the ``gold`` feature annotation. They mirror
-# fasciclf.features._types (a test checks that they agree) so that loading
-# data does not import spaCy through fasciclf.features.
-BODY_SITES: tuple[str, ...] = (
-    "head_face",
-    "bulbar",
-    "neck",
-    "arm",
-    "hand",
-    "trunk",
-    "leg",
-    "foot",
-    "generalized",
-)
-LATERALITIES: tuple[str, ...] = ("left", "right", "bilateral", "unspecified")
-PROGRESSIONS: tuple[str, ...] = ("progressive", "improving", "stable", "episodic", "unknown")
-SYMPTOMS: tuple[str, ...] = (
-    "twitching",
-    "weakness",
-    "atrophy",
-    "cramps",
-    "sensory",
-    "pain",
-    "bulbar",
-    "fatigue",
-)
-SYMPTOM_STATUSES: tuple[str, ...] = ("present", "absent", "not_mentioned")
 
 # "self" or the relation of the person writing for someone else ("mother",
 # "step-father", "best friend"): lowercase words, so that the data card can

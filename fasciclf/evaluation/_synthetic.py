@@ -10,17 +10,7 @@ from typing import Any
 
 import numpy as np
 
-CLASSES: tuple[str, ...] = (
-    "benign_fasciculation",
-    "cervical_radiculopathy",
-    "lumbosacral_radiculopathy",
-    "peripheral_neuropathy",
-    "possible_motor_neuron_disease",
-    "neuromuscular_junction",
-    "metabolic_systemic",
-    "central_nervous_system",
-    "other",
-)
+from fasciclf._vocab import LABELS as CLASSES  # noqa: E402
 
 _TEXTS = (
     "My calves have been twitching for about three months, mostly when I rest. No weakness, "
@@ -91,8 +81,9 @@ def synthetic_inputs(n: int = 300, seed: int = 0) -> dict[str, Any]:
         "abstained": abstained,
         "alt_labels": [[CLASSES[rng.integers(k)]] if rng.random() < 0.2 else [] for _ in y],
         "groups": {
-            "sex": rng.choice(np.array(["female", "male", None], dtype=object), n,
-                              p=[0.5, 0.4, 0.1]),
+            "sex": rng.choice(
+                np.array(["female", "male", None], dtype=object), n, p=[0.5, 0.4, 0.1]
+            ),
             "age_band": rng.choice(["20-29", "30-39", "40-49", "50-59", "60+"], n),
             "style": rng.choice(["plain", "terse", "long_worried", "non_native", "typos"], n),
         },
@@ -105,8 +96,9 @@ def synthetic_inputs(n: int = 300, seed: int = 0) -> dict[str, Any]:
             "model_version": "0.0.0-synthetic",
             "kind": "hybrid",
             "n_train": 960,
-            "class_counts": {c: int(round(w)) for c, w in zip(CLASSES, weights * 960 / 300,
-                                                               strict=True)},
+            "class_counts": {
+                c: int(round(w)) for c, w in zip(CLASSES, weights * 960 / 300, strict=True)
+            },
             "training_data_sha256": "0" * 64,
             "cv_metrics": {"accuracy": 0.81, "top3_accuracy": 0.95, "macro_f1": 0.78},
             "created": "2025-01-01T00:00:00+00:00",

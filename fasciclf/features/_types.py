@@ -12,49 +12,31 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-BODY_SITES: tuple[str, ...] = (
-    "head_face",
-    "bulbar",
-    "neck",
-    "arm",
-    "hand",
-    "trunk",
-    "leg",
-    "foot",
-    "generalized",
+from fasciclf._vocab import (  # noqa: E402  (re-exported: the contract lives there)
+    BODY_SITES,
+    FINDING_STATUSES,
+    LATERALITIES,
+    PROGRESSIONS,
+    SEXES,
+    SYMPTOM_STATUSES,
+    SYMPTOMS,
+    TIMINGS,
+    TRIGGERS,
 )
-LATERALITIES: tuple[str, ...] = ("left", "right", "bilateral", "unspecified")
-PROGRESSIONS: tuple[str, ...] = ("progressive", "improving", "stable", "episodic", "unknown")
-SYMPTOMS: tuple[str, ...] = (
-    "twitching",
-    "weakness",
-    "atrophy",
-    "cramps",
-    "sensory",
-    "pain",
-    "bulbar",
-    "fatigue",
-)
-SYMPTOM_STATUSES: tuple[str, ...] = ("present", "absent", "not_mentioned")
-FINDING_STATUSES: tuple[str, ...] = (
-    "present",
-    "absent",
-    "uncertain",
-    "hypothetical",
-    "historical",
-    "family",
-)
-TRIGGERS: tuple[str, ...] = (
-    "stress",
-    "caffeine",
-    "exercise",
-    "sleep_loss",
-    "posture",
-    "cold",
-    "medication",
-)
-TIMINGS: tuple[str, ...] = ("on_waking", "at_night", "at_rest", "after_exercise", "end_of_day")
-SEXES: tuple[str, ...] = ("female", "male")
+
+__all__ = [
+    "BODY_SITES",
+    "FINDING_STATUSES",
+    "LATERALITIES",
+    "PROGRESSIONS",
+    "SEXES",
+    "SYMPTOMS",
+    "SYMPTOM_STATUSES",
+    "TIMINGS",
+    "TRIGGERS",
+    "Finding",
+    "SymptomFeatures",
+]
 
 
 @dataclass(frozen=True)
