@@ -12,6 +12,8 @@ DISCLAIMER = (
     "fasciclf is a triage aid, not a diagnosis: a clinician must assess anyone "
     "with new, worsening or frightening symptoms."
 )
+# Top labels that would read as reassuring; with a red flag they are shown as such.
+BENIGN_LABELS: tuple[str, ...] = ("benign_fasciculation",)
 ABSTAIN_REASONS: tuple[str, ...] = (
     "empty_text",
     "no_symptom_findings",
@@ -54,6 +56,21 @@ class Prediction:
     (``abstain_reason == "invalid_input"``); for other abstentions the most
     likely label is still given so that nothing is hidden, and
     ``abstained`` says it should not be relied upon.
+
+    :attr:`benign_with_red_flags` is true when the top label is a reassuring
+    one (:data:`BENIGN_LABELS`) but a red-flag rule fired: the red flags
+    take precedence, and ``to_dict`` and the HTML view say so.
+
+    Examples
+    --------
+    >>> p = Prediction(label="benign_fasciculation",
+    ...                probabilities={"benign_fasciculation": 0.8, "other": 0.2},
+    ...                top_k=(("benign_fasciculation", 0.8), ("other", 0.2)),
+    ...                red_flags=(RedFlag("wasting", "Visible wasting."),), features=None)
+    >>> p.benign_with_red_flags
+    True
+    >>> p.to_dict()["benign_with_red_flags"]
+    True
     """
 
     label: str | None
@@ -67,7 +84,13 @@ class Prediction:
     disclaimer: str = field(default=DISCLAIMER)
     error: str | None = None
 
+    @property
+    def benign_with_red_flags(self) -> bool:
+        """True when the top label is benign but at least one red flag fired."""
+        return bool(self.red_flags) and self.label in BENIGN_LABELS
+
     def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (floats, strings, lists, ``None``)."""
         return {
             "label": self.label,
             "probabilities": dict(self.probabilities),
@@ -79,11 +102,13 @@ class Prediction:
             "model_version": self.model_version,
             "disclaimer": self.disclaimer,
             "error": self.error,
+            "benign_with_red_flags": self.benign_with_red_flags,
         }
 
     def _repr_html_(self) -> str:
         flags = "".join(
-            f"<li><b>{html.escape(r.code)}</b>: {html.escape(r.reason)}</li>" for r in self.red_flags
+            f"<li><b>{html.escape(r.code)}</b>: {html.escape(r.reason)}</li>"
+            for r in self.red_flags
         )
         top = "".join(
             f"<tr><td>{html.escape(k)}</td><td>{p:.1%}</td></tr>" for k, p in self.top_k
@@ -94,9 +119,15 @@ class Prediction:
             else ""
         )
         feats = self.features._repr_html_() if self.features is not None else ""
+        warning = (
+            "<p style='color:#b91c1c'><b>The most likely label is benign, but red flags are "
+            "present: they take precedence. Seek a medical assessment.</b></p>"
+            if self.benign_with_red_flags
+            else ""
+        )
         flag_block = (
-            f"<div style='border-left:4px solid #b91c1c;padding-left:8px'><b>Red flags</b>"
-            f"<ul>{flags}</ul></div>"
+            f"<div style='border-left:4px solid #b91c1c;padding-left:8px'>{warning}"
+            f"<b>Red flags</b><ul>{flags}</ul></div>"
             if self.red_flags
             else ""
         )

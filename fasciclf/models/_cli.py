@@ -1,0 +1,410 @@
+"""``fasciclf train``, ``fasciclf predict`` and ``fasciclf info``.
+
+Heavy imports happen inside the handlers so ``fasciclf --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+KIND_CHOICES = ("hybrid", "features", "text")
+
+
+def add_parsers(subparsers: Any) -> None:
+    """Add ``train``, ``predict`` and ``info`` to the ``fasciclf`` console script."""
+    t = subparsers.add_parser(
+        "train",
+        help="train a classifier on a labeled file (or rebuild the default model)",
+        description="Select hyperparameters by cross-validation, fit, and save a model file. "
+        "--default rebuilds the packaged model from the train split of data/labeled.",
+    )
+    t.add_argument("--data", type=Path, help="labeled file: .csv, .tsv, .jsonl or .json")
+    t.add_argument("--text-col", default="text", help="text column (default: text)")
+    t.add_argument("--label-col", default="label", help="label column (default: label)")
+    t.add_argument(
+        "--split", default=None, help="keep only rows whose 'split' column has this value"
+    )
+    t.add_argument("--kind", choices=KIND_CHOICES, default="hybrid", help="default: hybrid")
+    t.add_argument("--out", type=Path, default=Path("model.joblib"), help="default: model.joblib")
+    t.add_argument(
+        "--format",
+        choices=("joblib", "skops"),
+        default=None,
+        help="model file format (default: skops for a .skops --out, else joblib)",
+    )
+    t.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
+    t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    t.add_argument("--n-jobs", type=int, default=None, help="parallel fits (default 1)")
+    t.add_argument(
+        "--default",
+        action="store_true",
+        help="rebuild the packaged default model from data/labeled (ignores --data/--out)",
+    )
+    t.add_argument("--no-progress", action="store_true", help="no progress bars")
+    t.set_defaults(func=run_train)
+
+    p = subparsers.add_parser(
+        "predict",
+        help="triage suggestion and red flags for a text or a file of texts",
+        description="Classify a description (argument) or --input FILE (.txt one text per "
+        "line, .csv, .tsv, .jsonl; '-' for stdin). A triage aid, not a diagnosis.",
+    )
+    p.add_argument("text", nargs="?", help="a description to classify")
+    p.add_argument("--input", "-i", help="file with texts, or '-' for stdin")
+    p.add_argument("--text-col", default="text", help="column/key holding the text (csv/jsonl)")
+    p.add_argument("--id-col", default="id", help="column/key copied to the output when present")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--features", action="store_true", help="include the features in --json output")
+    p.add_argument(
+        "--model", type=Path, default=None, help="model file (default: the packaged one)"
+    )
+    p.add_argument(
+        "--trust",
+        action="store_true",
+        help="load a joblib --model file even though joblib files can run code on load",
+    )
+    p.add_argument(
+        "--trusted-sha256",
+        action="append",
+        default=[],
+        metavar="HEX",
+        help="load a joblib --model file only if its SHA-256 is this (repeatable)",
+    )
+    p.add_argument("--n-jobs", type=int, default=1, help="processes for feature extraction")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on files")
+    p.set_defaults(func=run_predict)
+
+    i = subparsers.add_parser(
+        "info",
+        help="show a model file's metadata (reads the header only; loads no code)",
+        description="Print the metadata of a model file: labels, training data fingerprint, "
+        "CV metrics, versions and whether they match the installed ones.",
+    )
+    i.add_argument(
+        "--model", type=Path, default=None, help="model file (default: the packaged one)"
+    )
+    i.add_argument("--json", action="store_true", help="print the header as JSON")
+    i.set_defaults(func=run_info)
+
+
+def _err(cmd: str, msg: str) -> None:
+    print(f"fasciclf {cmd}: {msg}", file=sys.stderr)
+
+
+def _tqdm_progress(enabled: bool):
+    def wrap(iterable: Iterable[Any], total: int, desc: str = "") -> Iterable[Any]:
+        if not enabled:
+            return iterable
+        from tqdm import tqdm
+
+        return tqdm(
+            iterable, total=total, desc=desc or None, unit="fit", file=sys.stderr, leave=False
+        )
+
+    return wrap
+
+
+# --------------------------------------------------------------------------- train
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from fasciclf.cli import EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE
+
+    show = not args.no_progress and sys.stderr.isatty()
+    if args.default:
+        from fasciclf.models.build_default import build_default, describe
+
+        t0 = time.perf_counter()
+        try:
+            path = build_default(n_jobs=args.n_jobs or 2, progress=_tqdm_progress(show))
+        except FileNotFoundError as exc:
+            _err("train", str(exc))
+            return EXIT_USAGE
+        print(describe(path, time.perf_counter() - t0))
+        return EXIT_OK
+    if args.data is None:
+        _err("train", "give --data FILE (a labeled .csv, .tsv, .jsonl or .json) or --default")
+        return EXIT_USAGE
+    if args.cv < 2:
+        _err("train", f"--cv must be >= 2; got {args.cv}")
+        return EXIT_USAGE
+    try:
+        from fasciclf.data import read_table
+
+        frame = read_table(args.data, text_col=args.text_col)
+    except FileNotFoundError:
+        _err("train", f"data file not found: {args.data}")
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is a usage error
+        _err("train", f"could not read {args.data}: {exc}")
+        return EXIT_USAGE
+    for col in (args.text_col, args.label_col):
+        if col not in frame.columns:
+            _err(
+                "train",
+                f"no {col!r} column in {args.data.name}; columns are: "
+                + ", ".join(map(str, frame.columns)),
+            )
+            return EXIT_USAGE
+    if args.split is not None:
+        if "split" not in frame.columns:
+            _err("train", f"--split given but {args.data.name} has no 'split' column")
+            return EXIT_USAGE
+        frame = frame[frame["split"] == args.split]
+    texts, labels, failed = [], [], 0
+    for n, (text, label) in enumerate(
+        zip(frame[args.text_col], frame[args.label_col], strict=True)
+    ):
+        problem = None
+        if not isinstance(text, str):
+            problem = f"{args.text_col!r} must be a string, got {type(text).__name__}"
+        elif not text.strip():
+            problem = f"empty {args.text_col!r}"
+        elif label is None or (isinstance(label, float) and label != label) or str(label) == "":
+            problem = f"missing {args.label_col!r}"
+        if problem:
+            failed += 1
+            print(f"row {n + 1}: {problem}", file=sys.stderr)
+            continue
+        texts.append(text)
+        labels.append(str(label))
+    if len(set(labels)) < 2:
+        _err(
+            "train", f"need at least 2 distinct labels in usable rows; found {sorted(set(labels))}"
+        )
+        return EXIT_USAGE
+
+    from fasciclf.models._persist import save_model
+    from fasciclf.models._train import train
+
+    t0 = time.perf_counter()
+    try:
+        model = train(
+            texts,
+            labels,
+            kind=args.kind,
+            cv=args.cv,
+            random_state=args.seed,
+            n_jobs=args.n_jobs,
+            progress=_tqdm_progress(show),
+        )
+    except ValueError as exc:
+        _err("train", str(exc))
+        return EXIT_USAGE
+    model.metadata_["training_data"] = str(args.data.name)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    fmt = args.format or ("skops" if args.out.suffix.lower() == ".skops" else "joblib")
+    save_model(model, args.out, format=fmt)
+    cv = model.cv_metrics_
+    figures = ", ".join(
+        f"{k} {cv[k]:.3f}"
+        for k in ("accuracy", "top3", "macro_f1", "mnd_recall")
+        if cv.get(k) is not None
+    )
+    print(
+        f"trained {args.kind} on {len(texts)} texts, {len(model.classes_)} labels in "
+        f"{time.perf_counter() - t0:.1f} s; {cv['n_splits']}-fold CV: {figures}"
+    )
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, format {fmt})")
+    if failed:
+        print(f"{failed} of {failed + len(texts)} rows skipped", file=sys.stderr)
+        return EXIT_ROW_ERRORS
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------- predict
+
+
+def _load(args: argparse.Namespace, cmd: str) -> tuple[Any, int | None]:
+    from fasciclf.cli import EXIT_MODEL_REFUSED, EXIT_USAGE
+    from fasciclf.models._persist import ModelIntegrityError, load_model
+    from fasciclf.models._predict import default_model
+
+    try:
+        if args.model is None:
+            return default_model(), None
+        if not args.model.is_file():
+            _err(cmd, f"model file not found: {args.model}")
+            return None, EXIT_USAGE
+        trusted: Any = True if args.trust else (args.trusted_sha256 or False)
+        return load_model(args.model, trusted=trusted), None
+    except ModelIntegrityError as exc:
+        hint = ""
+        if "trusted=True" in str(exc):
+            hint = " (on the command line: --trust, or --trusted-sha256 HEX)"
+        _err(cmd, f"model refused: {exc}{hint}")
+        return None, EXIT_MODEL_REFUSED
+    except FileNotFoundError as exc:
+        _err(cmd, str(exc))
+        return None, EXIT_USAGE
+
+
+def _human(pred: Any, row_id: str | None) -> str:
+    lines = []
+    head = f"[{row_id}] " if row_id is not None else ""
+    if pred.label is None:
+        return f"{head}not classified: {pred.error}"
+    top = ", ".join(f"{label} {p:.0%}" for label, p in pred.top_k)
+    status = f"  (abstained: {pred.abstain_reason})" if pred.abstained else ""
+    lines.append(f"{head}most likely: {pred.label}{status}")
+    lines.append(f"  top {len(pred.top_k)}: {top}")
+    if pred.benign_with_red_flags:
+        lines.append(
+            "  ! the most likely label is benign, but red flags are present: they come first"
+        )
+    for r in pred.red_flags:
+        quotes = "; ".join(f'"{t}"' for _, _, t in r.evidence)
+        lines.append(
+            f"  RED FLAG {r.code}: {r.reason}" + (f" Evidence: {quotes}" if quotes else "")
+        )
+    return "\n".join(lines)
+
+
+def _json_line(pred: Any, row_id: str | None, with_features: bool) -> str:
+    d = pred.to_dict()
+    if not with_features:
+        d.pop("features", None)
+    if row_id is not None:
+        d = {"id": row_id, **d}
+    return json.dumps(d, ensure_ascii=False)
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    from fasciclf.cli import EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE, InputError, iter_input_rows
+
+    if (args.text is None) == (args.input is None):
+        _err("predict", "give either a TEXT argument or --input FILE ('-' for stdin)")
+        return EXIT_USAGE
+    try:
+        rows = (
+            [(None, args.text, None)]
+            if args.text is not None
+            else list(iter_input_rows(args.input, text_col=args.text_col, id_col=args.id_col))
+        )
+    except InputError as exc:
+        _err("predict", str(exc))
+        return EXIT_USAGE
+    model, code = _load(args, "predict")
+    if code is not None:
+        return code
+    from fasciclf.models._predict import predict_many
+    from fasciclf.models._prediction import DISCLAIMER
+
+    failed = 0
+    for rid, _, err in rows:
+        if err is not None:
+            failed += 1
+            print(f"row {rid}: {err}", file=sys.stderr)
+    good = [(rid, text) for rid, text, err in rows if err is None]
+    show = not args.no_progress and sys.stderr.isatty() and len(good) > 1
+
+    def progress(it: Iterable[Any], total: int) -> Iterable[Any]:
+        if not show:
+            return it
+        from tqdm import tqdm
+
+        return tqdm(it, total=total, unit="text", file=sys.stderr, leave=False)
+
+    preds = predict_many([t for _, t in good], model=model, n_jobs=args.n_jobs, progress=progress)
+    if not args.json:
+        print(DISCLAIMER)
+    for (rid, _), pred in zip(good, preds, strict=True):
+        if args.json:
+            print(_json_line(pred, rid, args.features))
+        else:
+            print(_human(pred, rid))
+    if failed:
+        print(f"{failed} of {len(rows)} rows failed", file=sys.stderr)
+        return EXIT_ROW_ERRORS
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- info
+
+
+def run_info(args: argparse.Namespace) -> int:
+    from fasciclf._vocab import LABELS
+    from fasciclf.cli import EXIT_MODEL_REFUSED, EXIT_OK, EXIT_USAGE
+    from fasciclf.features import lexicon_version
+    from fasciclf.models._persist import ModelIntegrityError, read_header, version_drift
+    from fasciclf.models._predict import default_model_path
+
+    path = args.model or default_model_path()
+    if not Path(path).is_file():
+        _err("info", f"model file not found: {path}")
+        return EXIT_USAGE
+    try:
+        header = read_header(path)
+    except ModelIntegrityError as exc:
+        _err("info", f"model refused: {exc}")
+        return EXIT_MODEL_REFUSED
+    if args.json:
+        print(json.dumps(header, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    meta = header.get("metadata") or {}
+    classes = meta.get("classes") or []
+    if classes == sorted(LABELS):
+        label_note = "the default taxonomy"
+    else:
+        extra = sorted(set(map(str, classes)) - set(LABELS))
+        missing = sorted(set(LABELS) - set(map(str, classes)))
+        label_note = "a custom label set" + (f" (+{', '.join(extra)})" if extra else "")
+        label_note += f" (-{', '.join(missing)})" if missing else ""
+    cv = meta.get("cv_metrics") or {}
+    lex = meta.get("lexicon_version")
+    drift = version_drift(header)
+    lines = [
+        f"file:            {path} ({Path(path).stat().st_size / 1e6:.2f} MB)",
+        f"file SHA-256:    {header['file_sha256']}",
+        f"payload:         {header['payload']['format']} (integrity verified)",
+        f"model version:   {meta.get('model_version')}",
+        f"kind:            {meta.get('kind')}, calibration {meta.get('calibration')}",
+        f"labels:          {len(classes)}, {label_note}",
+        f"                 {', '.join(map(str, classes))}",
+        f"trained on:      {meta.get('n_train')} texts "
+        f"({meta.get('training_data', 'unknown source')})",
+        f"data SHA-256:    {meta.get('training_data_sha256')}",
+        f"created:         {meta.get('created')}",
+    ]
+    if cv:
+        figs = ", ".join(
+            f"{k} {cv[k]:.3f}"
+            for k in ("accuracy", "top3", "macro_f1", "mnd_recall")
+            if cv.get(k) is not None
+        )
+        lines.append(f"cross-validation: {cv.get('n_splits', '?')}-fold: {figs}")
+    counts = meta.get("class_counts") or {}
+    if counts:
+        lines.append("class counts:    " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    hp = meta.get("hyperparameters") or {}
+    if hp:
+        lines.append("hyperparameters: " + ", ".join(f"{k}={v}" for k, v in sorted(hp.items())))
+    versions = meta.get("versions") or {}
+    lines.append(
+        "saved with:      "
+        + ", ".join(f"{k} {v}" for k, v in versions.items())
+        + (
+            ""
+            if not drift
+            else "  [DIFFERS from installed: "
+            + ", ".join(f"{k} {b}" for k, (_, b) in drift.items())
+            + "]"
+        )
+    )
+    lex_note = (
+        "matches the installed extractor"
+        if lex == lexicon_version()
+        else (f"DIFFERS from the installed {lexicon_version()}")
+    )
+    lines.append(f"lexicon:         {lex} ({lex_note})")
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+__all__ = ["add_parsers", "run_info", "run_predict", "run_train"]

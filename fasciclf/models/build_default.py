@@ -1,0 +1,106 @@
+"""Rebuild the packaged default model from the labeled corpus.
+
+Usage::
+
+    python -m fasciclf.models.build_default [--n-jobs 2] [--out PATH]
+    fasciclf train --default            # the same
+
+Trains :func:`fasciclf.models.train` (kind ``"hybrid"``, 5-fold CV,
+``random_state=0``) on the train split of ``data/labeled``
+(:func:`fasciclf.data.load_labeled`) and writes
+``fasciclf/models/resources/default_model.joblib``. The result is
+deterministic: the same corpus and library versions give the same model.
+``tests/test_predict.py`` fails when the shipped file no longer matches the
+corpus, the lexicon or the installed versions; rerun this then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+DEFAULT_KIND = "hybrid"
+DEFAULT_SEED = 0
+DEFAULT_CV = 5
+
+
+def build_default(
+    out: str | Path | None = None,
+    *,
+    n_jobs: int | None = 2,
+    progress: Callable[[Iterable[Any], int, str], Iterable[Any]] | None = None,
+) -> Path:
+    """Train the default model on ``load_labeled("train")`` and save it.
+
+    Parameters
+    ----------
+    out : path-like, optional
+        Destination; default: the packaged ``default_model.joblib``.
+    n_jobs : int or None, default=2
+        Parallel cross-validation fits.
+    progress : callable, optional
+        See :func:`fasciclf.models.train`.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    from fasciclf.data import load_labeled
+    from fasciclf.models import _predict
+    from fasciclf.models._persist import save_model
+    from fasciclf.models._train import train
+
+    frame = load_labeled("train")
+    model = train(
+        frame["text"].tolist(),
+        frame["label"].tolist(),
+        kind=DEFAULT_KIND,
+        cv=DEFAULT_CV,
+        random_state=DEFAULT_SEED,
+        n_jobs=n_jobs,
+        progress=progress,
+    )
+    model.metadata_["training_data"] = "fasciclf.data.load_labeled('train')"
+    path = Path(out) if out is not None else _predict.default_model_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_model(model, path)
+    if out is None:
+        with _predict._lock:
+            _predict._default = None  # the next default_model() reads the new file
+    return path
+
+
+def describe(path: Path, seconds: float) -> str:
+    from fasciclf.models._persist import read_header
+
+    meta = read_header(path)["metadata"]
+    cv = meta.get("cv_metrics") or {}
+    figures = ", ".join(
+        f"{k} {cv[k]:.3f}"
+        for k in ("accuracy", "top3", "macro_f1", "mnd_recall")
+        if cv.get(k) is not None
+    )
+    return (
+        f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) in {seconds:.1f} s: "
+        f"{meta['model_version']}, n_train={meta['n_train']}, CV {figures}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=None, help="destination (default: packaged)")
+    parser.add_argument("--n-jobs", type=int, default=2, help="parallel CV fits (default 2)")
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    path = build_default(args.out, n_jobs=args.n_jobs)
+    print(describe(path, time.perf_counter() - t0))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
