@@ -26,6 +26,19 @@ def add_parsers(subparsers: Any) -> None:
     p.add_argument(
         "--model", type=Path, default=None, help="model file (default: the bundled model)"
     )
+    p.add_argument(
+        "--trust",
+        action="store_true",
+        help="load a joblib --model file you made or verified yourself (joblib can run code "
+        "on load; .skops files need no trust)",
+    )
+    p.add_argument(
+        "--trusted-sha256",
+        action="append",
+        default=None,
+        metavar="HEX",
+        help="load a joblib --model file only if its SHA-256 is this value (repeatable)",
+    )
     p.add_argument("--text-col", default="text", help="text column (default: text)")
     p.add_argument("--label-col", default="label", help="gold label column (default: label)")
     p.add_argument(
@@ -138,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         group_cols = [c for c in DEFAULT_GROUP_COLS if c in df.columns]
 
     try:
-        from fasciclf.models import default_model, load_model
+        from fasciclf.models import ModelIntegrityError, default_model, load_model
     except ImportError as exc:
         return fail(f"fasciclf.models is not available: {exc}")
     try:
@@ -147,17 +160,21 @@ def run(args: argparse.Namespace) -> int:
         else:
             if not args.model.is_file():
                 return fail(f"model file not found: {args.model}")
-            model = load_model(args.model)
+            trusted: Any = True if args.trust else (args.trusted_sha256 or False)
+            model = load_model(args.model, trusted=trusted)
     except Exception as exc:  # noqa: BLE001 - reported as a clear message, not a traceback
-        if type(exc).__name__ == "ModelIntegrityError":
-            return fail(f"model refused: {exc}", EXIT_MODEL_REFUSED)
+        if isinstance(exc, ModelIntegrityError):
+            hint = (
+                " (on the command line: --trust, or --trusted-sha256 HEX)"
+                if ("trusted" in str(exc))
+                else ""
+            )
+            return fail(f"model refused: {exc}{hint}", EXIT_MODEL_REFUSED)
         return fail(f"could not load the model: {type(exc).__name__}: {exc}")
 
     from fasciclf.evaluation._report import evaluate
 
-    alt = (
-        [_parse_alt(v) for v in df[args.alt_col]] if args.alt_col in df.columns else None
-    )
+    alt = [_parse_alt(v) for v in df[args.alt_col]] if args.alt_col in df.columns else None
     ids = df[args.id_col].tolist() if args.id_col in df.columns else None
     name = args.data.name + (f" (split {args.split})" if args.split else "")
     report = evaluate(

@@ -3,17 +3,20 @@
 The pipeline is ``spacy.blank("en")`` plus three registered components
 (``fasciclf_terms``, ``fasciclf_context``, ``fasciclf_features``) and the
 reviewable JSON lexicon and context rules in ``resources/``.
+
+spaCy and scikit-learn are imported on first use of a name that needs them
+(PEP 562), so ``fasciclf --help`` and the vocabularies stay light.
+
+>>> from fasciclf.features import extract
+>>> extract("neither numbness nor pain").symptoms["sensory"]
+'absent'
 """
 
-from fasciclf.features._featurizer import SymptomFeaturizer
-from fasciclf.features._pipeline import (
-    MAX_CHARS,
-    TextTruncatedWarning,
-    build_nlp,
-    extract,
-    extract_many,
-)
-from fasciclf.features._resources import ResourceError, lexicon_version
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from fasciclf.features._types import (
     BODY_SITES,
     FINDING_STATUSES,
@@ -27,12 +30,54 @@ from fasciclf.features._types import (
     SymptomFeatures,
 )
 
+_LAZY: dict[str, str] = {
+    "SymptomFeaturizer": "_featurizer",
+    "FEATURE_NAMES": "_featurizer",
+    "features_to_row": "_featurizer",
+    "MAX_CHARS": "_pipeline",
+    "TextTruncatedWarning": "_pipeline",
+    "build_nlp": "_pipeline",
+    "extract": "_pipeline",
+    "extract_many": "_pipeline",
+    "ResourceError": "_resources",
+    "lexicon_version": "_resources",
+    "SIGN_CONCEPTS": "_components",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from fasciclf.features._components import SIGN_CONCEPTS
+    from fasciclf.features._featurizer import FEATURE_NAMES, SymptomFeaturizer, features_to_row
+    from fasciclf.features._pipeline import (
+        MAX_CHARS,
+        TextTruncatedWarning,
+        build_nlp,
+        extract,
+        extract_many,
+    )
+    from fasciclf.features._resources import ResourceError, lexicon_version
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fasciclf.features' has no attribute {name!r}")
+    value = getattr(import_module(f"fasciclf.features.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
 __all__ = [
     "BODY_SITES",
+    "FEATURE_NAMES",
     "FINDING_STATUSES",
     "LATERALITIES",
     "MAX_CHARS",
     "PROGRESSIONS",
+    "SIGN_CONCEPTS",
     "SYMPTOMS",
     "SYMPTOM_STATUSES",
     "TIMINGS",
@@ -45,5 +90,6 @@ __all__ = [
     "build_nlp",
     "extract",
     "extract_many",
+    "features_to_row",
     "lexicon_version",
 ]

@@ -443,8 +443,7 @@ class ContextAnnotator:
             if not inside:
                 targets.append(m)
         target_tokens = set()
-        for m in (*targets, *trigger_matches):
-            # "don't sleep enough" is a trigger: its "don't" is not a modifier.
+        for m in targets:
             target_tokens.update(range(m.start, m.end))
         modifiers = _filter_longest(
             [
@@ -452,6 +451,9 @@ class ContextAnnotator:
                 for m in matches
                 if m.group in ("ctx", "family")
                 and not any(i in target_tokens for i in range(m.start, m.end))
+                # "don't sleep enough" is a trigger: the "don't" inside it is not a
+                # modifier, but "worrying about" reaching past "worrying" is.
+                and not any(t.start <= m.start and m.end <= t.end for t in trigger_matches)
             ]
         )
         words, sent, _, _ = token_view(doc)

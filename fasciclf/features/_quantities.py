@@ -123,6 +123,7 @@ _AGO_OR_DURATION_BEFORE_RE = re.compile(
 )
 _AGE_BEFORE_RE = re.compile(
     r"\b(?:i\s*am|i'm|i’m|im|aged?|he\s+is|she\s+is|he's|she's|is|was|turned|turning|"
+    r"i\s+have|he\s+has|she\s+has|"
     r"of|am)\s+(?:a\s+|an\s+|now\s+|only\s+|just\s+|almost\s+|nearly\s+)?$"
 )
 _AGE_AFTER_RE = re.compile(r"^\s*-?\s*(?:old|of\s+age)\b")

@@ -83,7 +83,7 @@ def _model_version(model: Any) -> str:
 
 
 def _has_symptom_finding(features: SymptomFeatures) -> bool:
-    from fasciclf.features._components import SIGN_CONCEPTS
+    from fasciclf.features import SIGN_CONCEPTS
 
     return any(f.status == "present" and f.concept in SIGN_CONCEPTS for f in features.findings)
 
