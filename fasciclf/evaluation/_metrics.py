@@ -103,9 +103,7 @@ def _encode(y_true: Sequence[Any], proba: Any, classes: Sequence[Any] | None) ->
     sums = p.sum(axis=1)
     if np.any(np.abs(sums - 1.0) > 1e-3):
         bad = int(np.argmax(np.abs(sums - 1.0)))
-        raise ValueError(
-            f"each row of proba must sum to 1; row {bad} sums to {sums[bad]:.6f}"
-        )
+        raise ValueError(f"each row of proba must sum to 1; row {bad} sums to {sums[bad]:.6f}")
     p = p / sums[:, None]
     known = set(classes_l)
     extra = sorted({v for v in y_l if v not in known}, key=str)

@@ -51,11 +51,23 @@ DEFAULT_TAXONOMY: dict[str, str] = {
 
 _KIND_TEXT = {
     "hybrid": "structured, negation-aware symptom features (fasciclf.features) combined with "
-    "word and character n-gram TF-IDF, into a calibrated linear classifier",
+    "n-gram TF-IDF of the text, into a calibrated classifier",
     "features": "structured, negation-aware symptom features only (fasciclf.features), into a "
     "calibrated classifier",
-    "text": "word and character n-gram TF-IDF with logistic regression (text-only baseline)",
+    "text": "n-gram TF-IDF with logistic regression (text-only baseline)",
 }
+
+
+def _ngram_text(hyper: Mapping[str, Any]) -> str:
+    """Which n-grams the model really used, from its recorded hyperparameters."""
+    parts = []
+    if hyper.get("word_ngram_range"):
+        lo, hi = hyper["word_ngram_range"]
+        parts.append(f"word {lo}-{hi}-grams")
+    if hyper.get("char_ngram_range"):
+        lo, hi = hyper["char_ngram_range"]
+        parts.append(f"character {lo}-{hi}-grams")
+    return " and ".join(parts)
 
 
 @dataclass
@@ -125,6 +137,14 @@ class ModelCard:
         return p
 
 
+def _meta_value(meta: Mapping[str, Any], key: str) -> Any:
+    # train() records estimator settings under "hyperparameters"
+    if meta.get(key) is not None:
+        return meta[key]
+    hyper = meta.get("hyperparameters")
+    return hyper.get(key) if isinstance(hyper, Mapping) else None
+
+
 def _recorded(v: Any) -> str:
     if v is None or v == "" or v == {} or v == []:
         return "not recorded"
@@ -171,7 +191,14 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
     details = [
         f"Name and version: fasciclf triage classifier, model version {version}.",
         "Developed by: the fasciclf developers (open source, MIT licence).",
-        f"Model type: {_KIND_TEXT.get(str(kind), _recorded(kind))}.",
+        f"Model type: {_KIND_TEXT.get(str(kind), _recorded(kind))}"
+        + (
+            f" (TF-IDF over {_ngram_text(meta['hyperparameters'])})."
+            if isinstance(meta.get("hyperparameters"), Mapping)
+            and str(kind) != "features"
+            and _ngram_text(meta["hyperparameters"])
+            else "."
+        ),
         f"Created: {_recorded(meta.get('created'))}. Lexicon version: "
         f"{_recorded(meta.get('lexicon_version'))}.",
         "Software: "
@@ -187,68 +214,97 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
     ]
 
     intended = [
-        ("note", f"{DISCLAIMER_SHORT} The output suggests what kind of clinician should see a "
-         "person and how urgently; it never rules a disease in or out."),
-        ("ul", [
-            "Primary use: triage support for free-text, lay English descriptions of muscle "
-            "twitching, cramps, weakness and numbness, e.g. to route a message or to prompt "
-            "a person to seek care.",
-            "Primary users: developers of triage and health-information tools, clinicians who "
-            "review its output, and researchers.",
-            "Red-flag rules (progressive weakness, wasting, bulbar signs, fatigable weakness "
-            "with drooping eyelid or double vision, ...) are always shown, whatever the top "
-            "suggestion.",
-        ]),
+        (
+            "note",
+            f"{DISCLAIMER_SHORT} The output suggests what kind of clinician should see a "
+            "person and how urgently; it never rules a disease in or out.",
+        ),
+        (
+            "ul",
+            [
+                "Primary use: triage support for free-text, lay English descriptions of muscle "
+                "twitching, cramps, weakness and numbness, e.g. to route a message or to prompt "
+                "a person to seek care.",
+                "Primary users: developers of triage and health-information tools, clinicians who "
+                "review its output, and researchers.",
+                "Red-flag rules (progressive weakness, wasting, bulbar signs, fatigable weakness "
+                "with drooping eyelid or double vision, ...) are always shown, whatever the top "
+                "suggestion.",
+            ],
+        ),
         ("p", "Out of scope:"),
-        ("ul", [
-            "Making or excluding a diagnosis (including telling someone they do not have ALS).",
-            "Emergencies: sudden weakness, facial droop, trouble speaking or breathing need "
-            "emergency services, not this tool.",
-            "Children, clinical notes written by professionals, languages other than English, "
-            "and any use without a route to a clinician.",
-            "Decisions to withhold or delay care.",
-        ]),
+        (
+            "ul",
+            [
+                "Making or excluding a diagnosis (including telling someone they do not have ALS).",
+                "Emergencies: sudden weakness, facial droop, trouble speaking or breathing need "
+                "emergency services, not this tool.",
+                "Children, clinical notes written by professionals, languages other than English, "
+                "and any use without a route to a clinician.",
+                "Decisions to withhold or delay care.",
+            ],
+        ),
     ]
 
     sub = m.get("subgroups") or {}
     factors = [
-        ("p", "Relevant factors: age, sex, who is writing (the person or a relative), writing "
-         "style (terse, long and worried, non-native English, typos) and text length; "
-         "symptom vocabulary differs across these."),
-        ("p", "Evaluated here: "
-         + (", ".join(pretty_label(k).lower() for k in sub) if sub else "none (no subgroup "
-            "columns were supplied)") + "."),
+        (
+            "p",
+            "Relevant factors: age, sex, who is writing (the person or a relative), writing "
+            "style (terse, long and worried, non-native English, typos) and text length; "
+            "symptom vocabulary differs across these.",
+        ),
+        (
+            "p",
+            "Evaluated here: "
+            + (
+                ", ".join(pretty_label(k).lower() for k in sub)
+                if sub
+                else "none (no subgroup columns were supplied)"
+            )
+            + ".",
+        ),
     ]
 
     metrics_blocks = [
-        ("ul", [
-            "Top-1 accuracy and top-3 accuracy (the reference label among the three leading "
-            "suggestions).",
-            "Macro and weighted F1, and per-class precision and recall.",
-            "Red-flag sensitivity and specificity: a case labelled "
-            + " or ".join(pretty_label(c).lower() for c in rf["classes"])
-            + " is caught when the top suggestion is a red-flag category or a red-flag rule "
-            "fired. This is the figure that matters most for safety.",
-            f"Calibration: top-label and class-wise expected calibration error "
-            f"({m.get('ece_bins')} equal-width bins), multiclass Brier score, reliability "
-            "diagram.",
-            "One-vs-rest ROC AUC per class.",
-            f"Uncertainty: percentile bootstrap 95% intervals from {m['n_bootstrap']} "
-            "resamples of the evaluation cases (for the calibration errors, shifted by the "
-            "bootstrap estimate of their upward bias).",
-        ]),
+        (
+            "ul",
+            [
+                "Top-1 accuracy and top-3 accuracy (the reference label among the three leading "
+                "suggestions).",
+                "Macro and weighted F1, and per-class precision and recall.",
+                "Red-flag sensitivity and specificity: a case labelled "
+                + " or ".join(pretty_label(c).lower() for c in rf["classes"])
+                + " is caught when the top suggestion is a red-flag category or a red-flag rule "
+                "fired. This is the figure that matters most for safety.",
+                f"Calibration: top-label and class-wise expected calibration error "
+                f"({m.get('ece_bins')} equal-width bins), multiclass Brier score, reliability "
+                "diagram.",
+                "One-vs-rest ROC AUC per class.",
+                f"Uncertainty: percentile bootstrap 95% intervals from {m['n_bootstrap']} "
+                "resamples of the evaluation cases (for the calibration errors, shifted by the "
+                "bootstrap estimate of their upward bias).",
+            ],
+        ),
     ]
 
     label_counts = {lab: d["support"] for lab, d in m["per_class"].items()}
     eval_blocks = [
         ("p", f"Dataset: {dataset}; {m['n']} descriptions."),
-        ("table", ["Reference label", "Cases"],
-         [[pretty_label(k), v] for k, v in label_counts.items()]),
+        (
+            "table",
+            ["Reference label", "Cases"],
+            [[pretty_label(k), v] for k, v in label_counts.items()],
+        ),
     ]
     if m.get("unknown_gold_labels"):
         eval_blocks.append(
-            ("p", "Labels in the data that the model cannot predict: "
-             + ", ".join(m["unknown_gold_labels"]) + ".")
+            (
+                "p",
+                "Labels in the data that the model cannot predict: "
+                + ", ".join(m["unknown_gold_labels"])
+                + ".",
+            )
         )
 
     class_counts = meta.get("class_counts") or {}
@@ -264,107 +320,205 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
     ]
     if isinstance(class_counts, Mapping) and class_counts:
         train_blocks.append(
-            ("table", ["Label", "Training cases"],
-             [[pretty_label(k), v] for k, v in class_counts.items()])
+            (
+                "table",
+                ["Label", "Training cases"],
+                [[pretty_label(k), v] for k, v in class_counts.items()],
+            )
         )
 
     quant: list[tuple[Any, ...]] = [
-        ("table", ["Measure", f"Value on {dataset} (95% CI)"], [
-            ["Top-1 accuracy", with_ci(m["accuracy"], m["accuracy_ci"], 1)],
-            ["Top-3 accuracy", with_ci(m["top3_accuracy"], m["top3_accuracy_ci"], 1)],
-            *(
-                [["Accuracy accepting alternative labels",
-                  with_ci(m["accuracy_with_alternatives"], m["accuracy_with_alternatives_ci"],
-                          1)]]
-                if m.get("accuracy_with_alternatives") is not None else []
-            ),
-            ["Macro F1", _num_ci(m["macro_f1"], m["macro_f1_ci"])],
-            ["Weighted F1", _num_ci(m["weighted_f1"], m["weighted_f1_ci"])],
-            ["Red-flag sensitivity", with_ci(rf["sensitivity"], rf["sensitivity_ci"], 1)],
-            ["Red-flag specificity", with_ci(rf["specificity"], rf["specificity_ci"], 1)],
-            ["Top-label ECE", _num_ci(m["ece"], m["ece_ci"])],
-            ["Class-wise ECE", _num_ci(m["classwise_ece"], m["classwise_ece_ci"])],
-            ["Brier score (0 best, 2 worst)", _num_ci(m["brier"], m["brier_ci"])],
-            ["Macro one-vs-rest ROC AUC", num(m["roc_auc"]["macro"])],
-        ]),
-        ("table", ["Class", "n", "Recall (95% CI)", "Precision (95% CI)"], [
-            [pretty_label(lab), d["support"], with_ci(d["recall"], d["recall_ci"]),
-             with_ci(d["precision"], d["precision_ci"])]
-            for lab, d in m["per_class"].items()
-        ]),
+        (
+            "table",
+            ["Measure", f"Value on {dataset} (95% CI)"],
+            [
+                ["Top-1 accuracy", with_ci(m["accuracy"], m["accuracy_ci"], 1)],
+                ["Top-3 accuracy", with_ci(m["top3_accuracy"], m["top3_accuracy_ci"], 1)],
+                *(
+                    [
+                        [
+                            "Accuracy accepting alternative labels",
+                            with_ci(
+                                m["accuracy_with_alternatives"],
+                                m["accuracy_with_alternatives_ci"],
+                                1,
+                            ),
+                        ]
+                    ]
+                    if m.get("accuracy_with_alternatives") is not None
+                    else []
+                ),
+                ["Macro F1", _num_ci(m["macro_f1"], m["macro_f1_ci"])],
+                ["Weighted F1", _num_ci(m["weighted_f1"], m["weighted_f1_ci"])],
+                ["Red-flag sensitivity", with_ci(rf["sensitivity"], rf["sensitivity_ci"], 1)],
+                ["Red-flag specificity", with_ci(rf["specificity"], rf["specificity_ci"], 1)],
+                ["Top-label ECE", _num_ci(m["ece"], m["ece_ci"])],
+                ["Class-wise ECE", _num_ci(m["classwise_ece"], m["classwise_ece_ci"])],
+                ["Brier score (0 best, 2 worst)", _num_ci(m["brier"], m["brier_ci"])],
+                ["Macro one-vs-rest ROC AUC", num(m["roc_auc"]["macro"])],
+            ],
+        ),
+        (
+            "table",
+            ["Class", "n", "Recall (95% CI)", "Precision (95% CI)"],
+            [
+                [
+                    pretty_label(lab),
+                    d["support"],
+                    with_ci(d["recall"], d["recall_ci"]),
+                    with_ci(d["precision"], d["precision_ci"]),
+                ]
+                for lab, d in m["per_class"].items()
+            ],
+        ),
     ]
     for name, table in sub.items():
-        quant.append(("table", [pretty_label(name), "n", "Top-1 accuracy (95% CI)",
-                                "Top-3 accuracy (95% CI)"], [
-            [level, row["n"], with_ci(row["accuracy"], row["accuracy_ci"]),
-             with_ci(row["top3_accuracy"], row["top3_accuracy_ci"])]
-            for level, row in table.items()
-        ]))
+        quant.append(
+            (
+                "table",
+                [pretty_label(name), "n", "Top-1 accuracy (95% CI)", "Top-3 accuracy (95% CI)"],
+                [
+                    [
+                        level,
+                        row["n"],
+                        with_ci(row["accuracy"], row["accuracy_ci"]),
+                        with_ci(row["top3_accuracy"], row["top3_accuracy_ci"]),
+                    ]
+                    for level, row in table.items()
+                ],
+            )
+        )
     cv = meta.get("cv_metrics")
     if isinstance(cv, Mapping) and cv:
         quant.append(("p", "Cross-validation on the training data (from the model metadata):"))
-        quant.append(("table", ["Measure", "Value"],
-                      [[k, num(v) if is_num(v) else _recorded(v)] for k, v in cv.items()]))
+        quant.append(
+            (
+                "table",
+                ["Measure", "Value"],
+                [
+                    [k, (str(int(v)) if k == "n_splits" else num(v)) if is_num(v) else _recorded(v)]
+                    for k, v in cv.items()
+                    if k != "per_fold"
+                ],
+            )
+        )
 
-    ethics = [("ul", [
-        "Training descriptions were written by the project team; no patient data or real "
-        "posts were used to train the default model.",
-        "Health anxiety is common among people describing twitching: a benign suggestion can "
-        "falsely reassure and a red-flag suggestion can frighten. The output must say plainly "
-        "that it is not a diagnosis and point to a clinician.",
-        "Missing a motor neuron disease or myasthenia case is the most harmful error; red-flag "
-        "rules run independently of the classifier for that reason.",
-        "Performance can differ by age, sex, writer and writing style; see the subgroup tables "
-        "and their intervals.",
-    ])]
+    if default_taxonomy:
+        provenance = (
+            "Training descriptions of the default corpus were written by the project team; no "
+            "patient data or real posts were used to train the default model."
+        )
+        harm = (
+            "Missing a motor neuron disease or myasthenia case is the most harmful error; "
+            "red-flag rules run independently of the classifier for that reason."
+        )
+    else:
+        provenance = (
+            "This model was trained on a user-supplied label set; its data provenance is that "
+            "of the user's file (training data source above)."
+        )
+        harm = (
+            "Decide which categories must never be missed and report their sensitivity "
+            "(red_flag_classes); red-flag rules still run independently of the classifier."
+        )
+    ethics = [
+        (
+            "ul",
+            [
+                provenance,
+                "Health anxiety is common among people describing twitching: a benign "
+                "suggestion can falsely reassure and a red-flag suggestion can frighten. The "
+                "output must say plainly that it is not a diagnosis and point to a clinician.",
+                harm,
+                "Performance can differ by age, sex, writer and writing style; see the "
+                "subgroup tables and their intervals.",
+            ],
+        )
+    ]
 
-    caveats = [("ul", [
-        f"The evaluation set has {m['n']} descriptions; intervals are wide for small classes "
-        "and subgroups.",
-        "Labels come from a guideline applied to text alone, without examination or tests; "
-        "some cases are genuinely ambiguous (see accuracy accepting alternative labels).",
-        "Probabilities were calibrated on the training data and may not transfer to another "
-        "population; check the reliability diagram on local data before relying on them.",
-        "Re-evaluate on local, real descriptions before any deployment and monitor red-flag "
-        "sensitivity over time.",
-    ])]
+    caveats = [
+        (
+            "ul",
+            [
+                f"The evaluation set has {m['n']} descriptions; intervals are wide for small classes "
+                "and subgroups.",
+                "Labels come from a guideline applied to text alone, without examination or tests; "
+                "some cases are genuinely ambiguous (see accuracy accepting alternative labels).",
+                "Probabilities were calibrated on the training data and may not transfer to another "
+                "population; check the reliability diagram on local data before relying on them.",
+                "Re-evaluate on local, real descriptions before any deployment and monitor red-flag "
+                "sensitivity over time.",
+            ],
+        )
+    ]
 
     imbalance = next(
         (
-            f"{key.replace('_', ' ')}: {_recorded(meta[key])}"
+            f"{key.replace('_', ' ')}: {_recorded(_meta_value(meta, key))}"
             for key in ("class_imbalance", "imbalance_handling", "class_weight")
-            if meta.get(key) is not None
+            if _meta_value(meta, key) is not None
         ),
         None,
     )
     calibration = meta.get("calibration")
-    tripod = [("table", ["TRIPOD+AI item", "This model"], [
-        ["Outcome definition",
-         f"The triage category of a free-text description: one of {len(classes)} categories "
-         "(table below), assigned by a labeller reading the text alone"
-         + (" following data/labeled/GUIDELINE.md." if default_taxonomy
-            else " (user-defined label set).")],
-        ["Data sources",
-         f"Training: {_recorded(source)} (SHA-256 "
-         f"{_recorded(meta.get('training_data_sha256'))}). Evaluation: {dataset}."],
-        ["Sample size",
-         f"{_recorded(meta.get('n_train'))} training cases; {m['n']} evaluation cases, "
-         f"{rf['n_positive']} of them in red-flag categories."],
-        ["Handling of class imbalance", _recorded(imbalance)],
-        ["Calibration",
-         f"Method: {_recorded(calibration)}. Measured: top-label ECE {pct(m['ece'], 1)}, "
-         f"Brier {num(m['brier'])}; see the reliability diagram."],
-        ["Missing data / unusable input",
-         "Empty, off-topic or non-text input abstains with a stated reason"
-         + (f"; abstention rate here {pct(m['abstention']['rate'], 1)}."
-            if m.get("abstention", {}).get("available") else ".")],
-        ["Performance measures", "Discrimination (accuracy, F1, ROC AUC) and calibration "
-         "(ECE, Brier, reliability diagram), each with bootstrap 95% intervals."],
-        ["Limitations", "Written, not real, training text; English only; small real-text "
-         "evaluation; labels without clinical examination. See caveats."],
-    ]), ("table", ["Category", "Definition"], [
-        [pretty_label(c), DEFAULT_TAXONOMY.get(c, "user-defined")] for c in classes
-    ])]
+    tripod = [
+        (
+            "table",
+            ["TRIPOD+AI item", "This model"],
+            [
+                [
+                    "Outcome definition",
+                    f"The triage category of a free-text description: one of {len(classes)} categories "
+                    "(table below), assigned by a labeller reading the text alone"
+                    + (
+                        " following data/labeled/GUIDELINE.md."
+                        if default_taxonomy
+                        else " (user-defined label set)."
+                    ),
+                ],
+                [
+                    "Data sources",
+                    f"Training: {_recorded(source)} (SHA-256 "
+                    f"{_recorded(meta.get('training_data_sha256'))}). Evaluation: {dataset}.",
+                ],
+                [
+                    "Sample size",
+                    f"{_recorded(meta.get('n_train'))} training cases; {m['n']} evaluation cases, "
+                    f"{rf['n_positive']} of them in red-flag categories.",
+                ],
+                ["Handling of class imbalance", _recorded(imbalance)],
+                [
+                    "Calibration",
+                    f"Method: {_recorded(calibration)}. Measured: top-label ECE {pct(m['ece'], 1)}, "
+                    f"Brier {num(m['brier'])}; see the reliability diagram.",
+                ],
+                [
+                    "Missing data / unusable input",
+                    "Empty, off-topic or non-text input abstains with a stated reason"
+                    + (
+                        f"; abstention rate here {pct(m['abstention']['rate'], 1)}."
+                        if m.get("abstention", {}).get("available")
+                        else "."
+                    ),
+                ],
+                [
+                    "Performance measures",
+                    "Discrimination (accuracy, F1, ROC AUC) and calibration "
+                    "(ECE, Brier, reliability diagram), each with bootstrap 95% intervals.",
+                ],
+                [
+                    "Limitations",
+                    "Written, not real, training text; English only; small real-text "
+                    "evaluation; labels without clinical examination. See caveats.",
+                ],
+            ],
+        ),
+        (
+            "table",
+            ["Category", "Definition"],
+            [[pretty_label(c), DEFAULT_TAXONOMY.get(c, "user-defined")] for c in classes],
+        ),
+    ]
 
     sections = [
         ("Model details", [("ul", details)]),

@@ -99,9 +99,7 @@ def reliability_svg(rel: Mapping[str, Any], prefix: str = "rel-") -> str:
             sizes.append(c)
         ax.plot([0, 1], [0, 1], ls="--", color=_GREY, lw=1, label="Perfect calibration")
         if xs:
-            ax.errorbar(
-                xs, ys, yerr=[lo, hi], fmt="none", ecolor=_LIGHT, elinewidth=2, capsize=0
-            )
+            ax.errorbar(xs, ys, yerr=[lo, hi], fmt="none", ecolor=_LIGHT, elinewidth=2, capsize=0)
             ax.plot(xs, ys, color=_BLUE, lw=1.2)
             biggest = max(sizes)
             ax.scatter(
@@ -165,12 +163,18 @@ def confusion_svg(
                 v = norm[i, j]
                 colour = "white" if v > 0.55 else "#111827"
                 ax.text(
-                    j, i, f"{v:.0%}\n({int(c[i, j])})", ha="center", va="center",
-                    fontsize=8, color=colour,
+                    j,
+                    i,
+                    f"{v:.0%}\n({int(c[i, j])})",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color=colour,
                 )
         names = [_wrap(lab, 16) for lab in labels]
-        ax.set_xticks(range(n_l), names, rotation=45, ha="right", rotation_mode="anchor",
-                      fontsize=8.5)
+        ax.set_xticks(
+            range(n_l), names, rotation=45, ha="right", rotation_mode="anchor", fontsize=8.5
+        )
         ax.set_yticks(range(n_l), names, fontsize=8.5)
         ax.set_xlabel("Model's top suggestion")
         ax.set_ylabel("Reference label")
@@ -201,8 +205,12 @@ def per_class_svg(per_class: Mapping[str, Mapping[str, Any]], prefix: str = "pc-
         axes = fig.subplots(1, 2, sharey=True)
         for ax, key, title, colour in (
             (axes[0], "recall", "Recall (sensitivity)\ncases of the class found", _BLUE),
-            (axes[1], "precision", "Precision (positive predictive value)\n"
-             "suggestions of the class that were right", "#047857"),
+            (
+                axes[1],
+                "precision",
+                "Precision (positive predictive value)\nsuggestions of the class that were right",
+                "#047857",
+            ),
         ):
             for row, name in enumerate(names):
                 d = per_class[name]
@@ -211,8 +219,7 @@ def per_class_svg(per_class: Mapping[str, Mapping[str, Any]], prefix: str = "pc-
                     ax.text(0.02, row, "n/a", va="center", fontsize=8, color=_GREY)
                     continue
                 if ci:
-                    ax.plot(ci, [row, row], color=colour, alpha=0.35, lw=4,
-                            solid_capstyle="butt")
+                    ax.plot(ci, [row, row], color=colour, alpha=0.35, lw=4, solid_capstyle="butt")
                 ax.plot([v], [row], "o", color=colour, ms=6)
             ax.set_xlim(0, 1.0)
             ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])

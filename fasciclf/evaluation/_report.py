@@ -391,8 +391,10 @@ def _errors(
     for i in wrong:
         i = int(i)
         alt = alts[i] if alts is not None else None
-        alt_list = [] if alt is None or isinstance(alt, float) else (
-            [alt] if isinstance(alt, str) else [str(a) for a in alt]
+        alt_list = (
+            []
+            if alt is None or isinstance(alt, float)
+            else ([alt] if isinstance(alt, str) else [str(a) for a in alt])
         )
         spans = []
         if evidence is not None and evidence[i]:
@@ -444,6 +446,7 @@ def evaluate(
     groups: Any = None,
     ids: Sequence[Any] | None = None,
     dataset_name: str | None = None,
+    red_flag_classes: Sequence[Any] = M.RED_FLAG_CLASSES,
     n_bootstrap: int = 1000,
     random_state: int | None = 0,
     n_jobs: int = 1,
@@ -463,8 +466,9 @@ def evaluate(
         Descriptions to classify.
     labels : sequence of str
         Gold labels, one per text.
-    alt_labels, groups, ids, dataset_name, n_bootstrap, random_state
-        See :func:`evaluate_predictions`.
+    alt_labels, groups, ids, dataset_name, red_flag_classes, n_bootstrap, random_state
+        See :func:`evaluate_predictions`. With your own label set, name the
+        classes that must not be missed in ``red_flag_classes``.
     n_jobs : int, default=1
         Passed to ``predict_many``.
 
@@ -509,6 +513,7 @@ def evaluate(
         abstain_reasons=arrays["abstain_reasons"],
         model_metadata=meta if isinstance(meta, Mapping) else None,
         dataset_name=dataset_name,
+        red_flag_classes=red_flag_classes,
         n_bootstrap=n_bootstrap,
         random_state=random_state,
     )
@@ -517,7 +522,7 @@ def evaluate(
 def _model_classes(model: Any, preds: Sequence[Any]) -> list[str]:
     classes = getattr(model, "classes_", None)
     if classes is not None and len(classes):
-        return [str(c) for c in (classes.tolist() if hasattr(classes, "tolist") else classes)]
+        return [str(c) for c in classes]
     seen: dict[str, None] = {}
     for p in preds:
         for c in p.probabilities:
@@ -765,8 +770,10 @@ def plain_summary(m: Mapping[str, Any]) -> list[str]:
         )
     rf = m["red_flags"]
     groups = _label_list(rf["classes"])
-    how = "by its top suggestion or a red-flag rule" if rf["rules_available"] else (
-        "by its top suggestion (red-flag rules were not available)"
+    how = (
+        "by its top suggestion or a red-flag rule"
+        if rf["rules_available"]
+        else ("by its top suggestion (red-flag rules were not available)")
     )
     if rf["n_positive"]:
         missed = rf["n_positive"] - rf["n_caught"]
