@@ -32,15 +32,53 @@ class InputError(ValueError):
     """An input file that cannot be read at all (missing, unknown format, no text column)."""
 
 
+_SURROGATES = None  # compiled on first use: re is cheap, but keep `fasciclf --help` lean
+
+
+def _surrogates():
+    global _SURROGATES
+    if _SURROGATES is None:
+        import re
+
+        _SURROGATES = re.compile("[\ud800-\udfff]")
+    return _SURROGATES
+
+
+def _clean_id(value: object) -> str:
+    # Row ids go to stdout and stderr: a lone surrogate (from a JSON "\ud800"
+    # escape or an undecodable byte) cannot be encoded there and would crash
+    # the whole run, so it becomes U+FFFD.
+    return _surrogates().sub("\ufffd", str(value))
+
+
 def iter_input_rows(
     path: str, *, text_col: str = "text", id_col: str = "id"
 ) -> Iterator[tuple[str, object, str | None]]:
-    """Rows of an input file as ``(row id, text, error)``.
+    r"""Rows of an input file as ``(row id, text, error)``.
 
     ``.txt`` (one text per line), ``.csv``/``.tsv`` and ``.jsonl``; ``-`` reads
-    stdin as text lines. Bad rows (wrong encoding, bad JSON, missing or empty
-    text) come back with an error message and the other rows are unaffected;
-    a file that cannot be read at all raises :class:`InputError`.
+    stdin as text lines. Bad rows (wrong encoding, bad JSON, malformed CSV,
+    empty lines, missing or empty text) come back with an error message and
+    the other rows are unaffected; a file that cannot be read at all, or
+    has no ``text_col`` column (CSV header) or key (in any JSONL object),
+    raises :class:`InputError` (for JSONL after its rows were yielded).
+
+    The row id is the ``id_col`` value when present, else the line number
+    where the row starts. A UTF-8 byte-order mark is ignored.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "in.jsonl"
+    >>> _ = f.write_bytes(b'{"id": "a", "text": "calf twitch"}\n\nnot json\n'
+    ...                   b'{"text": "caf\xe9"}\n{"text": "numb feet"}\n')
+    >>> for row in iter_input_rows(str(f)):
+    ...     print(row)
+    ('a', 'calf twitch', None)
+    ('2', None, 'empty line')
+    ('3', None, 'invalid JSON (Expecting value)')
+    ('4', None, 'not valid UTF-8 (invalid continuation byte at byte 13)')
+    ('5', 'numb feet', None)
     """
     import csv
     import io
@@ -61,10 +99,15 @@ def iter_input_rows(
                 "expected .txt, .csv, .tsv or .jsonl"
             )
         data = p.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a byte-order mark (Windows editors) is not part of row 1
     if suffix in (".txt", ".jsonl", ".ndjson"):
         lines = data.split(b"\n")
         if lines and lines[-1] == b"":
             lines.pop()
+        n_objects = 0
+        has_key = False
+        keys_seen: list[str] = []
         for n, raw in enumerate(lines, start=1):
             try:
                 line = raw.decode("utf-8").rstrip("\r")
@@ -85,7 +128,11 @@ def iter_input_rows(
             if not isinstance(obj, dict):
                 yield str(n), None, f"expected a JSON object, got {type(obj).__name__}"
                 continue
-            rid = str(obj.get(id_col, n))
+            n_objects += 1
+            has_key = has_key or text_col in obj
+            if not keys_seen:
+                keys_seen = [_clean_id(k) for k in obj]
+            rid = _clean_id(obj.get(id_col, n))
             text = obj.get(text_col)
             if text is None:
                 yield rid, None, f"missing {text_col!r} key"
@@ -95,38 +142,69 @@ def iter_input_rows(
                 yield rid, None, f"empty {text_col!r}"
             else:
                 yield rid, text, None
+        if n_objects and not has_key:
+            # Not a few bad rows: the wrong key for the whole file (a usage error).
+            raise InputError(
+                f"no {text_col!r} key in any JSON object of {path}; the first has keys "
+                f"{keys_seen}. Use --text-col to name the text key"
+            )
         return
-    try:
-        decoded = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        # Decode line by line so that one bad row does not lose the file.
-        decoded = data.decode("utf-8", errors="replace")
-        bad_note = f"file is not valid UTF-8 ({exc.reason}); affected rows are reported"
-        print(f"warning: {bad_note}", file=sys.stderr)
+    # Undecodable bytes become lone surrogates (surrogateescape), which valid
+    # UTF-8 never produces: exactly the affected rows are reported, and a
+    # genuine U+FFFD in a text is left alone.
+    decoded = data.decode("utf-8", errors="surrogateescape")
+    if _surrogates().search(decoded):
+        print(
+            f"warning: {path} is not valid UTF-8 throughout; the affected rows are reported",
+            file=sys.stderr,
+        )
     csv.field_size_limit(16 * 1024 * 1024)
-    reader = csv.DictReader(io.StringIO(decoded), delimiter="\t" if suffix == ".tsv" else ",")
-    if reader.fieldnames is None or text_col not in reader.fieldnames:
+    # strict: an unclosed quote or text after a closing quote is reported as a
+    # malformed row instead of silently swallowing the rows that follow.
+    reader = csv.reader(
+        io.StringIO(decoded, newline=""),
+        delimiter="\t" if suffix == ".tsv" else ",",
+        strict=True,
+    )
+    try:
+        fieldnames = next(reader)
+    except (StopIteration, csv.Error):
+        fieldnames = None
+    if not fieldnames or text_col not in fieldnames:
         raise InputError(
-            f"no {text_col!r} column in {path}; columns are {reader.fieldnames}. "
+            f"no {text_col!r} column in {path}; columns are "
+            f"{[_clean_id(c) for c in fieldnames] if fieldnames else '(none: empty file)'}. "
             "Use --text-col to name the text column"
         )
-    n = 1
     while True:
+        start = reader.line_num + 1
         try:
-            row = next(reader)
+            values = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            n += 1
-            yield str(n), None, f"malformed CSV row ({exc})"
+            hint = (
+                ": an unclosed quote runs to the end of the file"
+                if "unexpected end of data" in str(exc)
+                else ""
+            )
+            yield str(start), None, f"malformed CSV row ({exc}){hint}"
             continue
-        n += 1
-        rid = str(row.get(id_col) or n)
+        if not values or not any(v.strip() for v in values):
+            yield str(start), None, "empty line"
+            continue
+        row = dict(zip(fieldnames, values, strict=False))
+        rid = _clean_id(row.get(id_col) or start)
         text = row.get(text_col)
         if text is None:
-            yield rid, None, f"missing {text_col!r} value"
-        elif "\ufffd" in text:
-            yield rid, None, "text is not valid UTF-8"
+            yield rid, None, f"missing {text_col!r} value (the row has {len(values)} fields)"
+            continue
+        bad = _surrogates().search(text)
+        if bad:
+            byte = ord(bad.group()) - 0xDC00
+            yield rid, None, (
+                f"{text_col!r} is not valid UTF-8 (byte 0x{byte:02x} at character {bad.start()})"
+            )
         elif not text.strip():
             yield rid, None, f"empty {text_col!r}"
         else:
