@@ -24,6 +24,7 @@ from fasciclf._version import __version__
 _LAZY: dict[str, str] = {
     "predict": "fasciclf.models",
     "predict_many": "fasciclf.models",
+    "predict_iter": "fasciclf.models",
     "default_model": "fasciclf.models",
     "save_model": "fasciclf.models",
     "load_model": "fasciclf.models",
@@ -51,6 +52,7 @@ __all__ = [
     "extract_many",
     "load_model",
     "predict",
+    "predict_iter",
     "predict_many",
     "save_model",
     "train",
@@ -67,6 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
         default_model,
         load_model,
         predict,
+        predict_iter,
         predict_many,
         save_model,
         train,

@@ -389,3 +389,24 @@ def test_loading_and_predicting_never_touch_the_network(model, tmp_path, monkeyp
         assert predict("numb toes", model=loaded).label == "neuropathy"
     monkeypatch.setattr(_predict, "_default", None)
     assert predict("calf twitching for a week, no weakness").label == "benign_fasciculation"
+
+
+def test_default_model_is_pinned_to_its_digest(tmp_path, monkeypatch):
+    import hashlib
+    import shutil
+
+    from fasciclf.models import _predict
+
+    path = _predict.default_model_path()
+    pin = _predict.default_model_sha256_path()
+    assert pin.read_text("ascii").strip() == hashlib.sha256(path.read_bytes()).hexdigest()
+    # A different (but well-formed) model file in its place is refused by the pin.
+    other = tmp_path / "default_model.joblib"
+    shutil.copy(path, other)
+    (tmp_path / "default_model.sha256").write_text("0" * 64 + "\n", encoding="ascii")
+    monkeypatch.setattr(_predict, "default_model_path", lambda: other)
+    monkeypatch.setattr(_predict, "_default", None)
+    from fasciclf.models import ModelIntegrityError
+
+    with pytest.raises(ModelIntegrityError):
+        _predict.default_model()

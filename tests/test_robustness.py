@@ -171,11 +171,7 @@ def test_long_text_predict_many_flags_truncation():
     assert p.to_dict()["features"]["truncated"] is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extract_many (hence predict_many) sets SymptomFeatures.truncated but emits no "
-    "TextTruncatedWarning, unlike extract/predict; see the issue-6 report",
-)
 def test_long_text_predict_many_warns():
-    with pytest.warns(TextTruncatedWarning):
-        predict_many([_LONG])
+    with pytest.warns(TextTruncatedWarning, match="position 1"):
+        preds = predict_many(["my calf twitches", _LONG])
+    assert preds[1].features.truncated and not preds[0].features.truncated

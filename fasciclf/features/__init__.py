@@ -39,6 +39,7 @@ _LAZY: dict[str, str] = {
     "build_nlp": "_pipeline",
     "extract": "_pipeline",
     "extract_many": "_pipeline",
+    "truncate_text": "_pipeline",
     "ResourceError": "_resources",
     "lexicon_version": "_resources",
     "SIGN_CONCEPTS": "_components",
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
         build_nlp,
         extract,
         extract_many,
+        truncate_text,
     )
     from fasciclf.features._resources import ResourceError, lexicon_version
 
@@ -92,4 +94,5 @@ __all__ = [
     "extract_many",
     "features_to_row",
     "lexicon_version",
+    "truncate_text",
 ]

@@ -22,6 +22,7 @@ speed of bare tokenization; there is no parser or tagger to depend on.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,6 +212,27 @@ class _Match:
     index: int  # index into the record/rule list
     start: int
     end: int
+
+
+def _drop_nested(matches: list[_Match]) -> list[_Match]:
+    """Drop matches strictly inside a longer one; identical spans all stay.
+
+    Sweep in (start, -end) order: a match is nested when an earlier match
+    with a different span already reaches at least as far.
+    """
+    order = sorted(matches, key=lambda m: (m.start, -m.end))
+    keep: list[_Match] = []
+    reach = -1  # furthest end among earlier matches with another span
+    group_span: tuple[int, int] | None = None
+    group_reach = -1
+    for m in order:
+        span = (m.start, m.end)
+        if span != group_span:
+            reach = max(reach, group_reach)
+            group_span, group_reach = span, m.end
+        if reach < m.end:
+            keep.append(m)
+    return sorted(keep, key=lambda m: (m.start, m.end))
 
 
 def _filter_longest(matches: list[_Match]) -> list[_Match]:
@@ -434,26 +456,24 @@ class ContextAnnotator:
         timing_matches = _filter_longest([m for m in matches if m.group == "timing"])
         # Drop a target strictly inside a longer one ("twitching" inside
         # "tongue twitching"); identical spans with different concepts stay.
-        targets: list[_Match] = []
-        for m in targets_raw:
-            inside = any(
-                o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
-                for o in targets_raw
-            )
-            if not inside:
-                targets.append(m)
+        targets = _drop_nested(targets_raw)
         target_tokens = set()
         for m in targets:
             target_tokens.update(range(m.start, m.end))
+        # token -> end of the trigger covering it ("don't sleep enough" is a trigger: the
+        # "don't" inside it is not a modifier, but "worrying about" reaching past
+        # "worrying" is)
+        trigger_end: dict[int, int] = {}
+        for t in trigger_matches:
+            for i in range(t.start, t.end):
+                trigger_end[i] = max(trigger_end.get(i, -1), t.end)
         modifiers = _filter_longest(
             [
                 m
                 for m in matches
                 if m.group in ("ctx", "family")
                 and not any(i in target_tokens for i in range(m.start, m.end))
-                # "don't sleep enough" is a trigger: the "don't" inside it is not a
-                # modifier, but "worrying about" reaching past "worrying" is.
-                and not any(t.start <= m.start and m.end <= t.end for t in trigger_matches)
+                and not trigger_end.get(m.start, -1) >= m.end
             ]
         )
         words, sent, _, _ = token_view(doc)
@@ -471,14 +491,19 @@ class ContextAnnotator:
                 if rule.category not in ("pseudo", "terminate"):
                     mods.append((m, rule))
 
+        mods_by_sent: dict[int, list[tuple[_Match, ContextRule | None]]] = {}
+        for m, rule in mods:
+            mods_by_sent.setdefault(sent[m.start], []).append((m, rule))
+        terms_by_sent: dict[int, list[int]] = {}
+        for start in terminators:
+            terms_by_sent.setdefault(sent[start], []).append(start)
         mentions: list[Mention] = []
         cue_status: list[tuple[_Match, str]] = []
         for t in [*targets, *cue_matches, *site_matches, *trigger_matches, *timing_matches]:
             record = records[t.index]
             status_cat = None
-            for m, rule in mods:
-                if sent[m.start] != sent[t.start]:
-                    continue
+            sent_terms = terms_by_sent.get(sent[t.start], ())
+            for m, rule in mods_by_sent.get(sent[t.start], ()):
                 if rule is None:
                     category, direction, scope, stop_det = "family", "forward", 12, False
                 else:
@@ -496,7 +521,7 @@ class ContextAnnotator:
                     continue
                 if hi - lo > limit:
                     continue
-                if any(lo <= s < hi for s in terminators):
+                if any(lo <= s < hi for s in sent_terms):
                     continue
                 if stop_det and any(words[i] in _DETERMINERS for i in range(lo, hi)):
                     continue
@@ -682,31 +707,25 @@ class FeatureAssembler:
             ]
         )
         free_sides: list[tuple[str, int, int]] = []
+        sites_by_sent: dict[int, list[_Site]] = {}
+        for site in sites:
+            sites_by_sent.setdefault(sent[site.start], []).append(site)
         for m in side_matches:
             side = records[m.index].value
-            inside = next((s for s in sites if s.start <= m.start and m.end <= s.end), None)
+            near = sites_by_sent.get(sent[m.start], [])
+            inside = next((s for s in near if s.start <= m.start and m.end <= s.end), None)
             if inside is not None:
                 inside.sides.add(side)
                 continue
-            after = [
-                s
-                for s in sites
-                if 0 <= s.start - m.end <= self.side_window - 1 and sent[s.start] == sent[m.start]
-            ]
+            after = [s for s in near if 0 <= s.start - m.end <= self.side_window - 1]
             if after:
                 after[0].sides.add(side)
                 # "left and right hands", "both my calves and thighs"
-                for s in sites:
-                    if (
-                        s is not after[0]
-                        and sent[s.start] == sent[m.start]
-                        and 0 < s.start - after[0].end <= 2
-                    ):
+                for s in near:
+                    if s is not after[0] and 0 < s.start - after[0].end <= 2:
                         s.sides.add(side)
                 continue
-            before = [
-                s for s in sites if 0 <= m.start - s.end <= 3 and sent[s.start] == sent[m.start]
-            ]
+            before = [s for s in near if 0 <= m.start - s.end <= 3]
             if before:
                 before[-1].sides.add(side)
                 continue
@@ -726,20 +745,24 @@ class FeatureAssembler:
         for mt in signs:
             if mt.site:
                 mt.sites.add(mt.site)
+        signs_by_sent: dict[int, list[Mention]] = {}
+        for mt in signs:
+            signs_by_sent.setdefault(sent[mt.start], []).append(mt)
+        present_starts = [mt.start for mt in signs if mt.status == "present"]
+        present_signs_sorted = [mt for mt in signs if mt.status == "present"]
         for s in sites:
+            same = signs_by_sent.get(sent[s.start], [])
             # A site inside a sign phrase ("tongue twitching") is already counted.
-            owner = next((mt for mt in signs if mt.start <= s.start and s.end <= mt.end), None)
+            owner = next((mt for mt in same if mt.start <= s.start and s.end <= mt.end), None)
             if owner is None:
                 owner = _nearest(
-                    signs, s.start, s.end, lambda mt, s=s: clause[mt.start] == clause[s.start]
+                    same, s.start, s.end, lambda mt, s=s: clause[mt.start] == clause[s.start]
                 )
             if owner is None and not clause_has_subject.get(clause[s.start], False):
-                owner = _nearest(
-                    signs, s.start, s.end, lambda mt, s=s: sent[mt.start] == sent[s.start]
-                )
+                owner = _nearest(same, s.start, s.end, lambda mt: True)
             if owner is None and _is_spread_location(words, sent, s.start):
-                earlier = [mt for mt in signs if mt.start < s.start and mt.status == "present"]
-                owner = earlier[-1] if earlier else None
+                k = bisect_left(present_starts, s.start)
+                owner = present_signs_sorted[k - 1] if k else None
             if owner is None:
                 continue
             owner.sites.add(s.region)
@@ -749,7 +772,10 @@ class FeatureAssembler:
                 owner.sides.add("plural")
         for side, start, end in free_sides:
             owner = _nearest(
-                signs, start, end, lambda mt, start=start: clause[mt.start] == clause[start]
+                signs_by_sent.get(sent[start], []),
+                start,
+                end,
+                lambda mt, start=start: clause[mt.start] == clause[start],
             )
             if owner is not None:
                 owner.free_sides.add(side)
@@ -1008,7 +1034,7 @@ def _nearest(signs: list[Mention], start: int, end: int, ok) -> Mention | None:
 
 def _is_spread_location(words: list[str], sent: list[int], idx: int) -> bool:
     s_id = sent[idx]
-    in_sentence = [w for i, w in enumerate(words) if sent[i] == s_id]
+    in_sentence = (words[i] for i in _sent_tokens(sent, s_id))
     if not _SPREAD_WORDS.intersection(in_sentence):
         return False
     for back in range(1, 4):
@@ -1109,13 +1135,27 @@ _THIRD_PERSON = frozenset({"he", "she", "his", "her", "him", "he's", "she's", "h
 _FIRST_PERSON_W = frozenset({"i", "my", "me", "i'm", "im", "i've", "mine"})
 
 
+_RANGES_CACHE: dict[int, tuple[list[int], dict[int, range]]] = {}
+
+
+def _sentence_ranges(sent: list[int]) -> dict[int, range]:
+    """Token range of every sentence (sentences are contiguous token runs)."""
+    cached = _RANGES_CACHE.get(id(sent))
+    if cached is not None and cached[0] is sent:
+        return cached[1]
+    ranges: dict[int, range] = {}
+    start = 0
+    for i in range(1, len(sent) + 1):
+        if i == len(sent) or sent[i] != sent[start]:
+            ranges[sent[start]] = range(start, i)
+            start = i
+    _RANGES_CACHE.clear()  # one document at a time
+    _RANGES_CACHE[id(sent)] = (sent, ranges)
+    return ranges
+
+
 def _sent_tokens(sent: list[int], s_id: int) -> range:
-    # sentences are contiguous token runs
-    lo = sent.index(s_id)
-    hi = lo
-    while hi < len(sent) and sent[hi] == s_id:
-        hi += 1
-    return range(lo, hi)
+    return _sentence_ranges(sent).get(s_id, range(0))
 
 
 @Language.factory(

@@ -62,11 +62,28 @@ def _check_text(text: Any) -> str:
     return text
 
 
+def truncate_text(text: str) -> str:
+    """The part of ``text`` that fasciclf reads: at most :data:`MAX_CHARS` characters.
+
+    Cut at the last space before the limit when there is one. Feature
+    extraction and the classifier's n-gram features use the same cut, so
+    training and prediction see the same text and cost stays bounded.
+
+    >>> len(truncate_text("word " * 50_000)) <= MAX_CHARS
+    True
+    >>> truncate_text("short")
+    'short'
+    """
+    if len(text) <= MAX_CHARS:
+        return text
+    cut = text.rfind(" ", 0, MAX_CHARS)
+    return text[: cut if cut > MAX_CHARS // 2 else MAX_CHARS]
+
+
 def _prepare(text: str) -> tuple[str, bool]:
     truncated = False
     if len(text) > MAX_CHARS:
-        cut = text.rfind(" ", 0, MAX_CHARS)
-        text = text[: cut if cut > MAX_CHARS // 2 else MAX_CHARS]
+        text = truncate_text(text)
         truncated = True
     if _LONE_SURROGATE.search(text):
         # Same length, so evidence offsets still index the caller's text.
@@ -138,6 +155,13 @@ def _iter_features(
         for text in texts:
             _check_text(text)
             p, truncated = _prepare(text)
+            if truncated:
+                warnings.warn(
+                    f"text at position {len(originals)} of {len(text)} characters truncated to "
+                    f"{len(p)} (MAX_CHARS={MAX_CHARS})",
+                    TextTruncatedWarning,
+                    stacklevel=3,
+                )
             originals.append(text)
             flags.append(truncated)
             doc = nlp.make_doc(p)

@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "default_model_path": "_predict",
     "predict": "_predict",
     "predict_many": "_predict",
+    "predict_iter": "_predict",
     "ABSTAIN_REASONS": "_prediction",
     "BENIGN_LABELS": "_prediction",
     "DISCLAIMER": "_prediction",
@@ -73,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
         default_model,
         default_model_path,
         predict,
+        predict_iter,
         predict_many,
     )
     from fasciclf.models._prediction import (
@@ -106,6 +108,7 @@ __all__ = [
     "load_model",
     "model_metadata",
     "predict",
+    "predict_iter",
     "predict_many",
     "read_header",
     "red_flags",

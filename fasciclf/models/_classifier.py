@@ -60,6 +60,7 @@ from fasciclf.features._featurizer import (
     _as_text_list,
     features_to_row,
 )
+from fasciclf.features._pipeline import truncate_text
 from fasciclf.features._types import SymptomFeatures
 
 KINDS: tuple[str, ...] = ("hybrid", "features", "text")
@@ -363,6 +364,9 @@ def _tfidf(vectorizers: Sequence[TfidfVectorizer], texts: list[str]) -> sp.csr_m
     Same operations in the same order as scikit-learn (counts, sorted
     indices, sublinear tf, idf, row-wise L2), so the values are identical.
     """
+    # The same MAX_CHARS cut as feature extraction: a pasted megabyte costs no
+    # more than a long message.
+    texts = [truncate_text(t) for t in texts]
     blocks = []
     for vec in vectorizers:
         analyze = _derived(vec, "analyzer", vec.build_analyzer)
@@ -648,7 +652,7 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
             vecs = self._make_vectorizers(min_df)
             try:
                 for v in vecs:
-                    v.fit(texts)
+                    v.fit([truncate_text(t) for t in texts])
                 break
             except ValueError as exc:
                 if "no terms remain" in str(exc) and min_df != 1:

@@ -413,6 +413,11 @@ def _is_trusted(trusted: bool | Iterable[str], file_sha256: str) -> bool:
         return False
     if isinstance(trusted, str):
         trusted = [trusted]
+    if not isinstance(trusted, Iterable) or isinstance(trusted, bytes | int | float):
+        raise TypeError(
+            "trusted must be True, False or an iterable of SHA-256 hex strings, "
+            f"got {type(trusted).__name__}"
+        )
     return file_sha256 in {str(t).strip().lower() for t in trusted}
 
 

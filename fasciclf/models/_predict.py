@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,11 @@ DEFAULT_MODEL_FILE = "default_model.joblib"
 
 _lock = threading.Lock()
 _default: Any = None
+
+
+def default_model_sha256_path() -> Path:
+    """Where the SHA-256 of the packaged default model is pinned."""
+    return default_model_path().with_suffix(".sha256")
 
 
 def default_model_path() -> Path:
@@ -68,8 +73,11 @@ def default_model() -> Any:
                     f"the packaged default model is missing ({path}); rebuild it with "
                     "`fasciclf train --default` (or `python -m fasciclf.models.build_default`)"
                 )
-            # Shipped inside the installed package: trusted like the code itself.
-            _default = load_model(path, trusted=True)
+            # Shipped inside the installed package, and pinned to the digest written
+            # next to it when it was built: a swapped file is refused.
+            pin = default_model_sha256_path()
+            trusted: Any = [pin.read_text("ascii").strip()] if pin.is_file() else True
+            _default = load_model(path, trusted=trusted)
         return _default
 
 
@@ -273,3 +281,33 @@ __all__ = [
     "predict",
     "predict_many",
 ]
+
+
+def predict_iter(
+    texts: Iterable[Any],
+    *,
+    model: Any = None,
+    n_jobs: int = 1,
+    batch_size: int = 1024,
+) -> Iterator[Prediction]:
+    """Stream predictions for an iterable of any length, in input order.
+
+    Like :func:`predict_many`, but only ``batch_size`` texts are held in
+    memory at a time, so a generator over millions of rows runs in flat
+    memory.
+
+    >>> [p.label for p in predict_iter(iter(["calf cramps at night"]))]
+    ['benign_fasciculation']
+    """
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    model = model if model is not None else default_model()
+    batch: list[Any] = []
+    for item in texts:
+        batch.append(item)
+        if len(batch) >= batch_size:
+            yield from predict_many(batch, model=model, n_jobs=n_jobs, batch_size=batch_size)
+            batch = []
+    if batch:
+        yield from predict_many(batch, model=model, n_jobs=n_jobs, batch_size=batch_size)
+

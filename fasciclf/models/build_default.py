@@ -70,6 +70,11 @@ def build_default(
     path.parent.mkdir(parents=True, exist_ok=True)
     save_model(model, path)
     if out is None:
+        # Pin the file's digest next to it: default_model() loads only this exact file.
+        import hashlib
+
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        _predict.default_model_sha256_path().write_text(digest + "\n", encoding="ascii")
         with _predict._lock:
             _predict._default = None  # the next default_model() reads the new file
     return path
