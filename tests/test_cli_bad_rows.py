@@ -25,6 +25,10 @@ COMMANDS = {
 }
 
 
+# the huge field is read up to MAX_CHARS, and the row says so
+TRUNCATED = "row {}: warning: text truncated to " + str(MAX_CHARS) + " characters"
+
+
 @pytest.fixture(params=sorted(COMMANDS))
 def run(request, capsys):
     """Run a command over a file: (exit code, output rows by id, stderr lines)."""
@@ -115,6 +119,7 @@ def test_jsonl_bad_rows_are_reported_and_the_rest_processed(run, tmp_path):
         "row e: missing 'text' key",
         "row f: 'text' must be a string, got int",
         "row g: empty 'text'",
+        TRUNCATED.format("h"),
         "9 of 13 rows failed",
     ]
     _check_huge(rows["h"], run.command)
@@ -151,6 +156,7 @@ def test_csv_bad_rows_are_reported_and_the_rest_processed(run, tmp_path):
         "row 3: empty 'text'",
         "row 10: malformed CSV row (',' expected after '\"')",
         "row 8: missing 'text' value (the row has 1 fields)",
+        TRUNCATED.format("4"),
         "5 of 10 rows failed",
     ]
     _check_huge(rows["4"], run.command)
@@ -218,7 +224,12 @@ def test_txt_and_stdin_with_empty_and_huge_lines(run, tmp_path, monkeypatch):
     f.write_bytes(data)
     code, rows, err = run(f)
     assert code == EXIT_ROW_ERRORS and list(rows) == ["1", "4", "5"]
-    assert err == ["row 2: empty line", "row 3: empty line", "2 of 5 rows failed"]
+    assert err == [
+        "row 2: empty line",
+        "row 3: empty line",
+        TRUNCATED.format("4"),
+        "2 of 5 rows failed",
+    ]
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
     code, stdin_rows, _ = run("-")
     assert code == EXIT_ROW_ERRORS and stdin_rows == rows

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
@@ -70,8 +69,19 @@ def run(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         feats = tqdm(feats, total=len(texts), unit="text", file=sys.stderr, disable=not show)
-    for (rid, _), f in zip(good, feats, strict=True):
-        emit(rid, f)
+    import warnings
+
+    from fasciclf.features import MAX_CHARS, TextTruncatedWarning
+
+    with warnings.catch_warnings():
+        # reported per row, with the row id, instead of as a Python warning
+        warnings.simplefilter("ignore", TextTruncatedWarning)
+        for (rid, _), f in zip(good, feats, strict=True):
+            if f.truncated:
+                print(
+                    f"row {rid}: warning: text truncated to {MAX_CHARS} characters", file=sys.stderr
+                )
+            emit(rid, f)
     if failed:
         print(f"{failed} of {len(rows)} rows failed", file=sys.stderr)
         return EXIT_ROW_ERRORS
@@ -79,4 +89,3 @@ def run(args: argparse.Namespace) -> int:
 
 
 __all__ = ["add_parsers", "run"]
-_ = Path

@@ -311,10 +311,21 @@ def run_predict(args: argparse.Namespace) -> int:
 
         return tqdm(it, total=total, unit="text", file=sys.stderr, leave=False)
 
-    preds = predict_many([t for _, t in good], model=model, n_jobs=args.n_jobs, progress=progress)
+    import warnings
+
+    from fasciclf.features import MAX_CHARS, TextTruncatedWarning
+
+    with warnings.catch_warnings():
+        # reported per row below, with the row id, instead of as a Python warning
+        warnings.simplefilter("ignore", TextTruncatedWarning)
+        preds = predict_many(
+            [t for _, t in good], model=model, n_jobs=args.n_jobs, progress=progress
+        )
     if not args.json:
         print(DISCLAIMER)
     for (rid, _), pred in zip(good, preds, strict=True):
+        if pred.features is not None and pred.features.truncated:
+            print(f"row {rid}: warning: text truncated to {MAX_CHARS} characters", file=sys.stderr)
         if args.json:
             print(_json_line(pred, rid, args.features))
         else:
