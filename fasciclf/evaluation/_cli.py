@@ -64,6 +64,14 @@ def add_parsers(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
+def _group_values(df: Any, col: str) -> Any:
+    # One group per kind of relative would give many groups of 1-10 cases
+    # with uninformative intervals: compare the writer themself with relatives.
+    if col == "writer":
+        return df[col].map(lambda w: w if w in ("self", None) or w != w else "relative")
+    return df[col]
+
+
 def _read_table(path: Path, text_col: str) -> Any:
     try:
         from fasciclf.data import read_table
@@ -182,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
         df[args.text_col].tolist(),
         [str(v) for v in df[args.label_col]],
         alt_labels=alt,
-        groups={c: df[c] for c in group_cols} or None,
+        groups={c: _group_values(df, c) for c in group_cols} or None,
         ids=ids,
         dataset_name=name,
         n_bootstrap=args.n_bootstrap,
