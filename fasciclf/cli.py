@@ -202,13 +202,49 @@ def iter_input_rows(
         bad = _surrogates().search(text)
         if bad:
             byte = ord(bad.group()) - 0xDC00
-            yield rid, None, (
-                f"{text_col!r} is not valid UTF-8 (byte 0x{byte:02x} at character {bad.start()})"
+            yield (
+                rid,
+                None,
+                (f"{text_col!r} is not valid UTF-8 (byte 0x{byte:02x} at character {bad.start()})"),
             )
         elif not text.strip():
             yield rid, None, f"empty {text_col!r}"
         else:
             yield rid, text, None
+
+
+def add_input_arguments(p: argparse.ArgumentParser, *, what: str) -> None:
+    """The text-or-file arguments shared by ``extract`` and ``predict``."""
+    p.add_argument("text", nargs="?", help=f"a description to {what}")
+    p.add_argument(
+        "--input", "-i", help="file with texts (.txt one per line, .csv, .tsv, .jsonl) or '-'"
+    )
+    p.add_argument("--text-col", default="text", help="column/key holding the text (csv/jsonl)")
+    p.add_argument("--id-col", default="id", help="column/key copied to the output when present")
+    p.add_argument("--n-jobs", type=int, default=1, help="processes for feature extraction")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on files")
+
+
+def add_model_arguments(p: argparse.ArgumentParser) -> None:
+    """``--model`` and the explicit-trust options for joblib model files."""
+    from pathlib import Path
+
+    p.add_argument(
+        "--model", type=Path, default=None, help="model file (default: the packaged one)"
+    )
+    p.add_argument(
+        "--trust",
+        action="store_true",
+        help="load a joblib --model file you made or verified yourself (joblib files can "
+        "run code on load; .skops files need no trust)",
+    )
+    p.add_argument(
+        "--trusted-sha256",
+        action="append",
+        default=[],
+        metavar="HEX",
+        help="load a joblib --model file only if its SHA-256 is this value (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

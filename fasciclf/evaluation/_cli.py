@@ -23,22 +23,9 @@ def add_parsers(subparsers: Any) -> None:
         ),
     )
     p.add_argument("--data", required=True, type=Path, help="labelled file to evaluate on")
-    p.add_argument(
-        "--model", type=Path, default=None, help="model file (default: the bundled model)"
-    )
-    p.add_argument(
-        "--trust",
-        action="store_true",
-        help="load a joblib --model file you made or verified yourself (joblib can run code "
-        "on load; .skops files need no trust)",
-    )
-    p.add_argument(
-        "--trusted-sha256",
-        action="append",
-        default=None,
-        metavar="HEX",
-        help="load a joblib --model file only if its SHA-256 is this value (repeatable)",
-    )
+    from fasciclf.cli import add_model_arguments
+
+    add_model_arguments(p)
     p.add_argument("--text-col", default="text", help="text column (default: text)")
     p.add_argument("--label-col", default="label", help="gold label column (default: label)")
     p.add_argument(

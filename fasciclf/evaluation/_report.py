@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from fasciclf._json import to_jsonable
 from fasciclf.evaluation import _metrics as M
 from fasciclf.evaluation._format import pct, pretty_label, with_ci
 
@@ -29,22 +30,7 @@ _LEVEL_ORDER = {
 # JSON helpers
 
 
-def _jsonable(obj: Any) -> Any:
-    """Recursively convert numpy scalars/arrays and NaN to JSON-safe values."""
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.bool_ | bool):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    return obj
+_jsonable = to_jsonable
 
 
 def _ci(ci: dict[str, np.ndarray], key: str, j: int | None = None) -> list[float] | None:

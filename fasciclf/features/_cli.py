@@ -15,13 +15,10 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         description="Print one JSON object of features per input text. Give the text as an "
         "argument, or --input FILE (.txt one text per line, .csv, .jsonl; '-' for stdin).",
     )
-    p.add_argument("text", nargs="?", help="a description to read")
-    p.add_argument("--input", "-i", help="file with texts (.txt, .csv, .tsv, .jsonl) or '-'")
-    p.add_argument("--text-col", default="text", help="column/key holding the text (csv/jsonl)")
-    p.add_argument("--id-col", default="id", help="column/key copied to the output when present")
+    from fasciclf.cli import add_input_arguments
+
+    add_input_arguments(p, what="read")
     p.add_argument("--no-findings", action="store_true", help="omit the per-mention evidence")
-    p.add_argument("--n-jobs", type=int, default=1)
-    p.add_argument("--no-progress", action="store_true", help="no progress bar on files")
     p.set_defaults(func=run)
 
 

@@ -55,29 +55,12 @@ def add_parsers(subparsers: Any) -> None:
         description="Classify a description (argument) or --input FILE (.txt one text per "
         "line, .csv, .tsv, .jsonl; '-' for stdin). A triage aid, not a diagnosis.",
     )
-    p.add_argument("text", nargs="?", help="a description to classify")
-    p.add_argument("--input", "-i", help="file with texts, or '-' for stdin")
-    p.add_argument("--text-col", default="text", help="column/key holding the text (csv/jsonl)")
-    p.add_argument("--id-col", default="id", help="column/key copied to the output when present")
+    from fasciclf.cli import add_input_arguments, add_model_arguments
+
+    add_input_arguments(p, what="classify")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--features", action="store_true", help="include the features in --json output")
-    p.add_argument(
-        "--model", type=Path, default=None, help="model file (default: the packaged one)"
-    )
-    p.add_argument(
-        "--trust",
-        action="store_true",
-        help="load a joblib --model file even though joblib files can run code on load",
-    )
-    p.add_argument(
-        "--trusted-sha256",
-        action="append",
-        default=[],
-        metavar="HEX",
-        help="load a joblib --model file only if its SHA-256 is this (repeatable)",
-    )
-    p.add_argument("--n-jobs", type=int, default=1, help="processes for feature extraction")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar on files")
+    add_model_arguments(p)
     p.set_defaults(func=run_predict)
 
     i = subparsers.add_parser(

@@ -43,6 +43,8 @@ from typing import Any
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from fasciclf._json import to_jsonable
+
 MAGIC = b"\x93FASCICLF\n"
 FORMAT_VERSION = 1
 FORMATS: tuple[str, ...] = ("joblib", "skops")
@@ -84,25 +86,7 @@ def _sha256(data: bytes | memoryview) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _jsonable(obj: Any) -> Any:
-    """Plain JSON types only: NumPy scalars unwrapped, tuples as lists, NaN as None."""
-    import math
-
-    import numpy as np
-
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [_jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if obj is None or isinstance(obj, bool | int | float | str):
-        return obj
-    return repr(obj)
+_jsonable = to_jsonable
 
 
 def save_model(model: Any, path: str | os.PathLike[str], *, format: str = "joblib") -> Path:
