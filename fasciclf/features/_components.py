@@ -678,6 +678,7 @@ class FeatureAssembler:
         matches: list[_Match] = doc._.get(EXT_MATCHES) or []
         mentions: list[Mention] = doc._.get(EXT_MENTIONS) or []
         words, sent, tok_starts, tok_ends = token_view(doc)
+        ranges = _sentence_ranges(sent)
         n_tokens = len(doc)
         lower = text.lower()
 
@@ -760,7 +761,7 @@ class FeatureAssembler:
                 )
             if owner is None and not clause_has_subject.get(clause[s.start], False):
                 owner = _nearest(same, s.start, s.end, lambda mt: True)
-            if owner is None and _is_spread_location(words, sent, s.start):
+            if owner is None and _is_spread_location(words, sent, ranges, s.start):
                 k = bisect_left(present_starts, s.start)
                 owner = present_signs_sorted[k - 1] if k else None
             if owner is None:
@@ -892,7 +893,7 @@ class FeatureAssembler:
             found.add(value)
         present_sign_sents = {sent[mt.start] for mt in signs if mt.status == "present"}
         for s_id in present_sign_sents:
-            toks = {words[i] for i in _sent_tokens(sent, s_id)}
+            toks = {words[i] for i in ranges[s_id]}
             if toks & _NOW_WORDS and toks & _ALSO_WORDS:
                 # "now my left hand is weak too": a new place or symptom
                 found.add("progressive")
@@ -927,7 +928,7 @@ class FeatureAssembler:
                 (triggers if m.group == "trigger" else timing).add(records[m.index].value)
 
         # ---- who writes, age, sex -----------------------------------------
-        writer, w_start, w_end = _find_writer(doc, words, sent, matches, records, mentions)
+        writer, w_start, w_end = _find_writer(words, sent, ranges, matches, records, mentions)
         if writer != "self":
             span = doc[w_start:w_end]
             age, sex = q.find_relative_age_sex(lower, span.start_char, span.end_char)
@@ -1032,9 +1033,11 @@ def _nearest(signs: list[Mention], start: int, end: int, ok) -> Mention | None:
     return best
 
 
-def _is_spread_location(words: list[str], sent: list[int], idx: int) -> bool:
+def _is_spread_location(
+    words: list[str], sent: list[int], ranges: dict[int, range], idx: int
+) -> bool:
     s_id = sent[idx]
-    in_sentence = (words[i] for i in _sent_tokens(sent, s_id))
+    in_sentence = (words[i] for i in ranges[s_id])
     if not _SPREAD_WORDS.intersection(in_sentence):
         return False
     for back in range(1, 4):
@@ -1052,7 +1055,7 @@ def _past_prefix(lower: str, pos: int) -> bool:
     return before.endswith(("past", "the last", "for last"))
 
 
-def _find_writer(doc, words, sent, matches, records, mentions) -> tuple[str, int, int]:
+def _find_writer(words, sent, ranges, matches, records, mentions) -> tuple[str, int, int]:
     """Who has the symptoms: ``("self", -1, -1)`` or the relative and its token span.
 
     A relative counts as the patient when written as the subject ("my
@@ -1064,12 +1067,12 @@ def _find_writer(doc, words, sent, matches, records, mentions) -> tuple[str, int
     third = sum(
         1
         for s_id in present_sents
-        if any(words[i] in _THIRD_PERSON for i in _sent_tokens(sent, s_id))
+        if any(words[i] in _THIRD_PERSON for i in ranges[s_id])
     )
     first = sum(
         1
         for s_id in present_sents
-        if any(words[i] in _FIRST_PERSON_W for i in _sent_tokens(sent, s_id))
+        if any(words[i] in _FIRST_PERSON_W for i in ranges[s_id])
     )
     for m in sorted((m for m in matches if m.group == "writer"), key=lambda m: m.start):
         rel = records[m.index].value
@@ -1135,27 +1138,15 @@ _THIRD_PERSON = frozenset({"he", "she", "his", "her", "him", "he's", "she's", "h
 _FIRST_PERSON_W = frozenset({"i", "my", "me", "i'm", "im", "i've", "mine"})
 
 
-_RANGES_CACHE: dict[int, tuple[list[int], dict[int, range]]] = {}
-
-
 def _sentence_ranges(sent: list[int]) -> dict[int, range]:
     """Token range of every sentence (sentences are contiguous token runs)."""
-    cached = _RANGES_CACHE.get(id(sent))
-    if cached is not None and cached[0] is sent:
-        return cached[1]
     ranges: dict[int, range] = {}
     start = 0
     for i in range(1, len(sent) + 1):
         if i == len(sent) or sent[i] != sent[start]:
             ranges[sent[start]] = range(start, i)
             start = i
-    _RANGES_CACHE.clear()  # one document at a time
-    _RANGES_CACHE[id(sent)] = (sent, ranges)
     return ranges
-
-
-def _sent_tokens(sent: list[int], s_id: int) -> range:
-    return _sentence_ranges(sent).get(s_id, range(0))
 
 
 @Language.factory(
