@@ -134,9 +134,7 @@ def extract(text: str, *, nlp: Language | None = None) -> SymptomFeatures:
     nlp = nlp or default_nlp()
     doc = nlp.make_doc(prepared)
     doc.user_data[TEXT_KEY] = prepared
-    for _, proc in nlp.pipeline:
-        doc = proc(doc)
-    return _finish(doc, text, truncated)
+    return _finish(nlp(doc), text, truncated)
 
 
 def _extract_chunk(texts: list[str]) -> list[dict[str, Any]]:
