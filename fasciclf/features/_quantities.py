@@ -52,18 +52,18 @@ _NUMBER_WORDS = {
     "half an": 0.5,
     "many": 5.0,
 }
-_UNIT_DAYS = {
-    "second": 1 / 86400,
-    "minute": 1 / 1440,
-    "hour": 1 / 24,
-    "day": 1.0,
-    "night": 1.0,
-    "week": 7.0,
-    "fortnight": 14.0,
-    "month": 30.0,
-    "year": 365.0,
-    "decade": 3650.0,
-}
+# Unit spelling prefix -> days (checked in order: "mi" before "mo", "mth" is month).
+_UNIT_PREFIX_DAYS: tuple[tuple[tuple[str, ...], float], ...] = (
+    (("sec",), 1 / 86400),
+    (("min",), 1 / 1440),
+    (("hr", "hour"), 1 / 24),
+    (("day", "night"), 1.0),
+    (("wk", "week"), 7.0),
+    (("fortnight",), 14.0),
+    (("mo", "mth"), 30.0),
+    (("yr", "year"), 365.0),
+    (("decade",), 3650.0),
+)
 _NUM = (
     r"(?:\d+(?:[.,]\d+)?|a\s+couple(?:\s+of)?|couple(?:\s+of)?|a\s+few|few|several|many|"
     r"half\s+an?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -156,14 +156,10 @@ def _number(word: str) -> float | None:
 
 def _unit(unit: str) -> float:
     u = unit.lower()
-    if u.startswith("sec"):
-        return _UNIT_DAYS["second"]
-    if u.startswith("min"):
-        return _UNIT_DAYS["minute"]
-    if u.startswith(("hr", "hour")):
-        return _UNIT_DAYS["hour"]
-    if u.startswith(("day", "night")):
-        return 1.0
+    for prefixes, days in _UNIT_PREFIX_DAYS:
+        if u.startswith(prefixes):
+            return days
+    return 1.0
     if u.startswith(("wk", "week")):
         return 7.0
     if u.startswith("fortnight"):
