@@ -199,6 +199,10 @@ def assign_split(
         groups.setdefault(find(pos), []).append(pos)
     ordered = sorted(groups.values(), key=lambda members: min(keys[m] for m in members))
 
+    # Stratify by label and voice, so that each voice is represented in the
+    # test split in proportion; rows without a voice stratify by label alone.
+    if "voice" in frame.columns:
+        labels = [f"{lab}/{v}" for lab, v in zip(labels, frame["voice"], strict=True)]
     counts = pd.Series(labels).value_counts()
     target = {lab: math.floor(test_size * n + 0.5) for lab, n in counts.items()}
     taken = dict.fromkeys(target, 0)

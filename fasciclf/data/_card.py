@@ -16,6 +16,7 @@ from fasciclf.data._schema import (
     SPLITS,
     STYLES,
     TERSE_MAX_WORDS,
+    VOICES,
     length_band,
 )
 
@@ -92,6 +93,10 @@ def _section(frame: pd.DataFrame, title: str, *, with_split: bool) -> list[str]:
     if with_split:
         out += ["Labels by split:", "", _markdown(_by_label(frame, frame["split"], SPLITS),
                                                    "label"), ""]
+    if "voice" in frame.columns:
+        out += ["Labels by voice (`question`: a letter or post asking a doctor; `narrative`: "
+                "the months before a diagnosis told as a story):", "",
+                _markdown(_by_label(frame, frame["voice"], VOICES), "label"), ""]
     out += ["Labels by style:", "", _markdown(_by_label(frame, frame["style"], STYLES),
                                                "label"), ""]
     writer = frame["writer"].map(lambda w: "self" if w == "self" else "relative")

@@ -21,6 +21,10 @@ from fasciclf._vocab import (  # noqa: F401
 
 STYLES: tuple[str, ...] = ("standard", "non_native", "informal", "clinical")
 SPLITS: tuple[str, ...] = ("train", "test")
+#: How a text is told: a letter or post asking a doctor (``question``), or a
+#: person or relative telling how the months before a diagnosis went
+#: (``narrative``). Every figure is reported per voice.
+VOICES: tuple[str, ...] = ("question", "narrative")
 CONFIDENCES: tuple[str, ...] = ("clear", "ambiguous")
 SEXES: tuple[str, ...] = ("female", "male")
 AGE_BANDS: tuple[str, ...] = ("0-9",) + tuple(f"{d}0-{d}9" for d in range(1, 10))
@@ -36,6 +40,7 @@ CORPUS_COLUMNS: tuple[str, ...] = (
     "sex",
     "writer",
     "style",
+    "voice",
     "split",
 )
 #: The challenge file has the same columns but no ``split``.
@@ -47,6 +52,10 @@ GOLD_KEYS: tuple[str, ...] = (
     "progression",
     "symptoms",
 )
+#: Optional gold keys of the time course (the narrative challenge set has
+#: them): the region where the first symptom began, and the regions in the
+#: order they became involved.
+OPTIONAL_GOLD_KEYS: tuple[str, ...] = ("onset_site", "spread")
 
 
 # "self" or the relation of the person writing for someone else ("mother",

@@ -16,12 +16,14 @@ from fasciclf.data._schema import (
     GOLD_KEYS,
     LABELS,
     LATERALITIES,
+    OPTIONAL_GOLD_KEYS,
     PROGRESSIONS,
     SEXES,
     SPLITS,
     STYLES,
     SYMPTOM_STATUSES,
     SYMPTOMS,
+    VOICES,
     WRITER_PATTERN,
     LabeledDataError,
 )
@@ -61,7 +63,7 @@ def validate(
     ``ambiguous``), ``alt_labels`` (a list of other known labels, non-empty
     exactly when the row is ambiguous), ``sex``, ``age_band`` (``"40-49"``),
     ``writer`` (``"self"`` or a lowercase relation such as ``"mother"``),
-    ``style`` and ``gold`` (the feature vocabularies of
+    ``style``, ``voice`` (``question`` or ``narrative``) and ``gold`` (the feature vocabularies of
     :mod:`fasciclf.features`). Every message names the rows (by id when an
     id column exists, else by 0-based position) and what was expected.
 
@@ -161,6 +163,8 @@ def validate(
         )
     if "style" in frame.columns:
         problems += _check_values(frame["style"], names, "style", STYLES, nullable=False)
+    if "voice" in frame.columns:
+        problems += _check_values(frame["voice"], names, "voice", VOICES, nullable=False)
     if "gold" in frame.columns:
         problems += _check_gold(frame["gold"], names)
     if problems:
@@ -411,7 +415,7 @@ def gold_problems(gold: Any) -> list[str]:
         return [f"expected an object with keys {', '.join(GOLD_KEYS)}, "
                 f"found {type(gold).__name__}"]
     problems = []
-    keys = set(gold)
+    keys = set(gold) - set(OPTIONAL_GOLD_KEYS)
     if keys != set(GOLD_KEYS):
         missing = [k for k in GOLD_KEYS if k not in keys]
         extra = sorted(keys - set(GOLD_KEYS))
@@ -420,6 +424,12 @@ def gold_problems(gold: Any) -> list[str]:
             + (f" (missing {', '.join(missing)})" if missing else "")
             + (f" (unexpected {', '.join(extra)})" if extra else "")
         )
+    onset = gold.get("onset_site")
+    if onset is not None and onset not in BODY_SITES:
+        problems.append(f"onset_site {onset!r} not in {', '.join(BODY_SITES)}")
+    spread = gold.get("spread", [])
+    if not isinstance(spread, list) or not all(s in BODY_SITES for s in spread):
+        problems.append(f"spread {spread!r} is not a list of {', '.join(BODY_SITES)}")
     sites = gold.get("body_sites")
     if "body_sites" in gold:
         if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites):
