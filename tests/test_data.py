@@ -14,6 +14,7 @@ import pytest
 from fasciclf.data import (
     LABELS,
     STYLES,
+    VOICES,
     LabeledDataError,
     gold_problems,
     labeled_dir,
@@ -55,7 +56,7 @@ CUSTOM = pd.DataFrame({"text": ["shaky hands", "cramp at night", "tingly feet"],
 FULL_ROW = {
     "id": "z1", "text": "eyelid flickering for a week", "label": "benign_fasciculation",
     "label_confidence": "clear", "alt_labels": [], "age_band": "20-29", "sex": "female",
-    "writer": "self", "style": "informal", "split": "train",
+    "writer": "self", "style": "informal", "voice": "question", "split": "train",
 }
 GOLD_OK = {
     "body_sites": ["head_face"], "laterality": "unspecified", "duration_days": 7,
@@ -104,7 +105,7 @@ def challenge() -> pd.DataFrame:
 
 def test_schema(corpus: pd.DataFrame, challenge: pd.DataFrame) -> None:
     expected = ["id", "text", "label", "label_confidence", "alt_labels", "age_band", "sex",
-                "writer", "style", "split", "gold"]
+                "writer", "style", "voice", "split", "gold"]
     assert corpus.columns.tolist()[: len(expected)] == expected
     assert challenge.columns.tolist()[: len(expected)] == expected
     for frame in (corpus, challenge):
@@ -113,6 +114,7 @@ def test_schema(corpus: pd.DataFrame, challenge: pd.DataFrame) -> None:
         assert frame["text"].map(lambda t: isinstance(t, str) and t.strip() != "").all()
         assert frame["label"].isin(LABELS).all()
         assert frame["style"].isin(STYLES).all()
+        assert frame["voice"].isin(VOICES).all()
         assert frame["alt_labels"].map(lambda a: isinstance(a, list)).all()
         ambiguous = frame["label_confidence"] == "ambiguous"
         assert (frame.loc[ambiguous, "alt_labels"].map(len) > 0).all()
