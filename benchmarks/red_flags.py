@@ -16,9 +16,9 @@ Usage::
     python benchmarks/red_flags.py ../shared/realdev.jsonl
     python benchmarks/red_flags.py --misses FILE.jsonl   # list what the rules miss
 
-For the "before" figures run the same script against main's code, e.g.
-``git archive main fasciclf | tar -x -C /tmp/main && PYTHONPATH=/tmp/main
-python benchmarks/red_flags.py``.
+For the "before" figures run the same script against another checkout's
+code: ``git archive BASE fasciclf | tar -x -C /tmp/base && python
+benchmarks/red_flags.py --code /tmp/base ../shared/realdev.jsonl``.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from pathlib import Path
 
 from scipy.stats import binomtest
 
-from fasciclf._vocab import RED_FLAG_LABELS
-from fasciclf.features import extract
-from fasciclf.models import red_flags
+# fasciclf is imported in main(), after --code may have pointed at other code.
+RED_FLAG_LABELS: tuple[str, ...] = ()
+extract = red_flags = None
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECIFICITY_LABELS = (
@@ -137,11 +137,26 @@ def _misses(path: Path) -> None:
             print("false alarm", row["id"], row["label"], row.get("voice", "question"), codes)
 
 
+def _import_fasciclf(code: Path | None) -> None:
+    global RED_FLAG_LABELS, extract, red_flags
+    if code is not None:
+        # An editable install answers imports through a meta-path finder; drop it.
+        sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+        sys.path.insert(0, str(code.resolve()))
+    from fasciclf._vocab import RED_FLAG_LABELS
+    from fasciclf.features import extract
+    from fasciclf.models import red_flags
+
+    print("fasciclf from", Path(sys.modules["fasciclf"].__file__).parent)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path, help="extra JSONL sets (e.g. realdev)")
     parser.add_argument("--misses", type=Path, help="list misses and false alarms in one set")
+    parser.add_argument("--code", type=Path, help="import fasciclf from this folder instead")
     args = parser.parse_args(argv)
+    _import_fasciclf(args.code)
     if args.misses:
         _misses(args.misses)
         return 0
