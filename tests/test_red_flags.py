@@ -110,6 +110,7 @@ def test_packaged_rules_are_documented() -> None:
         (_rule(condition={"progression": ["worse"]}), r"'worse' not allowed.*progressive"),
         (_rule(condition={"timing": ["noon"]}), r"'noon' not allowed.*end_of_day"),
         (_rule(condition={"regions_at_least": 9}), r"regions_at_least must be an integer 1-4"),
+        (_rule(condition={"same_site": [["atrophy"]]}), r"same_site needs two lists"),
         (_rule(condition={"all": []}), r"all needs a non-empty list"),
         (_rule(condition={"present": ["atrophy"], "timing": ["at_night"]}), "one operator"),
         (_rule(code="Bad Code"), r"lower_snake_case"),
@@ -183,6 +184,17 @@ def test_factors_against_downgrade_limb_but_never_bulbar() -> None:
     )
     codes = {r.code for r in red_flags(f)}
     assert "bulbar_signs" in codes and "limb_function_loss" not in codes
+
+
+@pytest.mark.parametrize(
+    ("numb_site", "fires"), [(("hand",), False), (("foot",), True), ((), True)]
+)
+def test_sensory_symptoms_downgrade_wasting_only_at_the_same_site(numb_site, fires) -> None:
+    f = _features(
+        {"atrophy": "present", "sensory": "present"},
+        findings=(_f("atrophy", sites=("hand",)), _f("sensory", start=20, sites=numb_site)),
+    )
+    assert ("wasting" in {r.code for r in red_flags(f)}) is fires
 
 
 def test_evidence_quotes_present_spans_only() -> None:

@@ -20,6 +20,9 @@ Condition operators (each condition is an object with exactly one key):
     (not only implied): "weakness in another place than the eyelid".
 ``progression`` / ``timing`` / ``family``
     Allowed values of those feature fields; at least one must match.
+``same_site``
+    Two lists of concepts: a present finding of the first and one of the
+    second name a common body site ("numbness in the hand that is wasting").
 ``regions_at_least``
     Minimum number of El Escorial regions (bulbar, cervical, thoracic,
     lumbosacral) with a present motor finding.
@@ -45,6 +48,7 @@ OPERATORS: tuple[str, ...] = (
     *CONCEPT_OPS,
     "progression",
     "timing",
+    "same_site",
     "regions_at_least",
 )
 _RULE_KEYS = {"code", "reason", "condition", "evidence", "source", "implements"}
@@ -122,6 +126,10 @@ def _parse_condition(where: str, raw: Any, concepts: tuple[str, ...]) -> Conditi
         return op, _choices(where, op, arg, PROGRESSIONS)
     if op == "timing":
         return op, _choices(where, op, arg, TIMINGS)
+    if op == "same_site":
+        if not isinstance(arg, list) or len(arg) != 2:
+            raise ResourceError(f"{where}: same_site needs two lists of concepts, got {arg!r}")
+        return op, tuple(_choices(where, op, side, concepts) for side in arg)
     if not isinstance(arg, int) or isinstance(arg, bool) or not 1 <= arg <= 4:
         raise ResourceError(f"{where}: regions_at_least must be an integer 1-4, got {arg!r}")
     return op, arg

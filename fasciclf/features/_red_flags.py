@@ -76,6 +76,15 @@ def motor_regions(f: SymptomFeatures) -> set[str]:
     return regions
 
 
+def _sites_of(f: SymptomFeatures, concepts: tuple[str, ...]) -> set[str]:
+    return {
+        site
+        for fd in f.findings
+        if fd.concept in concepts and fd.status == "present"
+        for site in fd.body_sites
+    }
+
+
 def holds(condition: Condition, f: SymptomFeatures) -> bool:
     """Whether one parsed condition holds for ``f``.
 
@@ -102,6 +111,8 @@ def holds(condition: Condition, f: SymptomFeatures) -> bool:
         return f.progression in arg
     if op == "timing":
         return bool(set(arg) & set(f.timing))
+    if op == "same_site":
+        return bool(_sites_of(f, arg[0]) & _sites_of(f, arg[1]))
     if op == "regions_at_least":
         return len(motor_regions(f)) >= arg
     raise ValueError(f"unknown condition operator {op!r}")  # parse_red_flag_rules rejects these
