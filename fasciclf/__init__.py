@@ -35,6 +35,7 @@ _LAZY: dict[str, str] = {
     "ModelIntegrityError": "fasciclf.models",
     "extract": "fasciclf.features",
     "extract_many": "fasciclf.features",
+    "red_flags": "fasciclf.features",
     "SymptomFeatures": "fasciclf.features",
     "evaluate": "fasciclf.evaluation",
 }
@@ -54,13 +55,14 @@ __all__ = [
     "predict",
     "predict_iter",
     "predict_many",
+    "red_flags",
     "save_model",
     "train",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from fasciclf.evaluation import evaluate
-    from fasciclf.features import SymptomFeatures, extract, extract_many
+    from fasciclf.features import SymptomFeatures, extract, extract_many, red_flags
     from fasciclf.models import (
         ModelIntegrityError,
         Prediction,

@@ -1,4 +1,7 @@
-"""predict / predict_many, abstentions, red-flag rules, Prediction output, the shipped model."""
+"""predict / predict_many, abstentions, Prediction output, the shipped model.
+
+The red-flag rules are tested in test_red_flags.py.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +12,13 @@ import numpy as np
 import pytest
 
 import fasciclf
-from fasciclf.features import Finding, SymptomFeatures, extract
 from fasciclf.models import (
     DISCLAIMER,
-    RULES,
     Prediction,
-    RedFlag,
     _predict,
     default_model,
     predict,
     predict_many,
-    red_flags,
 )
 
 BENIGN_TEXT = "My left calf has been twitching for three weeks. No weakness, I still run 5k."
@@ -186,151 +185,6 @@ def test_prediction_is_frozen():
     p = predict(BENIGN_TEXT)
     with pytest.raises(AttributeError):
         p.label = "other"  # type: ignore[misc]
-
-
-# ------------------------------------------------------------------------- red flags
-
-
-def _f(concept, status="present", start=0, sites=()):
-    return Finding(concept, status, concept, start, start + len(concept), tuple(sites))
-
-
-def _features(**kw) -> SymptomFeatures:
-    symptoms = {
-        s: "not_mentioned"
-        for s in (
-            "twitching",
-            "weakness",
-            "atrophy",
-            "cramps",
-            "sensory",
-            "pain",
-            "bulbar",
-            "fatigue",
-        )
-    }
-    symptoms.update(kw.pop("symptoms", {}))
-    return SymptomFeatures(text=kw.pop("text", "x" * 200), symptoms=symptoms, **kw)
-
-
-CASES = {
-    "progressive_weakness": (
-        _features(
-            symptoms={"weakness": "present"},
-            progression="progressive",
-            findings=(_f("weakness", sites=("hand",)),),
-        ),
-        _features(
-            symptoms={"weakness": "present"}, progression="stable", findings=(_f("weakness"),)
-        ),
-    ),
-    "wasting": (
-        _features(symptoms={"atrophy": "present"}, findings=(_f("atrophy", start=10),)),
-        _features(symptoms={"atrophy": "absent"}, findings=(_f("atrophy", "absent"),)),
-    ),
-    "bulbar_signs": (
-        _features(symptoms={"bulbar": "present"}, findings=(_f("bulbar", start=5),)),
-        _features(symptoms={"bulbar": "absent"}),
-    ),
-    "twitching_with_multiregion_weakness": (
-        _features(
-            symptoms={"twitching": "present", "weakness": "present"},
-            findings=(
-                _f("twitching"),
-                _f("weakness", start=20, sites=("hand",)),
-                _f("weakness", start=40, sites=("leg",)),
-            ),
-        ),
-        # weakness in one region only (arm and hand are both cervical)
-        _features(
-            symptoms={"twitching": "present", "weakness": "present"},
-            findings=(_f("twitching"), _f("weakness", start=20, sites=("hand", "arm"))),
-        ),
-    ),
-    "foot_drop_or_falls": (
-        _features(extra_present=("falls",), findings=(_f("falls", start=3),)),
-        _features(extra_present=("tremor",), findings=(_f("tremor"),)),
-    ),
-    "fatigable_weakness_with_ptosis_or_diplopia": (
-        _features(
-            symptoms={"weakness": "present"},
-            timing=("end_of_day",),
-            extra_present=("ptosis",),
-            findings=(_f("weakness"), _f("ptosis", start=30)),
-        ),
-        # drooping eyelid without fatigable weakness
-        _features(
-            symptoms={"weakness": "present"},
-            extra_present=("ptosis",),
-            findings=(_f("weakness"), _f("ptosis", start=30)),
-        ),
-    ),
-    "family_als_with_weakness": (
-        _features(
-            symptoms={"weakness": "present"},
-            family_history=("als",),
-            findings=(_f("als", "family"), _f("weakness", start=30)),
-        ),
-        _features(
-            symptoms={"weakness": "absent"},
-            family_history=("als",),
-            findings=(_f("als", "family"),),
-        ),
-    ),
-}
-
-
-def test_every_rule_has_a_case():
-    assert {r.code for r in RULES} == set(CASES)
-
-
-@pytest.mark.parametrize("code", sorted(CASES))
-def test_rule_fires_with_evidence(code):
-    positive, _ = CASES[code]
-    flags = {r.code: r for r in red_flags(positive)}
-    assert code in flags
-    flag = flags[code]
-    assert isinstance(flag, RedFlag) and flag.reason.endswith(".")
-    assert flag.evidence, "evidence spans expected"
-    for start, end, text in flag.evidence:
-        assert positive.text[start:end] == text or text in {f.text for f in positive.findings}
-
-
-@pytest.mark.parametrize("code", sorted(CASES))
-def test_rule_negation_does_not_fire(code):
-    _, negative = CASES[code]
-    assert code not in {r.code for r in red_flags(negative)}
-
-
-def test_fatigable_episodic_and_diplopia():
-    f = _features(
-        symptoms={"fatigue": "present"},
-        progression="episodic",
-        extra_present=("diplopia",),
-        findings=(_f("diplopia"),),
-    )
-    assert [r.code for r in red_flags(f)] == ["fatigable_weakness_with_ptosis_or_diplopia"]
-
-
-def test_bulbar_counts_as_a_region():
-    f = _features(
-        symptoms={"twitching": "present", "weakness": "present", "bulbar": "present"},
-        findings=(
-            _f("twitching"),
-            _f("weakness", start=20, sites=("leg",)),
-            _f("bulbar", start=40),
-        ),
-    )
-    assert "twitching_with_multiregion_weakness" in {r.code for r in red_flags(f)}
-
-
-def test_end_to_end_rules_on_text():
-    assert red_flags(extract("Calf twitching, no weakness, no wasting.")) == ()
-    assert red_flags(extract("")) == ()
-    codes = [r.code for r in red_flags(extract(WASTING_TEXT))]
-    assert "wasting" in codes
-    with pytest.raises(TypeError, match="expected SymptomFeatures, got str"):
-        red_flags("text")  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------- the default model

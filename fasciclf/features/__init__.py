@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "ResourceError": "_resources",
     "lexicon_version": "_resources",
     "SIGN_CONCEPTS": "_components",
+    "red_flags": "_red_flags",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
         extract_many,
         truncate_text,
     )
+    from fasciclf.features._red_flags import red_flags
     from fasciclf.features._resources import ResourceError, lexicon_version
 
 
@@ -94,5 +96,6 @@ __all__ = [
     "extract_many",
     "features_to_row",
     "lexicon_version",
+    "red_flags",
     "truncate_text",
 ]
