@@ -9,13 +9,14 @@ Types: only those skops trusts by default, plus :data:`SKOPS_TRUSTED_TYPES`,
 plus type names a caller lists explicitly. ``trusted=True`` admits nothing
 more (that was the bypass skops removed after CVE-2024-37065).
 
-After: gradient-boosting trees (``TreePredictor``) are walked by Cython code
-that does not check node indices, which is why skops leaves them off its
-defaults. :func:`validate_trees` checks every tree's node array (dtype,
-child indices pointing forward and in range, feature indices below the
-estimator's ``n_features_in_``, categorical bitsets in range) before the
-model is returned, so a forged file gives a :class:`ModelIntegrityError`,
-never an ``IndexError`` or a segfault.
+After: decision trees (``sklearn.tree._tree.Tree``, inside the gradient
+boosting) are walked by Cython code that does not check node indices, which
+is why skops leaves them off its defaults. :func:`validate_trees` checks
+every tree through its public arrays (``children_left``/``children_right``
+pointing forward and in range or both -1 for a leaf, ``feature`` below the
+enclosing estimators' ``n_features_in_``, ``value`` of the right shape)
+before the model is returned, so a forged file gives a
+:class:`ModelIntegrityError`, never an ``IndexError`` or a segfault.
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ SKOPS_TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.calibration._TemperatureScaling",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "sklearn.model_selection._split.StratifiedKFold",
+    "sklearn.tree._tree.Tree",
 )
-TREE_PREDICTOR = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
+TREE_TYPE = "sklearn.tree._tree.Tree"
 
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 """Largest total uncompressed size of a skops archive (the default model: ~15 MB)."""
@@ -92,12 +93,12 @@ def _looks_like_digest(s: str) -> bool:
 
 
 def validate_trees(model: Any, name: str) -> None:
-    """Check every gradient-boosting tree reachable from ``model`` (see the module docstring)."""
+    """Check every decision tree reachable from ``model`` (see the module docstring)."""
     for tree, n_features in _trees(model):
         problem = _tree_problem(tree, n_features)
         if problem:
             raise ModelIntegrityError(
-                f"{name}: a gradient-boosting tree in the skops payload is malformed "
+                f"{name}: a decision tree in the skops payload is malformed "
                 f"({problem}); refusing it before it is used"
             )
 
@@ -107,7 +108,7 @@ def _type_name(obj: Any) -> str:
 
 
 def _trees(root: Any) -> Iterator[tuple[Any, int | None]]:
-    """Yield (TreePredictor, n_features of the nearest enclosing estimator)."""
+    """Yield (Tree, the smallest n_features_in_ of the estimators enclosing it)."""
     seen: set[int] = set()
     stack: list[tuple[Any, int | None, int]] = [(root, None, 0)]
     while stack:
@@ -115,7 +116,7 @@ def _trees(root: Any) -> Iterator[tuple[Any, int | None]]:
         if id(obj) in seen or depth > _MAX_DEPTH:
             continue
         seen.add(id(obj))
-        if _type_name(obj) == TREE_PREDICTOR:
+        if _type_name(obj) == TREE_TYPE:
             yield obj, n_features
             continue
         children: Any = ()
@@ -128,51 +129,38 @@ def _trees(root: Any) -> Iterator[tuple[Any, int | None]]:
         elif hasattr(obj, "__dict__") and not isinstance(obj, type):
             found = getattr(obj, "n_features_in_", None)
             if isinstance(found, int | np.integer):
-                n_features = int(found)
+                n_features = int(found) if n_features is None else min(n_features, int(found))
             children = vars(obj).values()
         stack.extend((c, n_features, depth + 1) for c in children)
 
 
-def _record_dtype() -> np.dtype:
-    # The node layout scikit-learn's Cython walk expects; only its dtype is read.
-    from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
-
-    return np.dtype(PREDICTOR_RECORD_DTYPE)
-
-
 def _tree_problem(tree: Any, n_features: int | None) -> str | None:
-    nodes = getattr(tree, "nodes", None)
-    if not isinstance(nodes, np.ndarray) or nodes.dtype != _record_dtype() or nodes.ndim != 1:
-        return "node array of the wrong type"
-    n = len(nodes)
-    if n == 0:
-        return "no nodes"
     if n_features is None:
         return "no enclosing estimator gives the number of features"
-    inner = np.flatnonzero(nodes["is_leaf"] == 0)
-    index = inner.astype(np.int64)
-    left = nodes["left"][inner].astype(np.int64)
-    right = nodes["right"][inner].astype(np.int64)
+    try:
+        n = int(tree.node_count)
+        left = np.asarray(tree.children_left, dtype=np.int64)
+        right = np.asarray(tree.children_right, dtype=np.int64)
+        feature = np.asarray(tree.feature, dtype=np.int64)
+        value = np.asarray(tree.value)
+    except (AttributeError, TypeError, ValueError) as exc:
+        return f"unreadable node arrays ({type(exc).__name__})"
+    if n < 1 or not (len(left) == len(right) == len(feature) == n == value.shape[0]):
+        return "node arrays of inconsistent lengths"
+    leaf = left == -1
+    if np.any(leaf != (right == -1)):
+        return "a node with one child"
+    index = np.arange(n)[~leaf]
     # scikit-learn numbers children after their parent: forward pointers in
     # range mean every walk ends at a leaf inside the array.
-    if np.any((left <= index) | (left >= n) | (right <= index) | (right >= n)):
+    if np.any((left[~leaf] <= index) | (left[~leaf] >= n)):
         return "child index out of range"
-    feature = nodes["feature_idx"][inner].astype(np.int64)
-    if np.any((feature < 0) | (feature >= n_features)):
+    if np.any((right[~leaf] <= index) | (right[~leaf] >= n)):
+        return "child index out of range"
+    if np.any((feature[~leaf] < 0) | (feature[~leaf] >= n_features)):
         return f"feature index outside the {n_features} features"
-    return _bitset_problem(tree, nodes, inner)
-
-
-def _bitset_problem(tree: Any, nodes: np.ndarray, inner: np.ndarray) -> str | None:
-    categorical = inner[nodes["is_categorical"][inner] != 0]
-    for attr in ("binned_left_cat_bitsets", "raw_left_cat_bitsets"):
-        bits = getattr(tree, attr, None)
-        if not (isinstance(bits, np.ndarray) and bits.dtype == np.uint32 and bits.ndim == 2):
-            return f"{attr} is not a 2-D uint32 array"
-        if bits.shape[1] != 8:
-            return f"{attr} has {bits.shape[1]} words per bitset, expected 8"
-        if len(categorical) and int(nodes["bitset_idx"][categorical].max()) >= bits.shape[0]:
-            return "categorical bitset index out of range"
+    if int(tree.n_features) != n_features:
+        return f"tree reads {tree.n_features} features, its estimator {n_features}"
     return None
 
 
