@@ -146,7 +146,9 @@ def test_train_on_cluster_equals_single_process(client, small_train):
     with distributed.get_task_stream(client) as tasks, dask_backend(client):
         remote = train(texts, labels, **kw)
     names = {t["key"].split("-")[0] for t in tasks.data}
-    assert any("_fit_score" in n for n in names), names  # CV and search ran on the workers
+    # GridSearchCV's fits and cross_val_predict's ran on the workers
+    assert any("_fit_and_score" in n for n in names), names
+    assert any("_fit_and_predict" in n for n in names), names
     assert remote.get_params() == local.get_params()
     assert remote.search_results_ == local.search_results_
     assert remote.cv_metrics_ == local.cv_metrics_
