@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,13 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from fasciclf._json import to_jsonable
+from fasciclf.models._drift import (
+    LexiconVersionWarning,
+    ModelVersionWarning,
+    _drift_hint,
+    _warn_drift,
+    version_drift,
+)
 from fasciclf.models._model_file import (
     FORMAT_VERSION,
     FORMATS,
@@ -56,14 +62,6 @@ _SUFFIX_FORMATS = {".joblib": "joblib", ".skops": "skops"}
 
 class UntrustedModelError(ModelIntegrityError):
     """A model file is intact but would need trust to load (code could run)."""
-
-
-class ModelVersionWarning(UserWarning):
-    """A model was saved with other versions of fasciclf or its libraries."""
-
-
-class LexiconVersionWarning(ModelVersionWarning):
-    """A model was trained with another lexicon than the extractor now uses."""
 
 
 _jsonable = to_jsonable
@@ -342,47 +340,6 @@ def _check_loaded(model: Any, header: dict[str, Any], name: str) -> None:
             model.metadata_ = meta
         except AttributeError:  # pragma: no cover - exotic objects
             pass
-
-
-def version_drift(header: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
-    """``{library: (saved_with, installed)}`` for every version that differs."""
-    from fasciclf.models._train import library_versions
-
-    saved = (header.get("metadata") or {}).get("versions") or {}
-    now = library_versions()
-    return {k: (str(saved[k]), v) for k, v in now.items() if k in saved and str(saved[k]) != v}
-
-
-def _drift_hint(header: Mapping[str, Any]) -> str:
-    drift = version_drift(header)
-    if not drift:
-        return ""
-    return "; saved with " + ", ".join(f"{k} {a} (installed {b})" for k, (a, b) in drift.items())
-
-
-def _warn_drift(header: Mapping[str, Any], name: str) -> None:
-    drift = version_drift(header)
-    if drift:
-        warnings.warn(
-            f"{name} was saved with "
-            + ", ".join(f"{k} {a}" for k, (a, _) in drift.items())
-            + "; installed: "
-            + ", ".join(f"{k} {b}" for k, (_, b) in drift.items())
-            + ". Predictions may differ; retrain or re-save with the installed versions.",
-            ModelVersionWarning,
-            stacklevel=3,
-        )
-    from fasciclf.features import lexicon_version
-
-    saved_lex = (header.get("metadata") or {}).get("lexicon_version")
-    if saved_lex is not None and saved_lex != lexicon_version():
-        warnings.warn(
-            f"{name} was trained with {saved_lex}, the extractor now uses {lexicon_version()}: "
-            "its features may read texts differently. Retrain the model "
-            "(fasciclf train --default for the packaged one).",
-            LexiconVersionWarning,
-            stacklevel=3,
-        )
 
 
 __all__ = [

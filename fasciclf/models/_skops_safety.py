@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -82,7 +82,12 @@ def allowed_types(trusted: Any) -> list[str]:
     extra: list[str] = []
     if isinstance(trusted, str):
         trusted = [trusted]
-    if trusted not in (True, False, None):
+    if trusted is not True and trusted is not False and trusted is not None:
+        if not isinstance(trusted, Iterable) or isinstance(trusted, bytes):
+            raise TypeError(
+                "trusted must be True, False or an iterable of type names (skops) or "
+                f"SHA-256 digests (joblib), got {type(trusted).__name__}"
+            )
         extra = [str(t) for t in trusted if not _looks_like_digest(str(t))]
     return list(SKOPS_TRUSTED_TYPES) + extra
 
