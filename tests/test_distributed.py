@@ -146,7 +146,9 @@ def test_train_on_cluster_equals_single_process(client, small_train):
     with distributed.get_task_stream(client) as tasks, dask_backend(client):
         remote = train(texts, labels, **kw)
     names = {t["key"].split("-")[0] for t in tasks.data}
-    assert any("_fit_score" in n for n in names), names  # CV and search ran on the workers
+    # GridSearchCV's fits and cross_val_predict's ran on the workers
+    assert any("_fit_and_score" in n for n in names), names
+    assert any("_fit_and_predict" in n for n in names), names
     assert remote.get_params() == local.get_params()
     assert remote.search_results_ == local.search_results_
     assert remote.cv_metrics_ == local.cv_metrics_
@@ -163,3 +165,27 @@ def test_dask_backend_uses_the_current_client(client):
         assert c is client
         n = joblib.Parallel()(joblib.delayed(abs)(-i) for i in range(4))
     assert n == [0, 1, 2, 3]
+
+
+def test_prefix_makes_the_output_joinable_to_a_labelled_frame():
+    labelled = pd.DataFrame(
+        {"text": ["calf twitching for weeks", "numb burning feet"], "label": ["a", "b"]}
+    )
+    ddf = dd.from_pandas(labelled, npartitions=1)
+    with pytest.raises(ValueError, match="columns overlap"):
+        ddf.join(predict_dataframe(ddf)).compute(scheduler="sync")
+    joined = ddf.join(predict_dataframe(ddf, prefix="pred_")).compute(scheduler="sync")
+    assert joined["label"].tolist() == ["a", "b"]
+    assert list(joined.columns[2:]) == [f"pred_{c}" for c in PREDICTION_COLUMNS]
+    assert joined["pred_label"].notna().all()
+
+
+def test_non_strings_stay_invalid_without_string_conversion():
+    import dask
+
+    values = ["calf twitching for weeks", 5, 3.5, None]
+    with dask.config.set({"dataframe.convert-string": False}):
+        ddf = dd.from_pandas(pd.DataFrame({"text": values}), npartitions=2)
+        out = predict_dataframe(ddf).compute(scheduler="sync")
+    assert out["abstain_reason"].tolist()[1:] == ["invalid_input"] * 3
+    assert out["label"].iloc[0] is not pd.NA

@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from fasciclf.features import extract
 from fasciclf.models import SymptomClassifier, cv_scores, train, training_data_sha256
-from fasciclf.models._classifier import _boosting_proba, _Head
+from fasciclf.models._classifier import _Head
 
 # Tiny literal corpus: three labels, eight texts each, distinct enough that
 # every kind separates them.
@@ -92,33 +92,23 @@ def test_options_fit(params):
     np.testing.assert_allclose(clf.predict_proba(NEW).sum(axis=1), 1.0)
 
 
-def test_fast_inference_matches_scikit_learn(fitted):
-    # predict_proba skips scikit-learn's per-call validation; the numbers
-    # must be what the underlying estimators compute.
+def test_inference_is_scikit_learns_own(fitted):
+    # predict_proba is the calibrated estimator's public predict_proba on the
+    # vectorised texts, nothing re-implemented.
     rows = fitted._rows_from_texts(NEW)
     M = fitted._matrix(NEW, rows)
-    reference = fitted.estimator_.predict_proba(M)
-    np.testing.assert_allclose(fitted.predict_proba(NEW), reference, rtol=0, atol=1e-12)
+    assert np.array_equal(fitted.predict_proba(NEW), fitted.estimator_.predict_proba(M))
     head = fitted.estimator_.calibrated_classifiers_[0].estimator
     assert isinstance(head, _Head) and head.learner == "blend"
     dense, text = head._split(M)
-    np.testing.assert_allclose(
-        head._linear_proba(dense, text),
-        head.linear_.predict_proba(head._linear_input(dense, text)),
-        rtol=0,
-        atol=1e-12,
-    )
-    np.testing.assert_allclose(
-        _boosting_proba(head.boosting_, dense),
-        head.boosting_.predict_proba(dense),
-        rtol=0,
-        atol=1e-12,
-    )
+    w = head.boosting_weight
+    expected = (1 - w) * head.linear_.predict_proba(head._linear_input(dense, text))
+    expected += w * head.boosting_.predict_proba(dense)
+    assert np.array_equal(head.predict_proba(M), expected)
 
 
 def test_probabilities_do_not_depend_on_the_batch(fitted):
-    # 72 rows take the batch path of the boosting (>= 64 rows), single rows
-    # the compiled trees: a text must get the same bits either way.
+    # a text must get the same bits alone or in a batch
     texts = TEXTS * 3
     batch = fitted.predict_proba(texts)
     singles = np.vstack([fitted.predict_proba([t]) for t in texts])
@@ -233,12 +223,13 @@ def test_fit_errors_name_expected_and_received(X, y, exc, match):
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        ({"kind": "words"}, "kind must be one of hybrid, features, text; got 'words'"),
-        ({"learner": "forest"}, "learner must be one of"),
+        ({"kind": "words"}, r"'kind' parameter of SymptomClassifier must be a str among"),
+        ({"learner": "forest"}, "'learner' parameter"),
         ({"kind": "text", "learner": "boosting"}, "kind='text' has no structured features"),
-        ({"calibration": "platt"}, "calibration must be one of"),
-        ({"calibration_cv": 1}, "calibration_cv must be an int >= 2; got 1"),
-        ({"boosting_weight": 2}, r"boosting_weight must be in \[0, 1\]; got 2"),
+        ({"calibration": "platt"}, "'calibration' parameter"),
+        ({"calibration_cv": 1}, r"'calibration_cv' parameter .* range \[2, inf\). Got 1"),
+        ({"boosting_weight": 2}, r"'boosting_weight' parameter .* range \[0.0, 1.0\]. Got 2"),
+        ({"word_ngram_range": (3, 1)}, r"word_ngram_range must be None or a pair"),
         ({"word_ngram_range": None}, "needs word_ngram_range or char_ngram_range"),
     ],
 )
@@ -348,3 +339,34 @@ def test_train_errors():
 def test_cv_scores_scorer(fitted):
     s = cv_scores(fitted, NEW, ["benign", "neuropathy", "mnd"])
     assert s["accuracy"] == 1.0 and s["top3"] == 1.0 and s["macro_f1"] == 1.0
+
+
+def test_parameter_constraints_cover_every_parameter():
+    assert set(SymptomClassifier._parameter_constraints) == set(SymptomClassifier().get_params())
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"),
+    [
+        ("C", 0),
+        ("feature_weight", -1.0),
+        ("min_df", 0),
+        ("max_features", 0),
+        ("sublinear_tf", "yes"),
+        ("boosting_max_iter", 0),
+        ("boosting_learning_rate", 0.0),
+        ("boosting_max_leaf_nodes", 1),
+        ("boosting_min_samples_leaf", 0),
+        ("class_weight", "balanced_subsample"),
+        ("random_state", -1),
+        ("n_jobs", 1.5),
+        ("red_flag_sensitivity", 1.5),
+        ("red_flag_classes", "possible_motor_neuron_disease"),
+        ("char_ngram_range", "2-5"),
+    ],
+)
+def test_each_parameter_is_validated(name, bad):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of SymptomClassifier"):
+        SymptomClassifier(**{name: bad}).fit(TEXTS, LABELS)

@@ -221,7 +221,12 @@ def test_skops_untrusted_types_refused(tmp_path):
     path = save_model(m, tmp_path / "odd.skops", format="skops")
     with pytest.raises(UntrustedModelError, match="fractions.Fraction"):
         load_model(path)
-    assert load_model(path, trusted=True).note_ == Fraction(1, 3)
+    # trusted=True is not a type review: it admits no type (skops removed that bypass)
+    with pytest.raises(UntrustedModelError, match=r"fractions\.Fraction.*trusted=True admits none"):
+        load_model(path, trusted=True)
+    with pytest.raises(UntrustedModelError, match="fractions.Fraction"):
+        load_model(path, trusted=["decimal.Decimal"])  # a list that does not name it
+    assert load_model(path, trusted=["fractions.Fraction"]).note_ == Fraction(1, 3)
 
 
 def test_save_errors(tmp_path):

@@ -170,6 +170,7 @@ def predict_partition(
     model_path: str | os.PathLike[str] | None = None,
     trusted: bool | Iterable[str] = False,
     batch_size: int = 1024,
+    prefix: str = "",
 ) -> Any:
     """Predict one pandas partition: the worker side of :func:`predict_dataframe`.
 
@@ -189,11 +190,13 @@ def predict_partition(
         See :func:`cached_model`.
     batch_size : int, default=1024
         Passed to :func:`fasciclf.models.predict_many`.
+    prefix : str, default=""
+        Put in front of every output column name (see :func:`predict_dataframe`).
 
     Returns
     -------
     pandas.DataFrame
-        :data:`PREDICTION_COLUMNS`, with the index of ``frame``.
+        :data:`PREDICTION_COLUMNS` (each with ``prefix``), with the index of ``frame``.
 
     Examples
     --------
@@ -221,7 +224,13 @@ def predict_partition(
     # become "invalid_input" rows naming their type.
     values = texts.astype(object).tolist()
     preds = predict_many(values, model=model, batch_size=batch_size)
-    return predictions_to_frame(preds, index=frame.index)
+    return _prefixed(predictions_to_frame(preds, index=frame.index), prefix)
+
+
+def _prefixed(frame: Any, prefix: str) -> Any:
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be a str, got {type(prefix).__name__}")
+    return frame.add_prefix(prefix) if prefix else frame
 
 
 def predict_dataframe(
@@ -231,6 +240,7 @@ def predict_dataframe(
     model_path: str | os.PathLike[str] | None = None,
     trusted: bool | Iterable[str] = False,
     batch_size: int = 1024,
+    prefix: str = "",
 ) -> Any:
     """Predict every row of a ``dask.dataframe`` with ``map_partitions``.
 
@@ -254,12 +264,27 @@ def predict_dataframe(
         For joblib files: ``True`` or their SHA-256 (see
         :func:`fasciclf.models.load_model`). Skops files need nothing.
     batch_size : int, default=1024
+    prefix : str, default=""
+        Put in front of every output column name, so the result joins onto
+        a frame that already has a ``label`` (or ``probability``...) column:
+        ``ddf.join(predict_dataframe(ddf, prefix="pred_"))`` adds
+        ``pred_label``, ``pred_probability`` and so on.
 
     Returns
     -------
     dask.dataframe.DataFrame
-        :data:`PREDICTION_COLUMNS`, same partitions and index as ``ddf``
-        (join it back with ``ddf.join(result)`` or ``ddf.assign``).
+        :data:`PREDICTION_COLUMNS` (each with ``prefix``), same partitions
+        and index as ``ddf`` (join it back with ``ddf.join(result)``).
+
+    Notes
+    -----
+    Dask's default ``dataframe.convert-string`` turns an object column into
+    strings when the frame is made (``dd.from_pandas``), before this
+    function sees it: a number such as 5 arrives as ``"5"`` and is
+    predicted rather than refused as ``invalid_input`` (missing values stay
+    missing and are refused). Build the frame under
+    ``dask.config.set({"dataframe.convert-string": False})`` to keep
+    non-strings apart; ``test_distributed.py`` checks both.
 
     Raises
     ------
@@ -301,7 +326,8 @@ def predict_dataframe(
         model_path=model_path,
         trusted=trusted,
         batch_size=batch_size,
-        meta=_empty_frame(),
+        prefix=prefix,
+        meta=_prefixed(_empty_frame(), prefix),
         enforce_metadata=False,
     )
 

@@ -2,11 +2,12 @@
 
 - :class:`SymptomClassifier`: a scikit-learn estimator over raw texts
   (structured features, TF-IDF, or both), calibrated.
-- :func:`train`: hyperparameter selection by cross-validation, refit, CV
-  metrics and metadata attached.
+- :func:`train`: hyperparameter selection with ``GridSearchCV``, CV metrics,
+  the model-based red-flag threshold and metadata attached.
 - :func:`red_flags`: rules over extracted features, independent of any model.
 - :func:`save_model` / :func:`load_model`: a checked header in front of a
-  joblib or skops payload; tampered or truncated files are refused.
+  skops (default) or joblib payload; tampered, truncated, forged or
+  oversized files are refused.
 - :func:`predict` / :func:`predict_many` with :func:`default_model`, the
   model shipped in the package.
 
@@ -45,6 +46,7 @@ _LAZY: dict[str, str] = {
     "predict_many": "_predict",
     "predict_iter": "_predict",
     "ABSTAIN_REASONS": "_prediction",
+    "MODEL_FLAG_CODE": "_prediction",
     "BENIGN_LABELS": "_prediction",
     "DISCLAIMER": "_prediction",
     "Prediction": "_prediction",
@@ -54,6 +56,8 @@ _LAZY: dict[str, str] = {
     "DEFAULT_GRIDS": "_train",
     "cv_scores": "_train",
     "model_metadata": "_train",
+    "model_version": "_train",
+    "red_flag_threshold": "_train",
     "train": "_train",
 }
 
@@ -81,11 +85,19 @@ if TYPE_CHECKING:  # pragma: no cover
         ABSTAIN_REASONS,
         BENIGN_LABELS,
         DISCLAIMER,
+        MODEL_FLAG_CODE,
         Prediction,
         RedFlag,
     )
     from fasciclf.models._red_flags import RULES, red_flags
-    from fasciclf.models._train import DEFAULT_GRIDS, cv_scores, model_metadata, train
+    from fasciclf.models._train import (
+        DEFAULT_GRIDS,
+        cv_scores,
+        model_metadata,
+        model_version,
+        red_flag_threshold,
+        train,
+    )
 
 __all__ = [
     "ABSTAIN_REASONS",
@@ -93,6 +105,7 @@ __all__ = [
     "DEFAULT_GRIDS",
     "DISCLAIMER",
     "LOW_CONFIDENCE_THRESHOLD",
+    "MODEL_FLAG_CODE",
     "RULES",
     "SKOPS_TRUSTED_TYPES",
     "LexiconVersionWarning",
@@ -107,10 +120,12 @@ __all__ = [
     "default_model_path",
     "load_model",
     "model_metadata",
+    "model_version",
     "predict",
     "predict_iter",
     "predict_many",
     "read_header",
+    "red_flag_threshold",
     "red_flags",
     "save_model",
     "train",

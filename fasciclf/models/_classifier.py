@@ -36,24 +36,26 @@ one model trained on all the data, the calibration map learned from
 from __future__ import annotations
 
 import hashlib
-import threading
 import warnings
-import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 import sklearn
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from fasciclf._vocab import RED_FLAG_LABELS
 from fasciclf.features._featurizer import (
     FEATURE_NAMES,
     SymptomFeaturizer,
@@ -67,22 +69,6 @@ KINDS: tuple[str, ...] = ("hybrid", "features", "text")
 LEARNERS: tuple[str, ...] = ("auto", "logistic", "boosting", "blend")
 CALIBRATIONS: tuple[str | None, ...] = ("auto", "temperature", "sigmoid", "isotonic", None)
 _AUTO_LEARNER = {"hybrid": "blend", "features": "boosting", "text": "logistic"}
-
-# Inference helpers derived from fitted objects (compiled trees, analyzers,
-# contiguous weight blocks). Kept outside the estimators so they are never
-# pickled, and keyed weakly so they go away with the model.
-_DERIVED: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
-_DERIVED_LOCK = threading.Lock()
-
-
-def _derived(obj: Any, key: str, factory: Callable[[], Any]) -> Any:
-    slot = _DERIVED.get(obj)
-    if slot is not None and key in slot:
-        return slot[key]
-    value = factory()
-    with _DERIVED_LOCK:
-        _DERIVED.setdefault(obj, {})[key] = value
-    return value
 
 
 def training_data_sha256(texts: Iterable[str], labels: Iterable[Any]) -> str:
@@ -192,267 +178,39 @@ class _Head(ClassifierMixin, BaseEstimator):
                 max_iter=self.max_iter,
             ).fit(self._linear_input(dense, text), y)
         if uses_boosting:
-            from threadpoolctl import threadpool_limits
-
-            # One OpenMP thread: on a few thousand rows the trees build in a
-            # second, while OpenMP's spinning threads made the same fit take
-            # 20x longer on a busy two-core machine (and parallelism belongs
-            # to the cross-validation loop in train()).
-            with threadpool_limits(1, user_api="openmp"):
-                self.boosting_ = HistGradientBoostingClassifier(
-                    max_iter=self.boosting_max_iter,
-                    learning_rate=self.boosting_learning_rate,
-                    max_leaf_nodes=self.boosting_max_leaf_nodes,
-                    min_samples_leaf=self.boosting_min_samples_leaf,
-                    class_weight=self.class_weight,
-                    early_stopping=False,
-                    random_state=self.random_state,
-                ).fit(dense, y)
+            # GradientBoostingClassifier, not HistGradientBoosting: it predicts
+            # one text in 0.3 ms through its public predict_proba (one Cython
+            # call over all trees) where HistGradientBoosting takes 1.2 ms (a
+            # call per tree); its trees are checked after a skops load through
+            # the public tree_ arrays; and on ~1,600 rows it fits in a second.
+            weights = None
+            if self.class_weight is not None:
+                weights = compute_sample_weight(self.class_weight, y)
+            self.boosting_ = GradientBoostingClassifier(
+                n_estimators=self.boosting_max_iter,
+                learning_rate=self.boosting_learning_rate,
+                max_leaf_nodes=self.boosting_max_leaf_nodes,
+                min_samples_leaf=self.boosting_min_samples_leaf,
+                random_state=self.random_state,
+            ).fit(dense, y, sample_weight=weights)
         return self
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         check_is_fitted(self, "classes_")
         dense, text = self._split(sp.csr_matrix(X))
-        return self._proba_parts(dense, text)
-
-    def _proba_parts(self, dense: np.ndarray | None, text: sp.csr_matrix | None) -> np.ndarray:
-        """Probabilities from the structured rows and the TF-IDF block, without hstacking.
-
-        Computes what ``LogisticRegression.predict_proba`` and
-        ``HistGradientBoostingClassifier.predict_proba`` would, minus their
-        per-call input validation, which costs more than the arithmetic
-        for one text.
-        """
         parts: list[tuple[float, np.ndarray]] = []
         if self.learner in ("logistic", "blend"):
             w = 1.0 - self.boosting_weight if self.learner == "blend" else 1.0
-            parts.append((w, self._linear_proba(dense, text)))
+            parts.append((w, self.linear_.predict_proba(self._linear_input(dense, text))))
         if self.learner in ("boosting", "blend"):
             w = self.boosting_weight if self.learner == "blend" else 1.0
-            parts.append((w, _boosting_proba(self.boosting_, dense)))
+            parts.append((w, self.boosting_.predict_proba(dense)))
         if len(parts) == 1:
             return parts[0][1]
         return parts[0][0] * parts[0][1] + parts[1][0] * parts[1][1]
 
-    def _linear_proba(self, dense: np.ndarray | None, text: sp.csr_matrix | None) -> np.ndarray:
-        lr = self.linear_
-        n_s = self.n_structured if dense is not None else 0
-        w_dense, w_text = _derived(
-            lr,
-            f"weights{n_s}",
-            lambda: (
-                np.ascontiguousarray(lr.coef_[:, :n_s].T),
-                np.ascontiguousarray(lr.coef_[:, n_s:].T),
-            ),
-        )
-        n = dense.shape[0] if dense is not None else text.shape[0]
-        dec = np.zeros((n, lr.coef_.shape[0]))
-        dec += lr.intercept_
-        if n_s:
-            scaled = (dense - self.scaler_.mean_) / self.scaler_.scale_
-            scaled *= self.feature_weight
-            # einsum, not BLAS: BLAS sums in an order that depends on the batch
-            # size, and a text should get the same bits alone or in a batch.
-            dec += np.einsum("ij,jk->ik", scaled, w_dense)
-        if text is not None and text.shape[1]:
-            dec += np.asarray(text @ w_text)
-        if dec.shape[1] == 1:  # binary: scikit-learn's expit of the decision
-            p1 = 1.0 / (1.0 + np.exp(-dec[:, 0]))
-            return np.column_stack([1.0 - p1, p1])
-        dec -= dec.max(axis=1, keepdims=True)
-        np.exp(dec, out=dec)
-        dec /= dec.sum(axis=1, keepdims=True)
-        return dec
-
     def predict(self, X: sp.csr_matrix) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
-
-class _CompiledTrees:
-    """All boosted trees of a fitted ``HistGradientBoostingClassifier`` in flat arrays.
-
-    scikit-learn predicts tree by tree (one call per tree and class), which
-    costs about 4 ms for a single text; walking every tree at once with
-    NumPy takes 0.15 ms. Leaf values are added in
-    scikit-learn's order, so the raw scores are the same floats.
-    """
-
-    def __init__(self, hgb: HistGradientBoostingClassifier) -> None:
-        predictors = hgb._predictors  # noqa: SLF001 - verified against predict_proba in tests
-        n_iter = len(predictors)
-        k = len(predictors[0])
-        nodes = [p.nodes for it in predictors for p in it]
-        if any(np.any(n["is_categorical"]) for n in nodes):
-            raise ValueError("categorical splits are not supported")
-        offsets = np.cumsum([0] + [len(n) for n in nodes[:-1]])
-        allnodes = np.concatenate(nodes)
-        self.feature = allnodes["feature_idx"].astype(np.intp)
-        self.threshold = allnodes["num_threshold"].astype(np.float64)
-        self.missing_left = allnodes["missing_go_to_left"].astype(bool)
-        self.is_leaf = allnodes["is_leaf"].astype(bool)
-        self.value = allnodes["value"].astype(np.float64)
-        self.left = allnodes["left"].astype(np.intp)
-        self.right = allnodes["right"].astype(np.intp)
-        # child indices are local to each tree: make them global
-        owner = np.repeat(offsets, [len(n) for n in nodes])
-        self.left = np.where(self.is_leaf, 0, self.left + owner)
-        self.right = np.where(self.is_leaf, 0, self.right + owner)
-        self.roots = offsets.astype(np.intp)
-        self.depth = int(max(int(n["depth"].max()) for n in nodes))
-        self.n_iter = n_iter
-        self.k = k
-        self.baseline = np.asarray(hgb._baseline_prediction, dtype=np.float64).reshape(-1)  # noqa: SLF001
-
-    def raw(self, X: np.ndarray) -> np.ndarray:
-        n = X.shape[0]
-        idx = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
-        rows = np.arange(n)[:, None]
-        for _ in range(self.depth):
-            leaf = self.is_leaf[idx]
-            if leaf.all():
-                break
-            x = X[rows, self.feature[idx]]
-            go_left = np.where(np.isnan(x), self.missing_left[idx], x <= self.threshold[idx])
-            idx = np.where(leaf, idx, np.where(go_left, self.left[idx], self.right[idx]))
-        values = self.value[idx].reshape(n, self.n_iter, self.k)
-        raw = np.zeros((n, self.k), dtype=np.float64)
-        raw += self.baseline
-        for i in range(self.n_iter):
-            raw += values[:, i, :]
-        return raw
-
-
-def _compile(hgb: HistGradientBoostingClassifier) -> _CompiledTrees | None:
-    try:
-        return _CompiledTrees(hgb)
-    except (AttributeError, KeyError, ValueError, IndexError, TypeError):
-        return None  # an unfamiliar scikit-learn: use its own predict_proba
-
-
-_COMPILED_MAX_ROWS = 64
-
-
-def _boosting_proba(hgb: HistGradientBoostingClassifier, dense: np.ndarray) -> np.ndarray:
-    trees = None
-    if len(dense) < _COMPILED_MAX_ROWS:
-        trees = _derived(hgb, "trees", lambda: _compile(hgb))
-    if trees is not None:
-        raw = trees.raw(np.asarray(dense, dtype=np.float64))
-    else:
-        # Large batches: scikit-learn's Cython walk is faster than NumPy's
-        # (10 ms vs 50 ms for 1,024 rows); small ones: the compiled trees
-        # (0.14 ms vs 4 ms for one row). Both give the same raw scores, bit
-        # for bit, and share the link function below, so a text gets the
-        # same probabilities in any batch. One OpenMP thread, as in fit.
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(1, user_api="openmp"):
-            raw = np.asarray(hgb.decision_function(dense), dtype=np.float64)
-        raw = raw.reshape(len(dense), -1).copy()
-    if raw.shape[1] == 1:
-        p1 = 1.0 / (1.0 + np.exp(-raw[:, 0]))
-        return np.column_stack([1.0 - p1, p1])
-    raw -= raw.max(axis=1, keepdims=True)
-    np.exp(raw, out=raw)
-    raw /= raw.sum(axis=1, keepdims=True)
-    return raw
-
-
-def _tfidf(vectorizers: Sequence[TfidfVectorizer], texts: list[str]) -> sp.csr_matrix | None:
-    """``TfidfVectorizer.transform`` for fitted vectorizers, hstacked, minus validation.
-
-    Same operations in the same order as scikit-learn (counts, sorted
-    indices, sublinear tf, idf, row-wise L2), so the values are identical.
-    """
-    # The same MAX_CHARS cut as feature extraction: a pasted megabyte costs no
-    # more than a long message.
-    texts = [truncate_text(t) for t in texts]
-    blocks = []
-    for vec in vectorizers:
-        analyze = _derived(vec, "analyzer", vec.build_analyzer)
-        vocab = vec.vocabulary_
-        indices: list[int] = []
-        values: list[int] = []
-        indptr = [0]
-        for doc in texts:
-            counts: dict[int, int] = {}
-            for tok in analyze(doc):
-                j = vocab.get(tok)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            indices.extend(counts.keys())
-            values.extend(counts.values())
-            indptr.append(len(indices))
-        X = sp.csr_matrix(
-            (
-                np.asarray(values, dtype=np.float64),
-                np.asarray(indices, dtype=np.int32),
-                np.asarray(indptr, dtype=np.int32),
-            ),
-            shape=(len(texts), len(vocab)),
-        )
-        X.sort_indices()
-        if vec.sublinear_tf:
-            np.log(X.data, X.data)
-            X.data += 1.0
-        if vec.use_idf:
-            X.data *= vec.idf_[X.indices]
-        if vec.norm == "l2":
-            _normalize_l2(X)
-        elif vec.norm is not None:
-            from sklearn.preprocessing import normalize
-
-            X = normalize(X, norm=vec.norm, copy=False)
-        blocks.append(X)
-    if not blocks:
-        return None
-    return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
-
-
-def _normalize_l2(X: sp.csr_matrix) -> None:
-    try:
-        from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
-    except ImportError:  # pragma: no cover - moved in some future scikit-learn
-        from sklearn.preprocessing import normalize
-
-        normalize(X, norm="l2", copy=False)
-        return
-    inplace_csr_row_normalize_l2(X)
-
-
-def _calibrated(calibrated: Any, method: str, raw: np.ndarray) -> np.ndarray | None:
-    """``_CalibratedClassifier.predict_proba`` from the head's raw probabilities.
-
-    ``None`` for methods without a fast path (isotonic).
-    """
-    n_classes = len(calibrated.classes)
-    cals = calibrated.calibrators
-    if method == "temperature":
-        beta = getattr(cals[0], "beta_", None)
-        if beta is None:  # pragma: no cover - another scikit-learn layout
-            return None
-        # scikit-learn reads probabilities as logits log(p + 1e-12), then
-        # softmax(beta * logits); binary heads already give both columns.
-        z = np.log(raw + 1e-12)
-        z *= float(beta)
-        z -= z.max(axis=1, keepdims=True)
-        np.exp(z, out=z)
-        z /= z.sum(axis=1, keepdims=True)
-        proba = z
-    elif method != "sigmoid":
-        return None
-    elif n_classes == 2:
-        p1 = 1.0 / (1.0 + np.exp(cals[0].a_ * raw[:, 1] + cals[0].b_))
-        proba = np.column_stack([1.0 - p1, p1])
-    else:
-        a = np.array([c.a_ for c in cals], dtype=np.float64)
-        b = np.array([c.b_ for c in cals], dtype=np.float64)
-        proba = 1.0 / (1.0 + np.exp(raw * a + b))
-        denominator = proba.sum(axis=1, keepdims=True)
-        uniform = np.full_like(proba, 1.0 / n_classes)
-        proba = np.divide(proba, denominator, out=uniform, where=denominator != 0)
-    proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
-    return proba
 
 
 class SymptomClassifier(ClassifierMixin, BaseEstimator):
@@ -486,7 +244,8 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
         Cap on each TF-IDF vocabulary.
     sublinear_tf : bool, default=True
     boosting_max_iter, boosting_learning_rate, boosting_max_leaf_nodes, boosting_min_samples_leaf
-        :class:`~sklearn.ensemble.HistGradientBoostingClassifier` settings. With
+        :class:`~sklearn.ensemble.GradientBoostingClassifier` settings
+        (``n_estimators``, ``learning_rate``, ``max_leaf_nodes``, ``min_samples_leaf``). With
         fewer than about 40 examples per class, lower ``boosting_min_samples_leaf``
         (its default of 20 then leaves the trees no room to split).
     calibration : {"auto", "temperature", "sigmoid", "isotonic"} or None, default="auto"
@@ -506,6 +265,16 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
         deterministic either way; with ``None`` the folds are not shuffled.
     n_jobs : int, default=1
         Processes for feature extraction.
+    red_flag_sensitivity : float in (0, 1] or None, default=0.95
+        The model-based red-flag safety net: :func:`~fasciclf.models.train`
+        sets :attr:`red_flag_threshold_` to the largest threshold on the
+        summed probability of the red-flag classes whose out-of-fold
+        sensitivity is at least this; predictions then carry a
+        ``model_probability`` red flag when the sum passes it and no rule
+        fired. ``None`` turns the safety net off.
+    red_flag_classes : sequence of labels or None, default=None
+        The red-flag classes; ``None`` means
+        :data:`fasciclf._vocab.RED_FLAG_LABELS` among the training labels.
 
     Attributes
     ----------
@@ -520,6 +289,11 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
     n_train_ : int
     class_counts_ : dict
         Training examples per class.
+    red_flag_classes_ : list
+        The red-flag classes among :attr:`classes_`.
+    red_flag_threshold_ : float or None
+        Set by :func:`~fasciclf.models.train` from out-of-fold probabilities;
+        ``None`` after a bare ``fit`` (no held-out data to choose it on).
 
     Examples
     --------
@@ -557,6 +331,8 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
         class_weight: Any = "balanced",
         random_state: int | None = None,
         n_jobs: int = 1,
+        red_flag_sensitivity: float | None = 0.95,
+        red_flag_classes: Sequence[Any] | None = None,
     ) -> None:
         self.kind = kind
         self.learner = learner
@@ -577,38 +353,58 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.red_flag_sensitivity = red_flag_sensitivity
+        self.red_flag_classes = red_flag_classes
 
     # ------------------------------------------------------------------ checks
 
-    def _check_params(self) -> str:
-        if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {self.kind!r}")
-        if self.learner not in LEARNERS:
-            raise ValueError(f"learner must be one of {', '.join(LEARNERS)}; got {self.learner!r}")
+    _parameter_constraints: dict = {
+        "kind": [StrOptions(set(KINDS))],
+        "learner": [StrOptions(set(LEARNERS))],
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "feature_weight": [Interval(Real, 0, None, closed="neither")],
+        "boosting_weight": [Interval(Real, 0, 1, closed="both")],
+        "word_ngram_range": [tuple, list, None],
+        "char_ngram_range": [tuple, list, None],
+        "min_df": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+        ],
+        "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "sublinear_tf": ["boolean"],
+        "boosting_max_iter": [Interval(Integral, 1, None, closed="left")],
+        "boosting_learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "boosting_max_leaf_nodes": [Interval(Integral, 2, None, closed="left")],
+        "boosting_min_samples_leaf": [Interval(Integral, 1, None, closed="left")],
+        "calibration": [StrOptions({c for c in CALIBRATIONS if c is not None}), None],
+        "calibration_cv": [Interval(Integral, 2, None, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+        "n_jobs": [Integral, None],
+        "red_flag_sensitivity": [Interval(Real, 0, 1, closed="right"), None],
+        "red_flag_classes": [tuple, list, None],
+    }
+
+    def _check_combinations(self) -> str:
+        """What the per-parameter constraints cannot say; returns the resolved learner."""
         learner = _AUTO_LEARNER[self.kind] if self.learner == "auto" else self.learner
         if self.kind == "text" and learner != "logistic":
             raise ValueError(
                 f"kind='text' has no structured features for learner={learner!r}; "
                 "use learner='logistic' (or 'auto')"
             )
-        if self.calibration not in CALIBRATIONS:
-            raise ValueError(
-                f"calibration must be one of {', '.join(map(repr, CALIBRATIONS))}; "
-                f"got {self.calibration!r}"
-            )
         if self.calibration == "temperature" and _sklearn_version() < (1, 8):
             raise ValueError(
                 "calibration='temperature' needs scikit-learn >= 1.8; "
                 f"this is {sklearn.__version__}"
             )
-        if not (isinstance(self.calibration_cv, int | np.integer) and self.calibration_cv >= 2):
-            raise ValueError(f"calibration_cv must be an int >= 2; got {self.calibration_cv!r}")
-        if not 0.0 <= float(self.boosting_weight) <= 1.0:
-            raise ValueError(f"boosting_weight must be in [0, 1]; got {self.boosting_weight!r}")
-        if float(self.feature_weight) <= 0.0:
-            raise ValueError(f"feature_weight must be > 0; got {self.feature_weight!r}")
-        if float(self.C) <= 0.0:
-            raise ValueError(f"C must be > 0; got {self.C!r}")
+        for name in ("word_ngram_range", "char_ngram_range"):
+            value = getattr(self, name)
+            if value is not None and not _is_ngram_range(value):
+                raise ValueError(
+                    f"{name} must be None or a pair (min_n, max_n) of ints with "
+                    f"1 <= min_n <= max_n; got {value!r}"
+                )
         if self.kind != "features" and not (self.word_ngram_range or self.char_ngram_range):
             raise ValueError(
                 f"kind={self.kind!r} needs word_ngram_range or char_ngram_range; both are None"
@@ -680,15 +476,18 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
         blocks: list[Any] = []
         if self._uses_structured():
             blocks.append(sp.csr_matrix(rows))
-        text = _tfidf(self.vectorizers_, texts) if self._uses_text() else None
-        if text is not None:
-            blocks.append(text)
+        if self._uses_text():
+            # The same MAX_CHARS cut as feature extraction: a pasted megabyte
+            # costs no more than a long message.
+            cut = [truncate_text(t) for t in texts]
+            blocks.extend(v.transform(cut) for v in self.vectorizers_)
         if len(blocks) == 1:
             return sp.csr_matrix(blocks[0])
         return sp.hstack(blocks, format="csr")
 
     # --------------------------------------------------------------------- fit
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any) -> SymptomClassifier:
         """Fit on raw texts and their labels.
 
@@ -704,7 +503,7 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        learner = self._check_params()
+        learner = self._check_combinations()
         texts = _as_text_list(X)
         if isinstance(y, str):
             raise TypeError("expected a sequence of labels, got a single str")
@@ -772,7 +571,14 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
             ).fit(M, y_arr)
         self.calibration_ = calibration
         self.classes_ = self.estimator_.classes_
+        self.red_flag_classes_ = self._red_flag_classes()
+        self.red_flag_threshold_ = None
         return self
+
+    def _red_flag_classes(self) -> list[Any]:
+        wanted = RED_FLAG_LABELS if self.red_flag_classes is None else self.red_flag_classes
+        known = set(self.classes_.tolist())
+        return [_jsonable(c) for c in wanted if c in known]
 
     # ----------------------------------------------------------------- predict
 
@@ -833,19 +639,10 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
     def _proba(self, texts: list[str], rows: np.ndarray | None) -> np.ndarray:
         if not texts:
             return np.empty((0, len(self.classes_)))
-        est = self.estimator_
-        if isinstance(est, _Head):
-            return est._proba_parts(rows, _tfidf(self.vectorizers_, texts))
-        calibrated = est.calibrated_classifiers_
-        if len(calibrated) == 1 and self.calibration_ in ("sigmoid", "temperature"):
-            head = calibrated[0].estimator
-            raw = head._proba_parts(rows, _tfidf(self.vectorizers_, texts))
-            proba = _calibrated(calibrated[0], self.calibration_, raw)
-            if proba is not None:
-                return proba
-        M = self._matrix(texts, rows)
+        # The matrix is built here from validated texts and finite features:
+        # scikit-learn's per-call checks would cost more than the arithmetic.
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            return est.predict_proba(M)
+            return self.estimator_.predict_proba(self._matrix(texts, rows))
 
     def predict(self, X: Any) -> np.ndarray:
         """Most likely label for each text.
@@ -866,6 +663,14 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _is_ngram_range(value: Any) -> bool:
+    return (
+        len(value) == 2
+        and all(isinstance(v, Integral) and not isinstance(v, bool) for v in value)
+        and 1 <= value[0] <= value[1]
+    )
 
 
 def _sklearn_version() -> tuple[int, int]:

@@ -1,20 +1,13 @@
-"""Model files: a checked header in front of a joblib or skops payload.
+"""``save_model`` / ``load_model``: model files that are checked before anything is loaded.
 
-File layout (all integers big-endian)::
+The file layout and its checks live in :mod:`fasciclf.models._model_file`;
+the skops-specific guards in :mod:`fasciclf.models._skops_safety`.
 
-    MAGIC            10 bytes   b"\\x93FASCICLF\\n"
-    format version    2 bytes   FORMAT_VERSION
-    header length     4 bytes   n
-    header           n bytes    UTF-8 JSON: payload format, length and SHA-256,
-                                label set, lexicon version, library versions,
-                                training-data fingerprint, CV metrics, created
-    header SHA-256   32 bytes   digest of the header bytes
-    payload          rest       joblib pickle or skops zip
-
-:func:`load_model` checks the magic bytes, the format version, both
-lengths and both digests *before* anything is deserialised, so a
-tampered, truncated or foreign file is refused with a
-:class:`ModelIntegrityError` naming the problem, never a raw pickle error.
+**Formats.** ``save_model`` picks the format from the file name:
+``.joblib`` writes joblib, anything else (``.skops`` included) writes skops,
+the format that loads without running code, so a model saved by default
+loads by default. An explicit ``format=`` that contradicts the suffix is
+refused.
 
 **Security.** A joblib (pickle) payload can run arbitrary code when it is
 loaded. A checksum only proves the file is intact, not that its author is
@@ -22,20 +15,18 @@ benign, so :func:`load_model` refuses joblib files unless the caller
 vouches for them: ``trusted=True`` (I made this file or trust whoever
 did), or ``trusted=["<sha256 of the file>", ...]`` (an allowlist of file
 digests, as printed by ``sha256sum`` or ``fasciclf info``). The model
-packaged with fasciclf is loaded as trusted. The skops format
-(``save_model(..., format="skops")``) loads without executing code and
-only instantiates the types in :data:`SKOPS_TRUSTED_TYPES`; it needs no
-``trusted`` argument.
+packaged with fasciclf is joblib, pinned to the SHA-256 written next to it
+(loading joblib is about twice as fast as skops, and the first prediction
+should be quick). A skops payload instantiates only the types skops trusts
+by default, the reviewed :data:`SKOPS_TRUSTED_TYPES` (gradient-boosting
+trees among them, validated after loading) and type names the caller lists
+in ``trusted=[...]``; ``trusted=True`` admits no extra type.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import os
-import struct
-import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -44,52 +35,51 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from fasciclf._json import to_jsonable
-
-MAGIC = b"\x93FASCICLF\n"
-FORMAT_VERSION = 1
-FORMATS: tuple[str, ...] = ("joblib", "skops")
-_PREFIX = struct.Struct(">HI")
-_DIGEST_LEN = 32
-_MAX_HEADER = 16 * 1024 * 1024
-
-#: Types outside skops' defaults that a fasciclf model file may contain.
-#: Reviewed with ``skops.io.get_untrusted_types`` on hybrid, features and
-#: text models with every calibration option; nothing here runs code on load.
-SKOPS_TRUSTED_TYPES: tuple[str, ...] = (
-    "fasciclf.models._classifier.SymptomClassifier",
-    "fasciclf.models._classifier._Head",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.calibration._TemperatureScaling",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-    "sklearn.model_selection._split.StratifiedKFold",
+from fasciclf.models._drift import (
+    LexiconVersionWarning,
+    ModelVersionWarning,
+    _drift_hint,
+    _warn_drift,
+    version_drift,
+)
+from fasciclf.models._model_file import (
+    FORMAT_VERSION,
+    FORMATS,
+    MAGIC,
+    ModelIntegrityError,
+    encode,
+    read_model_file,
+)
+from fasciclf.models._skops_safety import (
+    SKOPS_TRUSTED_TYPES,
+    allowed_types,
+    check_archive,
+    validate_trees,
 )
 
-
-class ModelIntegrityError(Exception):
-    """A model file was refused: not a fasciclf model, damaged, or not trusted."""
+_SUFFIX_FORMATS = {".joblib": "joblib", ".skops": "skops"}
 
 
 class UntrustedModelError(ModelIntegrityError):
     """A model file is intact but would need trust to load (code could run)."""
 
 
-class ModelVersionWarning(UserWarning):
-    """A model was saved with other versions of fasciclf or its libraries."""
-
-
-class LexiconVersionWarning(ModelVersionWarning):
-    """A model was trained with another lexicon than the extractor now uses."""
-
-
-def _sha256(data: bytes | memoryview) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 _jsonable = to_jsonable
 
 
-def save_model(model: Any, path: str | os.PathLike[str], *, format: str = "joblib") -> Path:
+def _resolve_format(path: Path, format: str | None) -> str:
+    if format is not None and format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {format!r}")
+    implied = _SUFFIX_FORMATS.get(path.suffix.lower())
+    if format is not None and implied is not None and implied != format:
+        raise ValueError(
+            f"format={format!r} contradicts the file name {path.name!r} (a {implied} suffix); "
+            f"rename the file or drop format="
+        )
+    return format or implied or "skops"
+
+
+def save_model(model: Any, path: str | os.PathLike[str], *, format: str | None = None) -> Path:
     """Write a fitted model with a checked header (see the module docstring).
 
     Parameters
@@ -100,8 +90,9 @@ def save_model(model: Any, path: str | os.PathLike[str], *, format: str = "jobli
         header.
     path : path-like
         Destination; written atomically (a temporary file, then renamed).
-    format : {"joblib", "skops"}, default="joblib"
-        ``"skops"`` files load without executing code.
+    format : {"joblib", "skops"} or None, default=None
+        ``None`` picks it from the suffix: ``.joblib`` is joblib, anything
+        else skops (loads without executing code, and without ``trusted``).
 
     Returns
     -------
@@ -110,7 +101,7 @@ def save_model(model: Any, path: str | os.PathLike[str], *, format: str = "jobli
     Raises
     ------
     ValueError
-        For an unknown ``format``.
+        For an unknown ``format``, or one that contradicts the suffix.
     sklearn.exceptions.NotFittedError
         If ``model`` is not fitted.
 
@@ -120,17 +111,34 @@ def save_model(model: Any, path: str | os.PathLike[str], *, format: str = "jobli
     >>> from fasciclf.models import SymptomClassifier
     >>> m = SymptomClassifier(kind="text", min_df=1).fit(
     ...     ["calf twitch", "numb feet", "eyelid twitch", "numb toes"], ["b", "n", "b", "n"])
-    >>> path = save_model(m, pathlib.Path(tempfile.mkdtemp()) / "m.joblib")
-    >>> load_model(path, trusted=True).predict(["numb toes"]).tolist()
+    >>> path = save_model(m, pathlib.Path(tempfile.mkdtemp()) / "m.skops")
+    >>> load_model(path).predict(["numb toes"]).tolist()
     ['n']
     """
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {format!r}")
+    path = Path(path)
+    fmt = _resolve_format(path, format)
     check_is_fitted(model)
     if not hasattr(model, "classes_"):
         raise NotFittedError(
             f"expected a fitted classifier with classes_, got {type(model).__name__}"
         )
+    data = encode(
+        _payload(model, fmt),
+        fmt,
+        f"{type(model).__module__}.{type(model).__qualname__}",
+        _metadata(model),
+    )
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _metadata(model: Any) -> dict[str, Any]:
     from fasciclf.models._train import library_versions, model_metadata
 
     meta = getattr(model, "metadata_", None)
@@ -143,49 +151,21 @@ def save_model(model: Any, path: str | os.PathLike[str], *, format: str = "jobli
         from fasciclf.features import lexicon_version
 
         meta["lexicon_version"] = lexicon_version()
+    return meta
 
-    if format == "joblib":
+
+def _payload(model: Any, fmt: str) -> bytes:
+    if fmt == "joblib":
         import joblib
 
         buf = io.BytesIO()
         joblib.dump(model, buf, compress=("zlib", 3))
-        payload = buf.getvalue()
-    else:
-        sio = _import_skops()
-        import zipfile
+        return buf.getvalue()
+    import zipfile
 
-        payload = sio.dumps(model, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
-    header = {
-        "format_version": FORMAT_VERSION,
-        "payload": {"format": format, "length": len(payload), "sha256": _sha256(payload)},
-        "model_class": f"{type(model).__module__}.{type(model).__qualname__}",
-        "metadata": meta,
-    }
-    header_bytes = json.dumps(header, ensure_ascii=False, sort_keys=True, allow_nan=False).encode()
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(MAGIC)
-            fh.write(_PREFIX.pack(FORMAT_VERSION, len(header_bytes)))
-            fh.write(header_bytes)
-            fh.write(hashlib.sha256(header_bytes).digest())
-            fh.write(payload)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    import skops.io as sio
 
-
-def _import_skops():
-    try:
-        import skops.io as sio
-    except ImportError as exc:  # pragma: no cover - skops is a test dependency
-        raise ImportError(
-            "the skops model format needs the skops package: pip install 'fasciclf[skops]'"
-        ) from exc
-    return sio
+    return sio.dumps(model, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
 
 
 def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -198,88 +178,12 @@ def read_header(path: str | os.PathLike[str]) -> dict[str, Any]:
     Raises
     ------
     ModelIntegrityError
-        If the file is not a fasciclf model, is truncated or was modified.
+        If the file is not a regular file, not a fasciclf model, is
+        truncated, was modified or has a malformed header.
     FileNotFoundError
         If there is no such file.
     """
-    path = Path(path)
-    data = path.read_bytes()
-    header, _ = _parse(data, path)
-    return header
-
-
-def _parse(data: bytes, path: Path) -> tuple[dict[str, Any], memoryview]:
-    name = path.name
-    if not data.startswith(MAGIC):
-        if MAGIC.startswith(data):
-            raise ModelIntegrityError(
-                f"{name}: truncated ({len(data)} bytes, ends inside the header)"
-            )
-        raise ModelIntegrityError(
-            f"{name} is not a fasciclf model file: expected it to start with {MAGIC!r}, "
-            f"found {data[:10]!r}{_guess(data)}. Save models with fasciclf.save_model()."
-        )
-    fixed = len(MAGIC) + _PREFIX.size
-    if len(data) < fixed:
-        raise ModelIntegrityError(f"{name}: truncated ({len(data)} bytes, ends inside the header)")
-    version, hlen = _PREFIX.unpack_from(data, len(MAGIC))
-    if version != FORMAT_VERSION:
-        newer = (
-            " (written by a newer fasciclf; upgrade to read it)" if version > FORMAT_VERSION else ""
-        )
-        raise ModelIntegrityError(
-            f"{name}: model file format {version} is not supported; this fasciclf reads "
-            f"format {FORMAT_VERSION}{newer}"
-        )
-    if hlen > _MAX_HEADER:
-        raise ModelIntegrityError(
-            f"{name}: header length {hlen} is implausible; the file is damaged"
-        )
-    body = fixed + hlen + _DIGEST_LEN
-    if len(data) < body:
-        raise ModelIntegrityError(
-            f"{name}: truncated: the header needs {body} bytes, the file has {len(data)}"
-        )
-    header_bytes = data[fixed : fixed + hlen]
-    if hashlib.sha256(header_bytes).digest() != data[fixed + hlen : body]:
-        raise ModelIntegrityError(
-            f"{name}: header checksum mismatch; the file was modified or damaged"
-        )
-    try:
-        header = json.loads(header_bytes)
-        payload_info = header["payload"]
-        expected_len = int(payload_info["length"])
-        expected_sha = str(payload_info["sha256"])
-        fmt = payload_info["format"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ModelIntegrityError(f"{name}: unreadable header ({exc})") from None
-    if fmt not in FORMATS:
-        raise ModelIntegrityError(
-            f"{name}: unknown payload format {fmt!r}; expected one of {FORMATS}"
-        )
-    payload = memoryview(data)[body:]
-    if len(payload) != expected_len:
-        what = "truncated" if len(payload) < expected_len else "has trailing bytes"
-        raise ModelIntegrityError(
-            f"{name}: {what}: expected a payload of {expected_len} bytes, found {len(payload)}"
-        )
-    if _sha256(payload) != expected_sha:
-        raise ModelIntegrityError(
-            f"{name}: payload SHA-256 mismatch (expected {expected_sha[:16]}…, found "
-            f"{_sha256(payload)[:16]}…); the file was modified or damaged. Nothing was loaded."
-        )
-    header["file_sha256"] = _sha256(data)
-    return header, payload
-
-
-def _guess(data: bytes) -> str:
-    if data[:1] == b"\x80":
-        return " (a raw pickle/joblib file?)"
-    if data[:2] in (b"x\x01", b"x\x5e", b"x\x9c", b"x\xda"):
-        return " (a compressed joblib file?)"
-    if data[:4] == b"PK\x03\x04":
-        return " (a zip or raw skops file?)"
-    return ""
+    return read_model_file(path, keep_payload=False).header
 
 
 def load_model(
@@ -296,8 +200,9 @@ def load_model(
     trusted : bool or iterable of str, default=False
         For joblib files, which can run code when loaded: ``True`` to load
         any intact file, or the SHA-256 digests (hex) of files you trust.
-        For skops files, ``True`` also admits types beyond
-        :data:`SKOPS_TRUSTED_TYPES`.
+        For skops files: type names to admit beyond skops' defaults and
+        :data:`SKOPS_TRUSTED_TYPES` (as ``skops.io.load(trusted=...)``
+        takes them); ``True`` admits none.
 
     Returns
     -------
@@ -306,8 +211,9 @@ def load_model(
     Raises
     ------
     ModelIntegrityError
-        Not a fasciclf model file, truncated, modified (header or payload
-        digest mismatch), or undeserialisable.
+        Not a regular fasciclf model file, truncated, modified (header or
+        payload digest mismatch), malformed, too large once inflated, or
+        undeserialisable.
     UntrustedModelError
         A joblib file without ``trusted``, or a skops file with types
         outside the trusted list (a subclass of ModelIntegrityError).
@@ -327,66 +233,78 @@ def load_model(
     >>> from fasciclf.models import SymptomClassifier
     >>> m = SymptomClassifier(kind="text", min_df=1).fit(
     ...     ["calf twitch", "numb feet", "eyelid twitch", "numb toes"], [0, 1, 0, 1])
-    >>> p = save_model(m, pathlib.Path(tempfile.mkdtemp()) / "m.bin")
+    >>> p = save_model(m, pathlib.Path(tempfile.mkdtemp()) / "m.joblib")
     >>> try:
     ...     load_model(p)
     ... except UntrustedModelError as err:
     ...     print(str(err).split(":")[0])
-    m.bin
+    m.joblib
     >>> _ = p.write_bytes(p.read_bytes()[:-10])
     >>> try:
     ...     load_model(p, trusted=True)
     ... except ModelIntegrityError as err:  # doctest: +ELLIPSIS
     ...     print(err)
-    m.bin: truncated: expected a payload of ... bytes, found ...
+    m.joblib: truncated: expected a payload of ... bytes, found ...
     """
     path = Path(path)
-    data = path.read_bytes()
-    header, payload = _parse(data, path)
-    fmt = header["payload"]["format"]
+    verified = read_model_file(path)
+    header = verified.header
     name = path.name
-    if fmt == "joblib":
-        if not _is_trusted(trusted, header["file_sha256"]):
-            raise UntrustedModelError(
-                f"{name}: refusing to load a joblib file that is not trusted. Joblib (pickle) "
-                "files can run arbitrary code when loaded; load only files you made or whose "
-                "source you trust, with load_model(path, trusted=True) or "
-                f"load_model(path, trusted=[{header['file_sha256']!r}]) (this file's SHA-256). "
-                "Models saved with format='skops' load without that risk."
-            )
-        import joblib
-
-        try:
-            model = joblib.load(io.BytesIO(payload))
-        except Exception as exc:  # noqa: BLE001 - any failure here means an unusable file
-            raise ModelIntegrityError(
-                f"{name}: the payload is intact but could not be unpickled "
-                f"({type(exc).__name__}: {exc}){_drift_hint(header)}"
-            ) from exc
+    if header["payload"]["format"] == "joblib":
+        model = _load_joblib(verified.payload, header, name, trusted)
     else:
-        sio = _import_skops()
-        raw = bytes(payload)
-        try:
-            allowed = list(SKOPS_TRUSTED_TYPES)
-            if trusted is True:
-                allowed += sio.get_untrusted_types(data=raw)
-            untrusted = sorted(set(sio.get_untrusted_types(data=raw)) - set(allowed))
-            if untrusted:
-                raise UntrustedModelError(
-                    f"{name}: the skops file contains types outside the trusted list: "
-                    f"{', '.join(untrusted)}. Review them; load_model(path, trusted=True) "
-                    "admits them."
-                )
-            model = sio.loads(raw, trusted=allowed)
-        except ModelIntegrityError:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            raise ModelIntegrityError(
-                f"{name}: the skops payload is intact but could not be loaded "
-                f"({type(exc).__name__}: {exc}){_drift_hint(header)}"
-            ) from exc
+        model = _load_skops(verified.payload, header, name, trusted)
     _check_loaded(model, header, name)
     _warn_drift(header, name)
+    return model
+
+
+def _load_joblib(payload: bytes, header: dict[str, Any], name: str, trusted: Any) -> Any:
+    if not _is_trusted(trusted, header["file_sha256"]):
+        raise UntrustedModelError(
+            f"{name}: refusing to load a joblib file that is not trusted. Joblib (pickle) "
+            "files can run arbitrary code when loaded; load only files you made or whose "
+            "source you trust, with load_model(path, trusted=True) or "
+            f"load_model(path, trusted=[{header['file_sha256']!r}]) (this file's SHA-256). "
+            "Models saved as .skops load without that risk."
+        )
+    import joblib
+
+    try:
+        return joblib.load(io.BytesIO(payload))
+    except Exception as exc:  # noqa: BLE001 - any failure here means an unusable file
+        raise ModelIntegrityError(
+            f"{name}: the payload is intact but could not be unpickled "
+            f"({type(exc).__name__}: {exc}){_drift_hint(header)}"
+        ) from exc
+
+
+def _load_skops(payload: bytes, header: dict[str, Any], name: str, trusted: Any) -> Any:
+    import skops.io as sio
+
+    check_archive(payload, name)
+    allowed = allowed_types(trusted)
+    try:
+        untrusted = sorted(set(sio.get_untrusted_types(data=payload)) - set(allowed))
+    except Exception as exc:  # noqa: BLE001
+        raise ModelIntegrityError(
+            f"{name}: the skops payload is intact but could not be loaded "
+            f"({type(exc).__name__}: {exc}){_drift_hint(header)}"
+        ) from exc
+    if untrusted:
+        raise UntrustedModelError(
+            f"{name}: the skops file contains types outside the trusted list: "
+            f"{', '.join(untrusted)}. Review them; load_model(path, trusted=[<type names>]) "
+            "admits the ones you list (trusted=True admits none)."
+        )
+    try:
+        model = sio.loads(payload, trusted=allowed)
+    except Exception as exc:  # noqa: BLE001
+        raise ModelIntegrityError(
+            f"{name}: the skops payload is intact but could not be loaded "
+            f"({type(exc).__name__}: {exc}){_drift_hint(header)}"
+        ) from exc
+    validate_trees(model, name)
     return model
 
 
@@ -422,47 +340,6 @@ def _check_loaded(model: Any, header: dict[str, Any], name: str) -> None:
             model.metadata_ = meta
         except AttributeError:  # pragma: no cover - exotic objects
             pass
-
-
-def version_drift(header: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
-    """``{library: (saved_with, installed)}`` for every version that differs."""
-    from fasciclf.models._train import library_versions
-
-    saved = (header.get("metadata") or {}).get("versions") or {}
-    now = library_versions()
-    return {k: (str(saved[k]), v) for k, v in now.items() if k in saved and str(saved[k]) != v}
-
-
-def _drift_hint(header: Mapping[str, Any]) -> str:
-    drift = version_drift(header)
-    if not drift:
-        return ""
-    return "; saved with " + ", ".join(f"{k} {a} (installed {b})" for k, (a, b) in drift.items())
-
-
-def _warn_drift(header: Mapping[str, Any], name: str) -> None:
-    drift = version_drift(header)
-    if drift:
-        warnings.warn(
-            f"{name} was saved with "
-            + ", ".join(f"{k} {a}" for k, (a, _) in drift.items())
-            + "; installed: "
-            + ", ".join(f"{k} {b}" for k, (_, b) in drift.items())
-            + ". Predictions may differ; retrain or re-save with the installed versions.",
-            ModelVersionWarning,
-            stacklevel=3,
-        )
-    from fasciclf.features import lexicon_version
-
-    saved_lex = (header.get("metadata") or {}).get("lexicon_version")
-    if saved_lex is not None and saved_lex != lexicon_version():
-        warnings.warn(
-            f"{name} was trained with {saved_lex}, the extractor now uses {lexicon_version()}: "
-            "its features may read texts differently. Retrain the model "
-            "(fasciclf train --default for the packaged one).",
-            LexiconVersionWarning,
-            stacklevel=3,
-        )
 
 
 __all__ = [

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from fasciclf.features._types import SymptomFeatures
-from fasciclf.models._prediction import Prediction
+from fasciclf.models._prediction import MODEL_FLAG_CODE, Prediction, RedFlag
 from fasciclf.models._red_flags import red_flags
 
 LOW_CONFIDENCE_THRESHOLD = 0.5
@@ -103,8 +103,41 @@ def _proba(model: Any, feats: Sequence[SymptomFeatures]) -> np.ndarray:
     return np.asarray(model.predict_proba([f.text for f in feats]))
 
 
+_Net = tuple[list[str], float, float]
+
+
+def _safety_net(model: Any) -> _Net | None:
+    """The model's red-flag classes, threshold and target sensitivity, if it learned one."""
+    threshold = getattr(model, "red_flag_threshold_", None)
+    red = getattr(model, "red_flag_classes_", None)
+    if threshold is None or not red:
+        return None
+    target = getattr(model, "red_flag_sensitivity", None) or 0.0
+    return [str(c) for c in red], float(threshold), float(target)
+
+
+def _model_flag(probabilities: dict[str, float], net: _Net | None) -> tuple[RedFlag, ...]:
+    """The model-based red flag, when the red-flag classes together pass the threshold."""
+    if net is None:
+        return ()
+    red, threshold, target = net
+    p = float(sum(probabilities.get(c, 0.0) for c in red))
+    if p < threshold:
+        return ()
+    reason = (
+        f"No rule fired, but the model gives {p:.0%} to the red-flag categories "
+        f"({', '.join(red)}) together, at or above its threshold of {threshold:.0%} "
+        f"(chosen for {target:.0%} sensitivity on out-of-fold training data)."
+    )
+    return (RedFlag(MODEL_FLAG_CODE, reason, (), p),)
+
+
 def _build(
-    features: SymptomFeatures, proba: np.ndarray, classes: list[str], version: str
+    features: SymptomFeatures,
+    proba: np.ndarray,
+    classes: list[str],
+    version: str,
+    model_flag: _Net | None = None,
 ) -> Prediction:
     order = np.argsort(-proba, kind="stable")
     probabilities = {c: float(p) for c, p in zip(classes, proba, strict=True)}
@@ -117,11 +150,14 @@ def _build(
         reason = "no_symptom_findings"
     elif top < LOW_CONFIDENCE_THRESHOLD:
         reason = "low_confidence"
+    flags = red_flags(features)
+    if not flags:
+        flags = _model_flag(probabilities, model_flag)
     return Prediction(
         label=label,
         probabilities=probabilities,
         top_k=top_k,
-        red_flags=red_flags(features),
+        red_flags=flags,
         features=features,
         abstained=reason is not None,
         abstain_reason=reason,
@@ -176,7 +212,7 @@ def predict(text: str, *, model: Any = None) -> Prediction:
     model = default_model() if model is None else model
     features = extract(text)
     proba = _proba(model, [features])[0]
-    return _build(features, proba, _classes(model), _model_version(model))
+    return _build(features, proba, _classes(model), _model_version(model), _safety_net(model))
 
 
 def _invalid(item: Any, version: str) -> Prediction:
@@ -247,6 +283,7 @@ def predict_many(
     model = default_model() if model is None else model
     version = _model_version(model)
     classes = _classes(model)
+    net = _safety_net(model)
     out: list[Prediction | None] = [None] * len(items)
     valid = []
     for i, item in enumerate(items):
@@ -262,7 +299,7 @@ def predict_many(
     def flush() -> None:
         proba = _proba(model, [f for _, f in batch])
         for (i, f), row in zip(batch, proba, strict=True):
-            out[i] = _build(f, row, classes, version)
+            out[i] = _build(f, row, classes, version, net)
         batch.clear()
 
     for i, f in zip(valid, feats_iter, strict=True):
@@ -310,4 +347,3 @@ def predict_iter(
             batch = []
     if batch:
         yield from predict_many(batch, model=model, n_jobs=n_jobs, batch_size=batch_size)
-

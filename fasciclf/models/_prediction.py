@@ -14,6 +14,8 @@ DISCLAIMER = (
 )
 # Top labels that would read as reassuring; with a red flag they are shown as such.
 BENIGN_LABELS: tuple[str, ...] = ("benign_fasciculation",)
+MODEL_FLAG_CODE = "model_probability"
+"""Code of the model-based red flag (a safety net where no rule fired)."""
 ABSTAIN_REASONS: tuple[str, ...] = (
     "empty_text",
     "no_symptom_findings",
@@ -34,18 +36,26 @@ class RedFlag:
         One plain-English sentence for the reader.
     evidence : tuple of (start, end, text)
         Character spans in the input text that triggered the rule.
+    probability : float or None
+        Only for the model-based flag (code :data:`MODEL_FLAG_CODE`): the
+        model's summed probability of the red-flag classes. Rules leave it
+        ``None``, so a reader can tell a rule from the model.
     """
 
     code: str
     reason: str
     evidence: tuple[tuple[int, int, str], ...] = ()
+    probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "code": self.code,
             "reason": self.reason,
             "evidence": [{"start": s, "end": e, "text": t} for s, e, t in self.evidence],
         }
+        if self.probability is not None:
+            out["probability"] = self.probability
+        return out
 
 
 @dataclass(frozen=True)
@@ -110,9 +120,7 @@ class Prediction:
             f"<li><b>{html.escape(r.code)}</b>: {html.escape(r.reason)}</li>"
             for r in self.red_flags
         )
-        top = "".join(
-            f"<tr><td>{html.escape(k)}</td><td>{p:.1%}</td></tr>" for k, p in self.top_k
-        )
+        top = "".join(f"<tr><td>{html.escape(k)}</td><td>{p:.1%}</td></tr>" for k, p in self.top_k)
         status = (
             f"<p><b>Abstained</b> ({html.escape(str(self.abstain_reason))})</p>"
             if self.abstained
