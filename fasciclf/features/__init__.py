@@ -42,11 +42,10 @@ _LAZY: dict[str, str] = {
     "truncate_text": "_pipeline",
     "ResourceError": "_resources",
     "lexicon_version": "_resources",
-    "SIGN_CONCEPTS": "_components",
+    "SIGN_CONCEPTS": "_status",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from fasciclf.features._components import SIGN_CONCEPTS
     from fasciclf.features._featurizer import FEATURE_NAMES, SymptomFeaturizer, features_to_row
     from fasciclf.features._pipeline import (
         MAX_CHARS,
@@ -57,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
         truncate_text,
     )
     from fasciclf.features._resources import ResourceError, lexicon_version
+    from fasciclf.features._status import SIGN_CONCEPTS
 
 
 def __getattr__(name: str) -> Any:

@@ -65,8 +65,8 @@ _UNIT_PREFIX_DAYS: tuple[tuple[tuple[str, ...], float], ...] = (
     (("decade",), 3650.0),
 )
 _NUM = (
-    r"(?:\d+(?:[.,]\d+)?|a\s+couple(?:\s+of)?|couple(?:\s+of)?|a\s+few|few|several|many|"
-    r"half\s+an?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"(?:\d+(?:[.,]\d+)?|a\s++couple(?:\s++of)?|couple(?:\s++of)?|a\s++few|few|several|many|"
+    r"half\s++an?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
     r"fifty|sixty|ninety)"
 )
@@ -75,31 +75,31 @@ _UNIT = (
     r"months?|mos|mths?|yrs?|years?|decades?)"
 )
 _QTY_RE = re.compile(
-    rf"\b(?P<num>{_NUM})(?:\s*(?:-|–|to|or)\s*(?P<num2>{_NUM}))?"
-    rf"(?P<andhalf>\s+and\s+a\s+half)?\s*-?\s*{_UNIT}\b(?P<andhalf2>\s+and\s+a\s+half)?"
+    rf"\b(?P<num>{_NUM})(?:\s*+(?:-|–|to|or)\s*+(?P<num2>{_NUM}))?"
+    rf"(?P<andhalf>\s++and\s++a\s++half)?\s*+-?\s*+{_UNIT}\b(?P<andhalf2>\s++and\s++a\s++half)?"
 )
 # "for years", "for months": no number, a rough but stated duration.
 _BARE_RE = re.compile(
-    r"\b(?:for|over|past|last)\s+(?:many\s+|some\s+)?(?P<unit>weeks|months|years|decades)\b|"
-    r"\b(?:for|over|in|during|throughout)\s+the\s+(?:past|last)\s+(?P<unit1>week|month|year|decade)\b|"
-    r"\b(?P<yesterday>since\s+yesterday|yesterday|last\s+night|the\s+day\s+before\s+yesterday)\b|"
-    r"\b(?:since\s+)?last\s+(?P<last>week|month)\b|"
-    r"\b(?P<half>half\s+(?:a\s+)?year)\b"
+    r"\b(?:for|over|past|last)\s++(?:many\s++|some\s++)?(?P<unit>weeks|months|years|decades)\b|"
+    r"\b(?:for|over|in|during|throughout)\s++the\s++(?:past|last)\s++(?P<unit1>week|month|year|decade)\b|"
+    r"\b(?P<yesterday>since\s++yesterday|yesterday|last\s++night|the\s++day\s++before\s++yesterday)\b|"
+    r"\b(?:since\s++)?last\s++(?P<last>week|month)\b|"
+    r"\b(?P<half>half\s++(?:a\s++)?year)\b"
 )
 _LIFELONG_RE = re.compile(
-    r"\b(?:since\s+(?:i\s+was\s+(?:very\s+|really\s+|quite\s+)?(?:young|little|small|a\s+kid|a\s+child|"
-    r"a\s+boy|a\s+girl|a\s+teen(?:ager)?|in\s+(?:school|high\s+school|college))|(?:early\s+)?"
-    r"childhood|birth|forever|my\s+teens|he\s+was\s+(?:young|little|a\s+kid|a\s+child)|"
-    r"she\s+was\s+(?:young|little|a\s+kid|a\s+child))|all\s+(?:of\s+)?my\s+life|"
-    r"(?:my|his|her)\s+(?:whole|entire)\s+life|as\s+long\s+as\s+i\s+(?:can\s+)?remember|"
-    r"since\s+forever)\b"
+    r"\b(?:since\s++(?:i\s++was\s++(?:very\s++|really\s++|quite\s++)?(?:young|little|small|a\s++kid|a\s++child|"
+    r"a\s++boy|a\s++girl|a\s++teen(?:ager)?|in\s++(?:school|high\s++school|college))|(?:early\s++)?"
+    r"childhood|birth|forever|my\s++teens|he\s++was\s++(?:young|little|a\s++kid|a\s++child)|"
+    r"she\s++was\s++(?:young|little|a\s++kid|a\s++child))|all\s++(?:of\s++)?my\s++life|"
+    r"(?:my|his|her)\s++(?:whole|entire)\s++life|as\s++long\s++as\s++i\s++(?:can\s++)?remember|"
+    r"since\s++forever)\b"
 )
 _SINCE_SEASON_RE = re.compile(
-    r"\b(?:since|from|in|during)?\s*last\s+(?P<season>summer|winter|spring|fall|autumn|year|"
-    r"christmas|easter)\b|\bsince\s+(?P<since>christmas|easter|new\s+year'?s?|the\s+new\s+year|"
-    r"the\s+start\s+of\s+the\s+year|the\s+beginning\s+of\s+the\s+year|january|february|march|"
+    r"\b(?:since|from|in|during)?\s*+last\s++(?P<season>summer|winter|spring|fall|autumn|year|"
+    r"christmas|easter)\b|\bsince\s++(?P<since>christmas|easter|new\s++year'?s?|the\s++new\s++year|"
+    r"the\s++start\s++of\s++the\s++year|the\s++beginning\s++of\s++the\s++year|january|february|march|"
     r"april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|"
-    r"sep|sept|oct|nov|dec|the\s+summer|the\s+winter|the\s+spring|the\s+fall|the\s+autumn)\b"
+    r"sep|sept|oct|nov|dec|the\s++summer|the\s++winter|the\s++spring|the\s++fall|the\s++autumn)\b"
 )
 _SEASON_DAYS = {
     "summer": 300.0,
@@ -113,24 +113,24 @@ _SEASON_DAYS = {
 }
 _SINCE_DAYS = 120.0  # "since March": the writing date is unknown; a few months is typical.
 _SKIP_BEFORE_RE = re.compile(
-    r"(?:every|each|per|once|twice|times|x|in\s+the\s+next|within|next|after|"
-    r"in|than|about\s+every)\s*$"
+    r"(?:every|each|per|once|twice|times|x|in\s++the\s++next|within|next|after|"
+    r"in|than|about\s++every)\s*+$"
 )
 _AGO_OR_DURATION_BEFORE_RE = re.compile(
     r"(?:for|lasts?|lasting|lasted|takes?|took|since|over|past|last|about|around|almost|nearly|roughly|approximately|"
-    r"approx\.?|~|maybe|like|the|already|some|at\s+least|more\s+than|over\s+the\s+(?:past|last)|"
-    r"in\s+the\s+(?:past|last))\s*$"
+    r"approx\.?|~|maybe|like|the|already|some|at\s++least|more\s++than|over\s++the\s++(?:past|last)|"
+    r"in\s++the\s++(?:past|last))\s*+$"
 )
 _AGE_BEFORE_RE = re.compile(
-    r"\b(?:i\s*am|i'm|i’m|im|aged?|he\s+is|she\s+is|he's|she's|is|was|turned|turning|"
-    r"i\s+have|he\s+has|she\s+has|"
-    r"of|am)\s+(?:a\s+|an\s+|now\s+|only\s+|just\s+|almost\s+|nearly\s+)?$"
+    r"\b(?:i\s*+am|i'm|i’m|im|aged?|he\s++is|she\s++is|he's|she's|is|was|turned|turning|"
+    r"i\s++have|he\s++has|she\s++has|"
+    r"of|am)\s++(?:a\s++|an\s++|now\s++|only\s++|just\s++|almost\s++|nearly\s++)?$"
 )
-_AGE_AFTER_RE = re.compile(r"^\s*-?\s*(?:old|of\s+age)\b")
+_AGE_AFTER_RE = re.compile(r"^\s*+-?\s*+(?:old|of\s++age)\b")
 _EPISODE_CUE_RE = re.compile(
-    r"\b(?:lasts?|lasting|lasted|takes?|for|about|around|each|every\s+time|at\s+a\s+time|"
-    r"bouts?|episodes?|attacks?|spells?|then|goes\s+away|go\s+away|resolves?|passes|"
-    r"up\s+to|only)\b"
+    r"\b(?:lasts?|lasting|lasted|takes?|for|about|around|each|every\s++time|at\s++a\s++time|"
+    r"bouts?|episodes?|attacks?|spells?|then|goes\s++away|go\s++away|resolves?|passes|"
+    r"up\s++to|only)\b"
 )
 
 
@@ -145,7 +145,7 @@ class Quantity:
 
 
 def _number(word: str) -> float | None:
-    word = re.sub(r"\s+", " ", word.strip())
+    word = re.sub(r"\s++", " ", word.strip())
     if word in _NUMBER_WORDS:
         return _NUMBER_WORDS[word]
     try:
@@ -159,17 +159,6 @@ def _unit(unit: str) -> float:
     for prefixes, days in _UNIT_PREFIX_DAYS:
         if u.startswith(prefixes):
             return days
-    return 1.0
-    if u.startswith(("wk", "week")):
-        return 7.0
-    if u.startswith("fortnight"):
-        return 14.0
-    if u.startswith(("mo", "mth", "month")):
-        return 30.0
-    if u.startswith(("yr", "year")):
-        return 365.0
-    if u.startswith("decade"):
-        return 3650.0
     return 1.0
 
 
@@ -199,7 +188,7 @@ def find_quantities(lower: str) -> list[Quantity]:
             continue
         if num_text in ("a", "an") and not (
             _AGO_OR_DURATION_BEFORE_RE.search(before)
-            or re.match(r"\s*(?:ago|now|and\s+a\s+half|or\s+(?:so|two|more))", after)
+            or re.match(r"\s*+(?:ago|now|and\s++a\s++half|or\s++(?:so|two|more))", after)
         ):
             # "four coffees a day", "twice a week": a rate, not a span.
             continue
@@ -219,7 +208,7 @@ def find_quantities(lower: str) -> list[Quantity]:
         elif m.group("last"):
             days = _unit(m.group("last"))
         elif m.group("half"):
-            if re.search(r"(?:a|and)\s*$", lower[max(0, m.start() - 5) : m.start()]):
+            if re.search(r"(?:a|and)\s*+$", lower[max(0, m.start() - 5) : m.start()]):
                 continue  # "a year and a half" / "half a year" are parsed above
             days = 182.5
         elif m.group("unit1"):
@@ -251,30 +240,30 @@ def is_episode_context(lower: str, q: Quantity) -> bool:
 
 _AGE_PATTERNS = [
     re.compile(
-        r"\b(?:i\s*am|i'm|i’m|im)\s+(?:a\s+|an\s+|now\s+|only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|mg|times))"
+        r"\b(?:i\s*+am|i'm|i’m|im)\s++(?:a\s++|an\s++|now\s++|only\s++|just\s++)?(\d{1,2})\b(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|mg|times))"
     ),
     re.compile(
-        r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|yr|y)\s*-?\s*(?:old|o\b)"
-        r"(?!\s+(?:son|daughter|kid|child|boy|girl|baby|toddler|dog|cat|twins?|grandson|granddaughter)\b)"
+        r"\b(\d{1,3})\s*+-?\s*+(?:years?|yrs?|yr|y)\s*+-?\s*+(?:old|o\b)"
+        r"(?!\s++(?:son|daughter|kid|child|boy|girl|baby|toddler|dog|cat|twins?|grandson|granddaughter)\b)"
     ),
-    re.compile(r"(?:^|[\s(,])(\d{2})\s*/\s*[fm](?=$|[\s),.;:!?])"),
-    re.compile(r"\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?)\b"),
-    re.compile(r"\b(?:age|aged)\s*:?\s*(\d{1,3})\b"),
-    re.compile(r"(?:^|[\s(,])(\d{2})\s*(?:f|m)(?=$|[\s),.;:!?])"),
-    re.compile(r"(?:^|[\s(,])(?:f|m)\s*/?\s*(\d{2})(?=$|[\s),.;:!?])"),
-    re.compile(r"\b(?:male|female|man|woman|guy|girl|lady)\s*,?\s*(\d{2})\b"),
+    re.compile(r"(?:^|[\s(,])(\d{2})\s*+/\s*+[fm](?=$|[\s),.;:!?])"),
+    re.compile(r"\b(\d{1,2})\s*+(?:yo|y/o|y\.o\.?)\b"),
+    re.compile(r"\b(?:age|aged)\s*+:?\s*+(\d{1,3})\b"),
+    re.compile(r"(?:^|[\s(,])(\d{2})\s*+(?:f|m)(?=$|[\s),.;:!?])"),
+    re.compile(r"(?:^|[\s(,])(?:f|m)\s*+/?\s*+(\d{2})(?=$|[\s),.;:!?])"),
+    re.compile(r"\b(?:male|female|man|woman|guy|girl|lady)\s*+,?\s*+(\d{2})\b"),
     re.compile(
-        r"\bmy\s+(?:\w+\s+)?(?:husband|wife|mother|mom|mum|father|dad|son|daughter|sister|brother|"
+        r"\bmy\s++(?:\w+\s++)?(?:husband|wife|mother|mom|mum|father|dad|son|daughter|sister|brother|"
         r"grandmother|grandma|grandfather|grandpa|partner|boyfriend|girlfriend|aunt|uncle|"
-        r"friend|fiance|fiancee|nan|granny)\s*(?:\(|,|-|is|who\s+is|aged)?\s*(\d{1,3})\b"
-        r"(?!\s*(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
+        r"friend|fiance|fiancee|nan|granny)\s*+(?:\(|,|-|is|who\s++is|aged)?\s*+(\d{1,3})\b"
+        r"(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
     ),
-    re.compile(r"\b(?:he|she)\s+is\s+(\d{1,3})\b(?!\s*(?:%|kg|lbs?|weeks?|days?|months?))"),
-    re.compile(r"\b(?:he's|she's)\s+(\d{1,3})\b(?!\s*(?:%|kg|lbs?|weeks?|days?|months?))"),
+    re.compile(r"\b(?:he|she)\s++is\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
+    re.compile(r"\b(?:he's|she's)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
 ]
 _DECADE_RE = re.compile(
-    r"\bin\s+(?:my|his|her)\s+(?:(early|mid|late)\s*-?\s*)?(\d0)\s*'?s\b|"
-    r"\bin\s+(?:my|his|her)\s+(?:(early|mid|late)\s*-?\s*)?"
+    r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?(\d0)\s*+'?s\b|"
+    r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?"
     r"(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b"
 )
 _DECADE_WORDS = {
@@ -290,30 +279,30 @@ _DECADE_WORDS = {
 
 _F = r"(?:woman|female|girl|lady|mother|mom|mum|wife|grandmother|grandma|f)"
 _M = r"(?:man|male|guy|boy|dude|gentleman|father|dad|husband|grandfather|grandpa|m)"
-_AGE_TOKEN = r"\d{1,2}\s*(?:-?\s*(?:years?|yrs?|y)\s*-?\s*old|yo|y/o|y\.o\.?|/)?"
+_AGE_TOKEN = r"\d{1,2}\s*+(?:-?\s*+(?:years?|yrs?|y)\s*+-?\s*+old|yo|y/o|y\.o\.?|/)?"
 
 
 def _sex_patterns(word: str) -> re.Pattern[str]:
     return re.compile(
         # "I'm a 43-year-old woman", "I am 33 years old and female", "A 36-year-old man here"
-        rf"\b(?:i\s*am|i'm|i’m|im)\b[^.!?\n]{{0,30}}?(?<!my\s)(?<!our\s)\b{word}\b(?!['’]s)|"
-        rf"^\s*(?:an?\s+)?{_AGE_TOKEN}\s*,?\s*{word}\b|"
+        rf"\b(?:i\s*+am|i'm|i’m|im)\b[^.!?\n]{{0,30}}?(?<!my\s)(?<!our\s)\b{word}\b(?!['’]s)|"
+        rf"^\s*+(?:an?\s++)?{_AGE_TOKEN}\s*+,?\s*+{word}\b|"
         # "34F", "41/F", "29 yo male", "55 y/o F", "(45, male)"
-        rf"(?:^|[\s(,])\d{{2}}\s*(?:yo|y/o|y\.o\.?|years?\s+old|/|,)?\s*{word}(?=$|[\s),.;:!?/])|"
+        rf"(?:^|[\s(,])\d{{2}}\s*+(?:yo|y/o|y\.o\.?|years?\s++old|/|,)?\s*+{word}(?=$|[\s),.;:!?/])|"
         # "Female, 52", "M 27", "Age 39, male"
-        rf"\bage\s*:?\s*\d{{1,2}}\s*,\s*{word}\b|"
-        rf"\b\d{{1,2}}\s*-?\s*year\s*-?\s*old\s+(?:\w+\s+)?{word}\b(?!['’]s)"
+        rf"\bage\s*+:?\s*+\d{{1,2}}\s*+,\s*+{word}\b|"
+        rf"\b\d{{1,2}}\s*+-?\s*+year\s*+-?\s*+old\s++(?:\w+\s++)?{word}\b(?!['’]s)"
     )
 
 
 _FEMALE_RE = _sex_patterns(_F)
 _MALE_RE = _sex_patterns(_M)
-_LEADING_SEX_RE = re.compile(r"(?:^|[\s(,.])(female|male|f|m)\s*[,/]?\s*\d{2}\b")
+_LEADING_SEX_RE = re.compile(r"(?:^|[\s(,.])(female|male|f|m)\s*+[,/]?\s*+\d{2}\b")
 _FEMALE_CONTEXT_RE = re.compile(
-    r"\b(?:pregnant|trimester|my\s+period|menopause|menopausal|postpartum|breastfeeding|"
-    r"gave\s+birth|as\s+a\s+woman|as\s+a\s+mom|as\s+a\s+mum|my\s+husband\s+(?:says|noticed|thinks))\b"
+    r"\b(?:pregnant|trimester|my\s++period|menopause|menopausal|postpartum|breastfeeding|"
+    r"gave\s++birth|as\s++a\s++woman|as\s++a\s++mom|as\s++a\s++mum|my\s++husband\s++(?:says|noticed|thinks))\b"
 )
-_MALE_CONTEXT_RE = re.compile(r"\b(?:as\s+a\s+man|my\s+wife\s+(?:says|noticed|thinks))\b")
+_MALE_CONTEXT_RE = re.compile(r"\b(?:as\s++a\s++man|my\s++wife\s++(?:says|noticed|thinks))\b")
 
 RELATIVE_SEX = {
     "mother": "female",
@@ -389,12 +378,14 @@ def find_sex(lower: str) -> str | None:
 
 
 _REL_AGE_RE = re.compile(
-    r"^\W{0,3}(?:\(|,|-|is|who\s+is|aged|age)?\s*(\d{1,3})\b(?!\s*(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
+    r"^\W{0,3}(?:\(|,|-|is|who\s++is|aged|age)?\s*+(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
 )
-_REL_AGE_BEFORE_RE = re.compile(r"\b(\d{1,3})\s*-?\s*(?:years?|yrs?|y)\s*-?\s*old\s+(?:\w+\s+)?$")
+_REL_AGE_BEFORE_RE = re.compile(
+    r"\b(\d{1,3})\s*+-?\s*+(?:years?|yrs?|y)\s*+-?\s*+old\s++(?:\w+\s++)?$"
+)
 _REL_SEX_NEAR_RE = re.compile(r"^[^.!?]{0,12}\b(female|male)\b")
 _THIRD_PERSON_AGE_RE = re.compile(
-    r"\b(?:he|she)\s+is\s+(\d{1,3})\b|\b(?:he's|she's)\s+(\d{1,3})\b(?!\s*(?:%|kg|lbs?|weeks?|days?|months?))"
+    r"\b(?:he|she)\s++is\s++(\d{1,3})\b|\b(?:he's|she's)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"
 )
 
 

@@ -18,6 +18,7 @@ from fasciclf.features._types import BODY_SITES, SYMPTOMS, TIMINGS, TRIGGERS
 
 LEXICON_FILE = "lexicon.json"
 CONTEXT_RULES_FILE = "context_rules.json"
+WORDLISTS_FILE = "wordlists.json"
 
 LEXICON_KINDS: tuple[str, ...] = (
     "symptom",
@@ -55,6 +56,33 @@ DIRECTIONS: tuple[str, ...] = ("forward", "backward", "bidirectional")
 
 _LEXICON_KEYS = {"kind", "value", "terms", "also", "site", "bilateral", "needs_site"}
 _RULE_KEYS = {"literal", "category", "direction", "max_scope", "stop_at_determiner"}
+WORDLIST_NAMES: tuple[str, ...] = (
+    "sentence_end",
+    "clause_break",
+    "determiners",
+    "list_joiners",
+    "spread_words",
+    "site_prepositions",
+    "onset_words",
+    "anaphora",
+    "first_words",
+    "now_words",
+    "also_words",
+    "auxiliaries",
+    "question_first_person",
+    "disease_words",
+    "short_no",
+    "subject_pronouns",
+    "subject_verbs",
+    "family_status_verbs",
+    "age_words",
+    "third_person",
+    "writer_first_person",
+)
+# A scope with no max_scope in the rule file reaches this many tokens: the
+# documented default of context_rules.json ("null = to the clause end") is
+# bounded so that per-mention work stays constant (linear time overall).
+DEFAULT_SCOPE = {"forward": 12, "backward": 6}
 
 
 class ResourceError(ValueError):
@@ -75,6 +103,7 @@ class LexiconRecord:
     also: tuple[str, ...] = ()
     site: str | None = None
     bilateral: bool = False
+    needs_site: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +119,29 @@ class ContextRule:
     direction: str = "forward"
     max_scope: int | None = None
     stop_at_determiner: bool = False
+
+    @property
+    def is_modifier(self) -> bool:
+        """Whether the rule changes a status (pseudo and terminate phrases do not)."""
+        return self.category not in ("pseudo", "terminate")
+
+    def reach(self, direction: str) -> int:
+        """Tokens the scope reaches in ``direction`` ("forward" or "backward").
+
+        >>> ContextRule("no", "negated").reach("forward")
+        12
+        >>> ContextRule("none", "negated", "backward", max_scope=4).reach("backward")
+        4
+        """
+        return self.max_scope if self.max_scope is not None else DEFAULT_SCOPE[direction]
+
+    def applies(self, direction: str) -> bool:
+        """Whether a finding in ``direction`` of the phrase is in scope."""
+        return self.is_modifier and self.direction in (direction, "bidirectional")
+
+
+# "my father had ...": a family-history modifier built from the lexicon.
+FAMILY_RULE = ContextRule(literal="<relative> <family verb>", category="family", max_scope=12)
 
 
 @dataclass(frozen=True)
@@ -174,6 +226,7 @@ def parse_lexicon(data: dict[str, Any]) -> Lexicon:
                 also=also,
                 site=site,
                 bilateral=bool(raw.get("bilateral", False)),
+                needs_site=bool(raw.get("needs_site", False)),
             )
         )
     return Lexicon(version=str(data.get("version", "0")), records=tuple(records))
@@ -217,6 +270,45 @@ def parse_context_rules(data: dict[str, Any]) -> ContextRules:
     return ContextRules(version=str(data.get("version", "0")), rules=tuple(rules))
 
 
+@dataclass(frozen=True)
+class WordLists:
+    """Named English word lists used by the rules (``resources/wordlists.json``)."""
+
+    version: str
+    lists: dict[str, frozenset[str]]
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        return self.lists[name]
+
+
+def parse_wordlists(data: dict[str, Any]) -> WordLists:
+    """Validate the word lists mapping (as read from JSON).
+
+    >>> parse_wordlists({"version": "1", "lists": {"negations": {"words": ["no"]}}})
+    Traceback (most recent call last):
+    ...
+    fasciclf.features._resources.ResourceError: word lists: unknown key(s) negations; ...
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("lists"), dict):
+        raise ResourceError("word lists must be a JSON object with 'version' and 'lists'")
+    raw_lists = data["lists"]
+    _check_keys("word lists", raw_lists, set(WORDLIST_NAMES))
+    missing = [name for name in WORDLIST_NAMES if name not in raw_lists]
+    if missing:
+        raise ResourceError(f"word lists: missing list(s) {', '.join(missing)}")
+    lists = {}
+    for name, raw in raw_lists.items():
+        where = f"word list {name!r}"
+        if not isinstance(raw, dict):
+            raise ResourceError(f"{where}: expected an object, got {type(raw).__name__}")
+        _check_keys(where, raw, {"description", "words"})
+        words = raw.get("words")
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise ResourceError(f"{where}: words must be a list of non-empty strings")
+        lists[name] = frozenset(w.lower() for w in words)
+    return WordLists(version=str(data.get("version", "0")), lists=lists)
+
+
 def _read_packaged(name: str) -> dict[str, Any]:
     text = resources.files("fasciclf.features").joinpath("resources", name).read_text("utf-8")
     return json.loads(text)
@@ -232,6 +324,12 @@ def default_lexicon() -> Lexicon:
 def default_context_rules() -> ContextRules:
     """The context rules shipped with the package (parsed once per process)."""
     return parse_context_rules(_read_packaged(CONTEXT_RULES_FILE))
+
+
+@lru_cache(maxsize=1)
+def default_wordlists() -> WordLists:
+    """The word lists shipped with the package (parsed once per process)."""
+    return parse_wordlists(_read_packaged(WORDLISTS_FILE))
 
 
 def lexicon_version() -> str:

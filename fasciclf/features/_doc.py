@@ -1,0 +1,115 @@
+"""What the components write on the Doc, and the extensions that read it.
+
+Components talk only through the Doc, in serialisable form (so
+``nlp.pipe(n_process=2)``, ``Doc.to_bytes`` and ``DocBin`` work):
+
+``doc.spans["fasciclf_terms"]``
+    every lexicon match (label: the lexicon kind); the group's
+    ``attrs["records"]`` maps each match's record key to its lexicon record.
+``doc.spans["fasciclf_modifiers"]``
+    the ConText modifiers in effect (label: the category).
+``doc.spans["fasciclf_targets"]``
+    the lexicon matches a status was given to; ``attrs["status"]`` lists the
+    ConText status of each, in order.
+``doc.spans["fasciclf"]``
+    the findings, labelled by concept, with ``span._.concept``,
+    ``span._.status``, ``span._.body_sites`` and ``span._.side``
+    (``displacy.render(doc, style="span", options={"spans_key": "fasciclf"})``).
+``doc._.fasciclf``
+    the :class:`~fasciclf.features.SymptomFeatures` (stored as its ``to_dict()``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from spacy.tokens import Doc, Span
+
+from fasciclf.features._types import SymptomFeatures
+
+TERMS_KEY = "fasciclf_terms"
+MODIFIERS_KEY = "fasciclf_modifiers"
+TARGETS_KEY = "fasciclf_targets"
+FINDINGS_KEY = "fasciclf"
+FEATURES_KEY = "fasciclf_features"
+TEXT_KEY = "fasciclf_text"
+
+
+class Term(NamedTuple):
+    """A lexicon match as read back from ``doc.spans["fasciclf_terms"]``."""
+
+    kind: str
+    value: str
+    start: int  # token offsets
+    end: int
+    key: str
+    also: tuple[str, ...] = ()
+    site: str | None = None
+    bilateral: bool = False
+    needs_site: bool = False
+
+
+def read_terms(doc: Doc, key: str = TERMS_KEY) -> list[Term]:
+    """The lexicon matches stored in span group ``key``, in stored order.
+
+    The lexicon records they point to are those in ``doc.spans["fasciclf_terms"]``.
+    """
+    if key not in doc.spans or TERMS_KEY not in doc.spans:
+        return []
+    group = doc.spans[key]
+    records = doc.spans[TERMS_KEY].attrs.get("records", {})
+    strings = doc.vocab.strings
+    out = []
+    for span in group:
+        rec_key = strings[span.id]
+        kind, value, also, site, bilateral, needs_site = records[rec_key]
+        out.append(
+            Term(
+                kind, value, span.start, span.end, rec_key, tuple(also), site, bilateral, needs_site
+            )
+        )
+    return out
+
+
+def features_of(doc: Doc) -> SymptomFeatures | None:
+    """The assembled features (``doc._.fasciclf``), or None before assembly."""
+    data = doc.user_data.get(FEATURES_KEY)
+    if data is None:
+        return None
+    text = doc.user_data.get(TEXT_KEY)
+    return SymptomFeatures.from_dict(data, text=doc.text if text is None else text)
+
+
+def _finding_info(span: Span) -> list[Any] | None:
+    group = span.doc.spans[FINDINGS_KEY] if FINDINGS_KEY in span.doc.spans else None
+    if group is None:
+        return None
+    return group.attrs.get("info", {}).get(f"{span.start_char},{span.end_char},{span.label_}")
+
+
+def _getter(index: int, default: Any):
+    def get(span: Span) -> Any:
+        info = _finding_info(span)
+        if info is None:
+            return default
+        value = info[index]
+        return tuple(value) if isinstance(value, list) else value
+
+    return get
+
+
+def register_extensions() -> None:
+    """Register the Doc and Span extensions (idempotent)."""
+    if not Doc.has_extension("fasciclf"):
+        Doc.set_extension("fasciclf", getter=features_of)
+    if not Doc.has_extension(FEATURES_KEY):
+        # the pre-1.0 name, kept for callers of build_nlp()
+        Doc.set_extension(FEATURES_KEY, getter=features_of)
+    for i, (name, default) in enumerate(
+        (("concept", None), ("status", None), ("body_sites", ()), ("side", None))
+    ):
+        if not Span.has_extension(name):
+            Span.set_extension(name, getter=_getter(i, default))
+
+
+register_extensions()
