@@ -14,6 +14,7 @@ spaCy and scikit-learn are imported on first use of a name that needs them
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,12 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from fasciclf.features._resources import ResourceError, lexicon_version
     from fasciclf.features._status import SIGN_CONCEPTS
+
+
+if "spacy" in sys.modules:  # pragma: no branch
+    # spaCy is loaded already: register the factories now. Otherwise spaCy finds
+    # them through the spacy_factories entry points when a pipeline asks.
+    import_module("fasciclf.features._pipeline")
 
 
 def __getattr__(name: str) -> Any:

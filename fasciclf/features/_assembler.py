@@ -55,7 +55,7 @@ class FeatureAssembler:
         return doc
 
     def assemble(self, doc: Doc) -> SymptomFeatures:
-        """The features of ``doc`` (read from the spans the earlier components wrote)."""
+        """The features of ``doc`` (read from what the earlier components wrote)."""
         # Doc.text re-joins every token; callers that know the string pass it.
         text = doc.user_data.get(TEXT_KEY)
         if text is None:
@@ -138,7 +138,6 @@ def _write_findings(doc: Doc, features: SymptomFeatures) -> None:
 @Language.factory(
     "fasciclf_features",
     assigns=["doc.spans", "doc._.fasciclf"],
-    requires=["doc.spans"],
     default_config={"side_window": 4},
 )
 def make_features(nlp: Language, name: str, side_window: int) -> FeatureAssembler:

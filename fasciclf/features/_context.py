@@ -22,10 +22,10 @@ from typing import Any, NamedTuple
 import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import from_bytes, from_disk, to_bytes, to_disk
 
-from fasciclf.features._doc import MODIFIERS_KEY, TARGETS_KEY, TERMS_KEY, Term, read_terms
+from fasciclf.features._doc import TARGETS_KEY, TERMS_KEY, Term, read_terms
 from fasciclf.features._matches import drop_nested, filter_longest
 from fasciclf.features._questions import QuestionReader
 from fasciclf.features._resources import (
@@ -34,10 +34,10 @@ from fasciclf.features._resources import (
     ContextRule,
     ContextRules,
     default_context_rules,
-    default_wordlists,
     parse_context_rules,
 )
 from fasciclf.features._tokens import token_view
+from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
 _DETERMINERS = _WORDS["determiners"]
@@ -57,9 +57,8 @@ class Modifier(NamedTuple):
 class ContextAnnotator:
     """Give every target and cue match a ConText status.
 
-    Writes ``doc.spans["fasciclf_modifiers"]`` and
-    ``doc.spans["fasciclf_targets"]`` (``attrs["status"]``: one status per
-    span; ``None`` is present).
+    Writes ``doc.user_data["fasciclf_targets"]``: the target and cue matches
+    and one status each (``None`` is present).
 
     Parameters
     ----------
@@ -75,9 +74,8 @@ class ContextAnnotator:
     >>> import spacy
     >>> nlp = spacy.blank("en")
     >>> _ = nlp.add_pipe("fasciclf_terms"); _ = nlp.add_pipe("fasciclf_context")
-    >>> doc = nlp("no weakness")
-    >>> [s.text for s in doc.spans["fasciclf_targets"]], doc.spans["fasciclf_targets"].attrs
-    (['weakness'], {'status': ['negated']})
+    >>> nlp("no weakness").user_data["fasciclf_targets"]["status"]
+    ['negated']
     """
 
     def __init__(
@@ -115,13 +113,10 @@ class ContextAnnotator:
         for t in ordered:
             category = scopes.category(t)
             statuses.append(category if category is not None else questions.status(t.start))
-        doc.spans[MODIFIERS_KEY] = [
-            Span(doc, m.start, m.end, label=m.rule.category) for m in modifiers
-        ]
-        doc.spans[TARGETS_KEY] = [
-            Span(doc, t.start, t.end, label=t.kind, span_id=t.key) for t in ordered
-        ]
-        doc.spans[TARGETS_KEY].attrs["status"] = statuses
+        doc.user_data[TARGETS_KEY] = {
+            "matches": [[t.key, t.start, t.end] for t in ordered],
+            "status": statuses,
+        }
         return doc
 
     def _modifiers(
@@ -271,8 +266,6 @@ def rules_to_json(rules: ContextRules) -> dict[str, Any]:
 
 @Language.factory(
     "fasciclf_context",
-    assigns=["doc.spans"],
-    requires=["doc.spans"],
     default_config={},
 )
 def make_context(nlp: Language, name: str) -> ContextAnnotator:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from fasciclf.features import _quantities as q
 from fasciclf.features._doc import Term
-from fasciclf.features._resources import default_wordlists
 from fasciclf.features._status import Mention
 from fasciclf.features._tokens import SENTENCE_END, TokenView
+from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
 _ONSET_WORDS = _WORDS["onset_words"]

@@ -1,16 +1,17 @@
 """What the components write on the Doc, and the extensions that read it.
 
-Components talk only through the Doc, in serialisable form (so
-``nlp.pipe(n_process=2)``, ``Doc.to_bytes`` and ``DocBin`` work):
+Components talk only through the Doc, in serialisable form (plain lists,
+strings and numbers, so ``nlp.pipe(n_process=2)``, ``Doc.to_bytes`` and
+``DocBin`` work). Stage data lives in ``doc.user_data`` as compact lists,
+because building a ``Span`` object per match costs more than the rules that
+read it; the findings are spans.
 
-``doc.spans["fasciclf_terms"]``
-    every lexicon match (label: the lexicon kind); the group's
-    ``attrs["records"]`` maps each match's record key to its lexicon record.
-``doc.spans["fasciclf_modifiers"]``
-    the ConText modifiers in effect (label: the category).
-``doc.spans["fasciclf_targets"]``
-    the lexicon matches a status was given to; ``attrs["status"]`` lists the
-    ConText status of each, in order.
+``doc.user_data["fasciclf_terms"]``
+    ``{"matches": [[record key, start, end], ...], "records": {key: record}}``:
+    every lexicon match (token offsets) and the lexicon records they point to.
+``doc.user_data["fasciclf_targets"]``
+    ``{"matches": [...], "status": [...]}``: the matches a ConText status was
+    given to, and that status (``None`` is present).
 ``doc.spans["fasciclf"]``
     the findings, labelled by concept, with ``span._.concept``,
     ``span._.status``, ``span._.body_sites`` and ``span._.side``
@@ -28,7 +29,6 @@ from spacy.tokens import Doc, Span
 from fasciclf.features._types import SymptomFeatures
 
 TERMS_KEY = "fasciclf_terms"
-MODIFIERS_KEY = "fasciclf_modifiers"
 TARGETS_KEY = "fasciclf_targets"
 FINDINGS_KEY = "fasciclf"
 FEATURES_KEY = "fasciclf_features"
@@ -50,24 +50,19 @@ class Term(NamedTuple):
 
 
 def read_terms(doc: Doc, key: str = TERMS_KEY) -> list[Term]:
-    """The lexicon matches stored in span group ``key``, in stored order.
+    """The lexicon matches stored under ``doc.user_data[key]``, in stored order.
 
-    The lexicon records they point to are those in ``doc.spans["fasciclf_terms"]``.
+    The lexicon records they point to are those stored by ``fasciclf_terms``.
     """
-    if key not in doc.spans or TERMS_KEY not in doc.spans:
+    data = doc.user_data.get(key)
+    terms = doc.user_data.get(TERMS_KEY)
+    if data is None or terms is None:
         return []
-    group = doc.spans[key]
-    records = doc.spans[TERMS_KEY].attrs.get("records", {})
-    strings = doc.vocab.strings
+    records = terms["records"]
     out = []
-    for span in group:
-        rec_key = strings[span.id]
+    for rec_key, start, end in data["matches"]:
         kind, value, also, site, bilateral, needs_site = records[rec_key]
-        out.append(
-            Term(
-                kind, value, span.start, span.end, rec_key, tuple(also), site, bilateral, needs_site
-            )
-        )
+        out.append(Term(kind, value, start, end, rec_key, tuple(also), site, bilateral, needs_site))
     return out
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fasciclf.features._resources import default_wordlists
 from fasciclf.features._tokens import sentence_ranges
+from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
 _AUXILIARIES = _WORDS["auxiliaries"]

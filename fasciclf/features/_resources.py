@@ -18,7 +18,6 @@ from fasciclf.features._types import BODY_SITES, SYMPTOMS, TIMINGS, TRIGGERS
 
 LEXICON_FILE = "lexicon.json"
 CONTEXT_RULES_FILE = "context_rules.json"
-WORDLISTS_FILE = "wordlists.json"
 
 LEXICON_KINDS: tuple[str, ...] = (
     "symptom",
@@ -56,29 +55,6 @@ DIRECTIONS: tuple[str, ...] = ("forward", "backward", "bidirectional")
 
 _LEXICON_KEYS = {"kind", "value", "terms", "also", "site", "bilateral", "needs_site"}
 _RULE_KEYS = {"literal", "category", "direction", "max_scope", "stop_at_determiner"}
-WORDLIST_NAMES: tuple[str, ...] = (
-    "sentence_end",
-    "clause_break",
-    "determiners",
-    "list_joiners",
-    "spread_words",
-    "site_prepositions",
-    "onset_words",
-    "anaphora",
-    "first_words",
-    "now_words",
-    "also_words",
-    "auxiliaries",
-    "question_first_person",
-    "disease_words",
-    "short_no",
-    "subject_pronouns",
-    "subject_verbs",
-    "family_status_verbs",
-    "age_words",
-    "third_person",
-    "writer_first_person",
-)
 # A scope with no max_scope in the rule file reaches this many tokens: the
 # documented default of context_rules.json ("null = to the clause end") is
 # bounded so that per-mention work stays constant (linear time overall).
@@ -172,6 +148,18 @@ def _check_keys(where: str, record: dict[str, Any], allowed: set[str]) -> None:
         )
 
 
+# kinds whose value comes from a closed vocabulary
+_VALUES_OF_KIND: dict[str, tuple[str, ...]] = {
+    "symptom": SYMPTOMS,
+    "deny": SYMPTOMS,
+    "site": BODY_SITES,
+    "side": SIDE_VALUES,
+    "trigger": TRIGGERS,
+    "timing": TIMINGS,
+    "progression": PROGRESSION_CUES,
+}
+
+
 def parse_lexicon(data: dict[str, Any]) -> Lexicon:
     """Validate a lexicon mapping (as read from JSON) into typed records.
 
@@ -195,18 +183,8 @@ def parse_lexicon(data: dict[str, Any]) -> Lexicon:
         kind = raw.get("kind")
         _check_choice(where, "kind", kind, LEXICON_KINDS)
         value = raw.get("value")
-        if kind == "symptom" or kind == "deny":
-            _check_choice(where, "value", value, SYMPTOMS)
-        elif kind == "site":
-            _check_choice(where, "value", value, BODY_SITES)
-        elif kind == "side":
-            _check_choice(where, "value", value, SIDE_VALUES)
-        elif kind == "trigger":
-            _check_choice(where, "value", value, TRIGGERS)
-        elif kind == "timing":
-            _check_choice(where, "value", value, TIMINGS)
-        elif kind == "progression":
-            _check_choice(where, "value", value, PROGRESSION_CUES)
+        if kind in _VALUES_OF_KIND:
+            _check_choice(where, "value", value, _VALUES_OF_KIND[kind])
         if not isinstance(value, str) or not value:
             raise ResourceError(f"{where}: value must be a non-empty string")
         terms = raw.get("terms")
@@ -270,45 +248,6 @@ def parse_context_rules(data: dict[str, Any]) -> ContextRules:
     return ContextRules(version=str(data.get("version", "0")), rules=tuple(rules))
 
 
-@dataclass(frozen=True)
-class WordLists:
-    """Named English word lists used by the rules (``resources/wordlists.json``)."""
-
-    version: str
-    lists: dict[str, frozenset[str]]
-
-    def __getitem__(self, name: str) -> frozenset[str]:
-        return self.lists[name]
-
-
-def parse_wordlists(data: dict[str, Any]) -> WordLists:
-    """Validate the word lists mapping (as read from JSON).
-
-    >>> parse_wordlists({"version": "1", "lists": {"negations": {"words": ["no"]}}})
-    Traceback (most recent call last):
-    ...
-    fasciclf.features._resources.ResourceError: word lists: unknown key(s) negations; ...
-    """
-    if not isinstance(data, dict) or not isinstance(data.get("lists"), dict):
-        raise ResourceError("word lists must be a JSON object with 'version' and 'lists'")
-    raw_lists = data["lists"]
-    _check_keys("word lists", raw_lists, set(WORDLIST_NAMES))
-    missing = [name for name in WORDLIST_NAMES if name not in raw_lists]
-    if missing:
-        raise ResourceError(f"word lists: missing list(s) {', '.join(missing)}")
-    lists = {}
-    for name, raw in raw_lists.items():
-        where = f"word list {name!r}"
-        if not isinstance(raw, dict):
-            raise ResourceError(f"{where}: expected an object, got {type(raw).__name__}")
-        _check_keys(where, raw, {"description", "words"})
-        words = raw.get("words")
-        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-            raise ResourceError(f"{where}: words must be a list of non-empty strings")
-        lists[name] = frozenset(w.lower() for w in words)
-    return WordLists(version=str(data.get("version", "0")), lists=lists)
-
-
 def _read_packaged(name: str) -> dict[str, Any]:
     text = resources.files("fasciclf.features").joinpath("resources", name).read_text("utf-8")
     return json.loads(text)
@@ -324,12 +263,6 @@ def default_lexicon() -> Lexicon:
 def default_context_rules() -> ContextRules:
     """The context rules shipped with the package (parsed once per process)."""
     return parse_context_rules(_read_packaged(CONTEXT_RULES_FILE))
-
-
-@lru_cache(maxsize=1)
-def default_wordlists() -> WordLists:
-    """The word lists shipped with the package (parsed once per process)."""
-    return parse_wordlists(_read_packaged(WORDLISTS_FILE))
 
 
 def lexicon_version() -> str:

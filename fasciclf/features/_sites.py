@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 from fasciclf.features._doc import Term
 from fasciclf.features._matches import filter_longest
-from fasciclf.features._resources import default_wordlists
 from fasciclf.features._status import Mention
 from fasciclf.features._tokens import TokenView, clause_ids
+from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
 _SPREAD_WORDS = _WORDS["spread_words"]
@@ -150,35 +150,51 @@ def place_sides(
     return free
 
 
-def attach_sites(view: TokenView, mentions: list[Mention], sites: list[Site], free_sides) -> None:
-    """Add each site (with its sides) and each free side to the sign it describes."""
-    words, sent = view.words, view.sent
-    signs = [mt for mt in mentions if mt.is_sign]
-    for mt in signs:
-        if mt.site:
-            mt.sites.add(mt.site)
-    clause = clause_ids(words, sent)
-    has_subject = {clause[i] for i, w in enumerate(words) if w in _SUBJECT_PRONOUNS}
-    by_sent = _group(signs, lambda mt: sent[mt.start])
-    by_clause = _group(signs, lambda mt: clause[mt.start])
-    present = _Positions([mt for mt in signs if mt.status == "present"])
-    spread_sents = {sent[i] for i, w in enumerate(words) if w in _SPREAD_WORDS}
-    for s in sites:
-        same = by_sent.get(sent[s.start])
-        owner = None
+class _SignIndex:
+    """Sign mentions indexed by sentence and clause, to find the one a site describes."""
+
+    def __init__(self, view: TokenView, mentions: list[Mention]) -> None:
+        words, sent = view.words, view.sent
+        self.view = view
+        signs = [mt for mt in mentions if mt.is_sign]
+        self.clause = clause_ids(words, sent)
+        self.has_subject = {self.clause[i] for i, w in enumerate(words) if w in _SUBJECT_PRONOUNS}
+        self.by_sent = _group(signs, lambda mt: sent[mt.start])
+        self.by_clause = _group(signs, lambda mt: self.clause[mt.start])
+        self.present = _Positions([mt for mt in signs if mt.status == "present"])
+        self.spread_sents = {sent[i] for i, w in enumerate(words) if w in _SPREAD_WORDS}
+
+    def owner_of_site(self, s: Site) -> Mention | None:
+        clause = self.clause[s.start]
+        same = self.by_sent.get(self.view.sent[s.start])
         if same is not None:
             # A site inside a sign phrase ("tongue twitching") is already counted.
-            owner = next(
-                (mt for mt in same.between(s.start - _MAX_SPAN, s.start) if s.end <= mt.end), None
-            )
-            in_clause = by_clause.get(clause[s.start])
-            if owner is None and in_clause is not None:
-                owner = in_clause.nearest(s.start, s.end)
-            if owner is None and clause[s.start] not in has_subject:
+            inside = same.between(s.start - _MAX_SPAN, s.start)
+            owner = next((mt for mt in inside if s.end <= mt.end), None)
+            if owner is None and clause in self.by_clause:
+                owner = self.by_clause[clause].nearest(s.start, s.end)
+            if owner is None and clause not in self.has_subject:
                 owner = same.nearest(s.start, s.end)
-        if owner is None and sent[s.start] in spread_sents and _after_preposition(view, s.start):
-            k = bisect_left(present.starts, s.start)
-            owner = present.items[k - 1] if k else None
+            if owner is not None:
+                return owner
+        if self.view.sent[s.start] in self.spread_sents and _after_preposition(self.view, s.start):
+            k = bisect_left(self.present.starts, s.start)
+            return self.present.items[k - 1] if k else None
+        return None
+
+    def owner_of_side(self, start: int, end: int) -> Mention | None:
+        group = self.by_clause.get(self.clause[start])
+        return group.nearest(start, end) if group is not None else None
+
+
+def attach_sites(view: TokenView, mentions: list[Mention], sites: list[Site], free_sides) -> None:
+    """Add each site (with its sides) and each free side to the sign it describes."""
+    for mt in mentions:
+        if mt.site and mt.is_sign:
+            mt.sites.add(mt.site)
+    index = _SignIndex(view, mentions)
+    for s in sites:
+        owner = index.owner_of_site(s)
         if owner is None:
             continue
         owner.sites.add(s.region)
@@ -187,8 +203,7 @@ def attach_sites(view: TokenView, mentions: list[Mention], sites: list[Site], fr
         elif s.bilateral:
             owner.sides.add("plural")
     for side, start, end in free_sides:
-        group = by_clause.get(clause[start])
-        owner = group.nearest(start, end) if group is not None else None
+        owner = index.owner_of_side(start, end)
         if owner is not None:
             owner.free_sides.add(side)
 

@@ -67,7 +67,7 @@ class Mention:
 
 def read_mentions(doc: Doc) -> tuple[list[Mention], list[tuple[Term, str]]]:
     """Mentions (symptom, extra, deny) and cues with their status, from the Doc."""
-    statuses = doc.spans[TARGETS_KEY].attrs.get("status", []) if TARGETS_KEY in doc.spans else []
+    statuses = doc.user_data.get(TARGETS_KEY, {}).get("status", [])
     mentions: list[Mention] = []
     cues: list[tuple[Term, str]] = []
     for t, category in zip(read_terms(doc, TARGETS_KEY), statuses, strict=True):

@@ -1,8 +1,8 @@
 """Term matching: the component that owns the lexicon's patterns.
 
 Like spaCy's ``SpanRuler``: a :class:`~spacy.matcher.PhraseMatcher` (attribute
-``LOWER``) over the lexicon records, every match written as a span to
-``doc.spans["fasciclf_terms"]``, the lexicon serialised with the pipeline.
+``LOWER``) over the lexicon records, every match written to
+``doc.user_data["fasciclf_terms"]``, the lexicon serialised with the pipeline.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import from_bytes, from_disk, to_bytes, to_disk
 
 from fasciclf.features._doc import TERMS_KEY
@@ -22,7 +22,7 @@ from fasciclf.features._resources import LEXICON_FILE, Lexicon, default_lexicon,
 
 
 class TermMatcher:
-    """Match the lexicon's terms; write them to ``doc.spans["fasciclf_terms"]``.
+    """Match the lexicon's terms; write them to ``doc.user_data["fasciclf_terms"]``.
 
     Parameters
     ----------
@@ -38,9 +38,9 @@ class TermMatcher:
     >>> import spacy
     >>> nlp = spacy.blank("en")
     >>> _ = nlp.add_pipe("fasciclf_terms")
-    >>> doc = nlp("left calf twitch")
-    >>> [(s.text, s.label_) for s in doc.spans["fasciclf_terms"]]
-    [('left', 'side'), ('calf', 'site'), ('twitch', 'symptom')]
+    >>> from fasciclf.features._doc import read_terms
+    >>> [(t.kind, t.value, t.start) for t in read_terms(nlp("left calf twitch"))]
+    [('side', 'left', 0), ('site', 'leg', 1), ('symptom', 'twitching', 2)]
     """
 
     def __init__(
@@ -71,14 +71,13 @@ class TermMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         records = self._records
-        spans = []
+        matches = []
         hit: dict[str, list[Any]] = {}
         for match_id, start, end in self.matcher(doc):
             key, info = records[match_id]
             hit[key] = info
-            spans.append(Span(doc, start, end, label=info[0], span_id=match_id))
-        doc.spans[TERMS_KEY] = spans
-        doc.spans[TERMS_KEY].attrs["records"] = hit
+            matches.append([key, start, end])
+        doc.user_data[TERMS_KEY] = {"matches": matches, "records": hit}
         return doc
 
     # -- serialisation: the reviewed lexicon travels with the pipeline --------
@@ -127,7 +126,7 @@ def lexicon_to_json(lexicon: Lexicon) -> dict[str, Any]:
     return {"version": lexicon.version, "records": records}
 
 
-@Language.factory("fasciclf_terms", assigns=["doc.spans"], default_config={})
+@Language.factory("fasciclf_terms", default_config={})
 def make_terms(nlp: Language, name: str) -> TermMatcher:
     """Factory for :class:`TermMatcher` (packaged lexicon)."""
     return TermMatcher(nlp, name)

@@ -19,7 +19,7 @@ from spacy.attrs import IDX, LENGTH, LOWER, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from fasciclf.features._resources import default_wordlists
+from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
 SENTENCE_END = _WORDS["sentence_end"]

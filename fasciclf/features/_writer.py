@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fasciclf.features import _quantities as q
+from fasciclf.features import _age_sex as q
 from fasciclf.features._doc import Term
-from fasciclf.features._resources import default_wordlists
 from fasciclf.features._status import Mention
 from fasciclf.features._tokens import TokenView
+from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
 _SUBJECT_VERBS = _WORDS["subject_verbs"]
