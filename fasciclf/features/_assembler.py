@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from fasciclf.features import _course as course
 from fasciclf.features import _sites as sites
@@ -49,19 +49,22 @@ class FeatureAssembler:
         self.side_window = side_window
 
     def __call__(self, doc: Doc) -> Doc:
-        features = self.assemble(doc)
+        features, mentions = self._assemble(doc)
         doc.user_data[FEATURES_KEY] = features.to_dict()
-        _write_findings(doc, features)
+        _write_findings(doc, features.findings, mentions)
         return doc
 
     def assemble(self, doc: Doc) -> SymptomFeatures:
         """The features of ``doc`` (read from what the earlier components wrote)."""
+        return self._assemble(doc)[0]
+
+    def _assemble(self, doc: Doc) -> tuple[SymptomFeatures, list[status.Mention]]:
         # Doc.text re-joins every token; callers that know the string pass it.
         text = doc.user_data.get(TEXT_KEY)
         if text is None:
             text = doc.text
         if not text.strip():
-            return SymptomFeatures(text=text)
+            return SymptomFeatures(text=text), []
         view = token_view(doc)
         terms = read_terms(doc, TERMS_KEY)
         mentions, cues = status.read_mentions(doc)
@@ -79,7 +82,7 @@ class FeatureAssembler:
         triggers, timing = course.triggers_and_timing(cues)
         who = writer.find_writer(view, terms, mentions)
         age, sex = writer.age_and_sex(lower, view, who)
-        return SymptomFeatures(
+        features = SymptomFeatures(
             text=text,
             body_sites=tuple(body_sites),
             laterality=sites.laterality(present_signs, body_sites),
@@ -99,6 +102,7 @@ class FeatureAssembler:
             extra_present=tuple(sorted(summary.extra_present)),
             findings=tuple(_finding(text, view, mt) for mt in mentions),
         )
+        return features, mentions
 
 
 def _finding(text: str, view: TokenView, mt: status.Mention) -> Finding:
@@ -116,21 +120,13 @@ def _finding(text: str, view: TokenView, mt: status.Mention) -> Finding:
     )
 
 
-def _write_findings(doc: Doc, features: SymptomFeatures) -> None:
+def _write_findings(doc: Doc, findings: tuple[Finding, ...], mentions: list) -> None:
     """Findings as spans labelled by concept (``span._.status`` etc. read the group attrs)."""
     spans = []
     info = {}
-    for f in features.findings:
-        span = doc.char_span(f.start, f.end, label=f.concept)
-        if span is None:  # pragma: no cover - findings are built from token offsets
-            continue
-        spans.append(span)
-        info[f"{f.start},{f.end},{f.concept}"] = [
-            f.concept,
-            f.status,
-            list(f.body_sites),
-            f.side,
-        ]
+    for f, mt in zip(findings, mentions, strict=True):
+        spans.append(Span(doc, mt.start, mt.end, label=f.concept))
+        info[f"{f.start},{f.end},{f.concept}"] = [f.concept, f.status, list(f.body_sites), f.side]
     doc.spans[FINDINGS_KEY] = spans
     doc.spans[FINDINGS_KEY].attrs["info"] = info
 

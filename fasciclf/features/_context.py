@@ -107,7 +107,7 @@ class ContextAnnotator:
         modifiers = self._modifiers(doc, terms, targets, trigger_matches)
         view = token_view(doc)
         scopes = _Scopes(view.words, view.sent, modifiers, self._max_reach)
-        questions = QuestionReader(view.words, view.sent)
+        questions = QuestionReader(view)
         ordered = [*targets, *cues[0], *cues[1], *cues[2], *cues[3]]
         statuses = []
         for t in ordered:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fasciclf.features._tokens import sentence_ranges
+from fasciclf.features._tokens import TokenView
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -18,15 +18,16 @@ class QuestionReader:
     "Numbness? No." denies numbness; "Is slurred speech a sign of ALS?" asks
     about a condition without claiming it (no first-person words).
 
-    >>> words = ["numbness", "?", "no", "."]
-    >>> QuestionReader(words, [0, 0, 1, 1]).status(0)
+    >>> import spacy
+    >>> from fasciclf.features._tokens import token_view
+    >>> QuestionReader(token_view(spacy.blank("en")("Numbness? No."))).status(0)
     'negated'
     """
 
-    def __init__(self, words: list[str], sent: list[int]) -> None:
-        self.words = words
-        self.sent = sent
-        self.ranges = sentence_ranges(sent)
+    def __init__(self, view: TokenView) -> None:
+        self.words = view.words
+        self.sent = view.sent
+        self.ranges = view.ranges
         self._cache: dict[int, str | None] = {}
 
     def status(self, i: int) -> str | None:

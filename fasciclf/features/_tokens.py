@@ -12,6 +12,8 @@ quadratic in the length of a whitespace-free chunk (25,000 commas took 46 s).
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from bisect import bisect_right
 from typing import NamedTuple
 
@@ -39,10 +41,11 @@ class TokenView(NamedTuple):
     sent: list[int]
     starts: list[int]
     ends: list[int]
+    ranges: dict[int, range]
 
     def sentence_ranges(self) -> dict[int, range]:
         """Token range of every sentence (sentences are contiguous token runs)."""
-        return sentence_ranges(self.sent)
+        return self.ranges
 
     def sentence_of_char(self, pos: int) -> int:
         """Sentence id of the last token starting at or before character ``pos``."""
@@ -51,22 +54,40 @@ class TokenView(NamedTuple):
         return self.sent[max(0, bisect_right(self.starts, pos) - 1)]
 
 
+# One view per Doc, shared by the components that run on it and dropped with
+# it; never stored on the Doc, whose data must stay serialisable.
+_VIEWS: weakref.WeakKeyDictionary[Doc, TokenView] = weakref.WeakKeyDictionary()
+_VIEWS_LOCK = threading.Lock()
+
+
 def token_view(doc: Doc) -> TokenView:
-    """Build the :class:`TokenView` of ``doc``.
+    """The :class:`TokenView` of ``doc`` (built once per Doc).
 
     >>> import spacy
     >>> view = token_view(spacy.blank("en")("Calf twitch. No pain"))
     >>> view.words, view.sent
     (['calf', 'twitch', '.', 'no', 'pain'], [0, 0, 0, 1, 1])
     """
+    with _VIEWS_LOCK:
+        view = _VIEWS.get(doc)
+    if view is not None and len(view.words) == len(doc):
+        return view
+    view = _build_view(doc)
+    with _VIEWS_LOCK:
+        _VIEWS[doc] = view
+    return view
+
+
+def _build_view(doc: Doc) -> TokenView:
     if not len(doc):
-        return TokenView([], [], [], [])
+        return TokenView([], [], [], [], {})
     strings = doc.vocab.strings
     arr = doc.to_array([LOWER, IDX, LENGTH])
     words = [strings[int(h)] for h in arr[:, 0]]
     starts = arr[:, 1].tolist()
     ends = (arr[:, 1] + arr[:, 2]).tolist()
-    return TokenView(words, sentence_ids(words), starts, ends)
+    sent = sentence_ids(words)
+    return TokenView(words, sent, starts, ends, sentence_ranges(sent))
 
 
 def sentence_ids(words: list[str]) -> list[int]:
