@@ -15,6 +15,7 @@ from fasciclf.features._doc import (
     TERMS_KEY,
     TEXT_KEY,
     read_terms,
+    remember,
 )
 from fasciclf.features._tokens import TokenView, token_view
 from fasciclf.features._types import Finding, SymptomFeatures
@@ -51,6 +52,7 @@ class FeatureAssembler:
     def __call__(self, doc: Doc) -> Doc:
         features, mentions = self._assemble(doc)
         doc.user_data[FEATURES_KEY] = features.to_dict()
+        remember(doc, FEATURES_KEY, features)
         _write_findings(doc, features.findings, mentions)
         return doc
 

@@ -25,7 +25,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import from_bytes, from_disk, to_bytes, to_disk
 
-from fasciclf.features._doc import TARGETS_KEY, TERMS_KEY, Term, read_terms
+from fasciclf.features._doc import TARGETS_KEY, TERMS_KEY, Term, read_terms, remember
 from fasciclf.features._matches import drop_nested, filter_longest
 from fasciclf.features._questions import QuestionReader
 from fasciclf.features._resources import (
@@ -117,6 +117,7 @@ class ContextAnnotator:
             "matches": [[t.key, t.start, t.end] for t in ordered],
             "status": statuses,
         }
+        remember(doc, TARGETS_KEY, ordered)
         return doc
 
     def _modifiers(

@@ -22,6 +22,8 @@ read it; the findings are spans.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Any, NamedTuple
 
 from spacy.tokens import Doc, Span
@@ -49,6 +51,24 @@ class Term(NamedTuple):
     needs_site: bool = False
 
 
+# Parsed stage data per Doc, valid while doc.user_data holds the same object;
+# dropped with the Doc and never stored on it (the Doc stays serialisable).
+_PARSED: weakref.WeakKeyDictionary[Doc, dict[str, tuple[Any, Any]]] = weakref.WeakKeyDictionary()
+_PARSED_LOCK = threading.Lock()
+
+
+def _cached(doc: Doc, key: str, source: Any) -> Any:
+    with _PARSED_LOCK:
+        entry = _PARSED.get(doc, {}).get(key)
+    return entry[1] if entry is not None and entry[0] is source else None
+
+
+def remember(doc: Doc, key: str, value: Any) -> None:
+    """Keep the parsed form of ``doc.user_data[key]`` for the later components."""
+    with _PARSED_LOCK:
+        _PARSED.setdefault(doc, {})[key] = (doc.user_data[key], value)
+
+
 def read_terms(doc: Doc, key: str = TERMS_KEY) -> list[Term]:
     """The lexicon matches stored under ``doc.user_data[key]``, in stored order.
 
@@ -58,11 +78,15 @@ def read_terms(doc: Doc, key: str = TERMS_KEY) -> list[Term]:
     terms = doc.user_data.get(TERMS_KEY)
     if data is None or terms is None:
         return []
+    cached = _cached(doc, key, data)
+    if cached is not None:
+        return cached
     records = terms["records"]
     out = []
     for rec_key, start, end in data["matches"]:
         kind, value, also, site, bilateral, needs_site = records[rec_key]
         out.append(Term(kind, value, start, end, rec_key, tuple(also), site, bilateral, needs_site))
+    remember(doc, key, out)
     return out
 
 
@@ -71,6 +95,9 @@ def features_of(doc: Doc) -> SymptomFeatures | None:
     data = doc.user_data.get(FEATURES_KEY)
     if data is None:
         return None
+    cached = _cached(doc, FEATURES_KEY, data)
+    if cached is not None:
+        return cached
     text = doc.user_data.get(TEXT_KEY)
     return SymptomFeatures.from_dict(data, text=doc.text if text is None else text)
 

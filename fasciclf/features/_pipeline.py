@@ -15,7 +15,7 @@ from spacy.language import Language
 
 # importing the component modules registers their factories
 from fasciclf.features import _assembler, _context, _terms  # noqa: F401
-from fasciclf.features._doc import FEATURES_KEY, TEXT_KEY
+from fasciclf.features._doc import TEXT_KEY, features_of
 from fasciclf.features._tokens import make_doc
 from fasciclf.features._types import SymptomFeatures
 
@@ -112,12 +112,11 @@ def _prepare(text: str) -> tuple[str, bool]:
 
 
 def _finish(doc, original: str, truncated: bool) -> SymptomFeatures:
-    data = doc.user_data.get(FEATURES_KEY)
-    if data is None:  # pragma: no cover - the pipeline always sets it
+    feats = features_of(doc)
+    if feats is None:  # pragma: no cover - the pipeline always sets it
         return SymptomFeatures(text=original, truncated=truncated)
-    feats = SymptomFeatures.from_dict(data, text=original)
-    if truncated:
-        feats = dataclasses.replace(feats, truncated=True)
+    if truncated or feats.text is not original:
+        feats = dataclasses.replace(feats, text=original, truncated=truncated)
     return feats
 
 

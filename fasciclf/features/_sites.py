@@ -192,6 +192,8 @@ def attach_sites(view: TokenView, mentions: list[Mention], sites: list[Site], fr
     for mt in mentions:
         if mt.site and mt.is_sign:
             mt.sites.add(mt.site)
+    if not sites and not free_sides:
+        return
     index = _SignIndex(view, mentions)
     for s in sites:
         owner = index.owner_of_site(s)
