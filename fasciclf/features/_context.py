@@ -114,7 +114,7 @@ class ContextAnnotator:
             category = scopes.category(t)
             statuses.append(category if category is not None else questions.status(t.start))
         doc.user_data[TARGETS_KEY] = {
-            "matches": [[t.key, t.start, t.end] for t in ordered],
+            "matches": [(t.key, t.start, t.end) for t in ordered],
             "status": statuses,
         }
         remember(doc, TARGETS_KEY, ordered)

@@ -76,7 +76,7 @@ class TermMatcher:
         for match_id, start, end in self.matcher(doc):
             key, info = records[match_id]
             hit[key] = info
-            matches.append([key, start, end])
+            matches.append((key, start, end))
         doc.user_data[TERMS_KEY] = {"matches": matches, "records": hit}
         return doc
 
