@@ -22,6 +22,12 @@ bounded by the cap, whatever the input length. Cases:
 
 ``--scan`` (default on) times ``extract`` on dense text of 10k to 100k
 characters, to show how the cost grows with length below the cap.
+
+``--shapes`` prints the hostile-shape table (issue 14): ``extract`` on each
+shape of ``tests/test_linear_time.py`` at 1k, 10k and 100k characters, one
+interpreter per shape, a shape given up after ``--timeout`` seconds
+(target: every shape <= 1 s at 100,000 characters). ``--shapes-only`` skips
+the other cases.
 """
 
 from __future__ import annotations
@@ -102,6 +108,55 @@ def run_case(case: dict) -> dict:
     }
 
 
+SHAPE_SIZES = (1_000, 10_000, 100_000)
+
+
+def _shapes() -> dict:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("shapes", ROOT / "tests" / "test_linear_time.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SHAPES
+
+
+def run_shape(name: str) -> None:
+    """Print ``size seconds`` for each size of one shape, as each finishes."""
+    import warnings
+
+    from fasciclf.features import extract
+
+    make = _shapes()[name]
+    extract("warm up: my calf twitches")
+    for n in SHAPE_SIZES:
+        text = make(n)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t0 = time.perf_counter()
+            extract(text)
+        print(n, time.perf_counter() - t0, flush=True)
+
+
+def shapes_table(timeout: float) -> None:
+    print(f"\nextract() on hostile shapes (seconds; '>{timeout:g}' = given up):")
+    print(f"{'shape':<20}" + "".join(f"{n:>10,}" for n in SHAPE_SIZES))
+    for name in _shapes():
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--shape", name], stdout=subprocess.PIPE, text=True
+        )
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        got = dict(line.split() for line in out.splitlines() if line.strip())
+        cells = [
+            f"{float(got[str(n)]):>10.3f}" if str(n) in got else f"{'>' + format(timeout, 'g'):>10}"
+            for n in SHAPE_SIZES
+        ]
+        print(f"{name:<20}" + "".join(cells), flush=True)
+
+
 def _in_subprocess(case: dict) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--case", json.dumps(case)],
@@ -117,10 +172,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", type=int, default=100_000, help="one-word texts (100000)")
     parser.add_argument("--mb", type=float, default=1.0, help="size of the long text in MB")
     parser.add_argument("--no-scan", action="store_true", help="skip the length scan")
+    parser.add_argument("--shapes", action="store_true", help="also print the hostile shapes")
+    parser.add_argument("--shapes-only", action="store_true", help="only the hostile shapes")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per shape (120)")
     parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--shape", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.case:
         print(json.dumps(run_case(json.loads(args.case))))
+        return 0
+    if args.shape:
+        run_shape(args.shape)
+        return 0
+    if args.shapes_only:
+        shapes_table(args.timeout)
         return 0
 
     from fasciclf.features import MAX_CHARS
@@ -164,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
                 extract(text)
                 s = time.perf_counter() - t0
             print(f"{n:>8,} {s:>8.2f} {s / n * 1e6:>8.1f}")
+    if args.shapes:
+        shapes_table(args.timeout)
     return 0
 
 

@@ -180,13 +180,7 @@ def _case_errors(case: Any) -> list[str]:
     if REQUIRED_CASE_KEYS - keys:
         errors.append(f"{where}: missing keys {sorted(REQUIRED_CASE_KEYS - keys)}")
         return errors
-    if not isinstance(case["id"], str) or not re.fullmatch(r"rc-\d{3,}", case["id"]):
-        errors.append(f"{where}: id must look like 'rc-001'")
-    for key in ("text", "note"):
-        if not isinstance(case[key], str) or not case[key].strip():
-            errors.append(f"{where}: {key} must be a non-empty string")
-    if "tolerance" in case and not (_is_number(case["tolerance"]) and 0 < case["tolerance"] <= 1):
-        errors.append(f"{where}: tolerance must be a number in (0, 1]")
+    _check_header(errors, where, case)
     expect = case["expect"]
     if not isinstance(expect, dict) or not expect:
         errors.append(f"{where}: expect must be a non-empty object")
@@ -195,39 +189,67 @@ def _case_errors(case: Any) -> list[str]:
     if unknown:
         errors.append(f"{where}: unknown expect fields {sorted(unknown)}")
     for field, value in expect.items():
-        at = f"{where}.{field}"
-        if field == "body_sites":
-            _check_sorted_vocab(errors, at, value, BODY_SITES)
-        elif field == "triggers":
-            _check_sorted_vocab(errors, at, value, TRIGGERS)
-        elif field == "timing":
-            _check_sorted_vocab(errors, at, value, TIMINGS)
-        elif field == "laterality" and value not in LATERALITIES:
-            errors.append(f"{at}: {value!r} not in {LATERALITIES}")
-        elif field == "progression" and value not in PROGRESSIONS:
-            errors.append(f"{at}: {value!r} not in {PROGRESSIONS}")
-        elif field in ("duration_days", "episode_minutes"):
-            if value is not None and not (_is_number(value) and value >= 0):
-                errors.append(f"{at}: expected null or a non-negative number, got {value!r}")
-        elif field == "symptoms":
-            if not isinstance(value, dict) or not value:
-                errors.append(f"{at}: expected a non-empty object")
-                continue
-            for name, status in value.items():
-                if name not in SYMPTOMS:
-                    errors.append(f"{at}: {name!r} not in {SYMPTOMS}")
-                if status not in SYMPTOM_STATUSES:
-                    errors.append(f"{at}.{name}: {status!r} not in {SYMPTOM_STATUSES}")
-        elif field == "age":
-            if value is not None and not (
-                isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 120
-            ):
-                errors.append(f"{at}: expected null or an integer 0-120, got {value!r}")
-        elif field == "sex" and value is not None and value not in SEXES:
-            errors.append(f"{at}: {value!r} not in {SEXES} or null")
-        elif field in ("family_history_includes", "historical_includes"):
-            _check_concepts(errors, at, value)
+        check = _FIELD_CHECKS.get(field)
+        if check is not None:
+            check(errors, f"{where}.{field}", value)
     return errors
+
+
+def _check_header(errors: list[str], where: str, case: dict) -> None:
+    if not isinstance(case["id"], str) or not re.fullmatch(r"rc-\d{3,}", case["id"]):
+        errors.append(f"{where}: id must look like 'rc-001'")
+    for key in ("text", "note"):
+        if not isinstance(case[key], str) or not case[key].strip():
+            errors.append(f"{where}: {key} must be a non-empty string")
+    if "tolerance" in case and not (_is_number(case["tolerance"]) and 0 < case["tolerance"] <= 1):
+        errors.append(f"{where}: tolerance must be a number in (0, 1]")
+
+
+def _check_choice(allowed: tuple[str, ...], nullable: bool = False):
+    def check(errors: list[str], at: str, value: Any) -> None:
+        if value not in allowed and not (nullable and value is None):
+            errors.append(f"{at}: {value!r} not in {allowed}" + (" or null" if nullable else ""))
+
+    return check
+
+
+def _check_quantity(errors: list[str], at: str, value: Any) -> None:
+    if value is not None and not (_is_number(value) and value >= 0):
+        errors.append(f"{at}: expected null or a non-negative number, got {value!r}")
+
+
+def _check_symptoms(errors: list[str], at: str, value: Any) -> None:
+    if not isinstance(value, dict) or not value:
+        errors.append(f"{at}: expected a non-empty object")
+        return
+    for name, status in value.items():
+        if name not in SYMPTOMS:
+            errors.append(f"{at}: {name!r} not in {SYMPTOMS}")
+        if status not in SYMPTOM_STATUSES:
+            errors.append(f"{at}.{name}: {status!r} not in {SYMPTOM_STATUSES}")
+
+
+def _check_age(errors: list[str], at: str, value: Any) -> None:
+    if value is not None and not (
+        isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 120
+    ):
+        errors.append(f"{at}: expected null or an integer 0-120, got {value!r}")
+
+
+_FIELD_CHECKS = {
+    "body_sites": lambda e, at, v: _check_sorted_vocab(e, at, v, BODY_SITES),
+    "triggers": lambda e, at, v: _check_sorted_vocab(e, at, v, TRIGGERS),
+    "timing": lambda e, at, v: _check_sorted_vocab(e, at, v, TIMINGS),
+    "laterality": _check_choice(LATERALITIES),
+    "progression": _check_choice(PROGRESSIONS),
+    "duration_days": _check_quantity,
+    "episode_minutes": _check_quantity,
+    "symptoms": _check_symptoms,
+    "age": _check_age,
+    "sex": _check_choice(SEXES, nullable=True),
+    "family_history_includes": _check_concepts,
+    "historical_includes": _check_concepts,
+}
 
 
 def test_cases_schema() -> None:

@@ -21,10 +21,46 @@ from fasciclf.features import (
 # Arbitrary Unicode, surrogates included, plus fragments of real vocabulary so
 # that the generated texts reach the rules and not only the tokenizer.
 WORDS = st.sampled_from(
-    ["no", "not", "but", "my", "left", "right", "both", "calf", "hands", "twitching", "weak",
-     "numb", "cramps", "for", "3", "weeks", "years", "ago", "since", "?", ".", ",", "ALS",
-     "could", "this", "be", "atrophy", "father", "had", "I'm", "34F", "\n", "😟", "\u202e",
-     "\u0301", "<b>", "&amp;", "\x00"]
+    [
+        "no",
+        "not",
+        "but",
+        "my",
+        "left",
+        "right",
+        "both",
+        "calf",
+        "hands",
+        "twitching",
+        "weak",
+        "numb",
+        "cramps",
+        "for",
+        "3",
+        "weeks",
+        "years",
+        "ago",
+        "since",
+        "?",
+        ".",
+        ",",
+        "ALS",
+        "could",
+        "this",
+        "be",
+        "atrophy",
+        "father",
+        "had",
+        "I'm",
+        "34F",
+        "\n",
+        "😟",
+        "\u202e",
+        "\u0301",
+        "<b>",
+        "&amp;",
+        "\x00",
+    ]
 )
 TEXTS = st.one_of(
     st.text(st.characters(codec=None), max_size=300),
@@ -71,9 +107,7 @@ def test_extract_many_matches_extract(texts):
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    st.lists(st.one_of(TEXTS, st.integers(), st.none(), st.binary(), st.floats()), min_size=1)
-)
+@given(st.lists(st.one_of(TEXTS, st.integers(), st.none(), st.binary(), st.floats()), min_size=1))
 def test_non_strings_raise_type_error_naming_the_type(items):
     bad = [x for x in items if not isinstance(x, str)]
     if not bad:

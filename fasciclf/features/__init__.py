@@ -14,6 +14,7 @@ spaCy and scikit-learn are imported on first use of a name that needs them
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -42,12 +43,11 @@ _LAZY: dict[str, str] = {
     "truncate_text": "_pipeline",
     "ResourceError": "_resources",
     "lexicon_version": "_resources",
-    "SIGN_CONCEPTS": "_components",
+    "SIGN_CONCEPTS": "_status",
     "red_flags": "_red_flags",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from fasciclf.features._components import SIGN_CONCEPTS
     from fasciclf.features._featurizer import FEATURE_NAMES, SymptomFeaturizer, features_to_row
     from fasciclf.features._pipeline import (
         MAX_CHARS,
@@ -59,6 +59,13 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from fasciclf.features._red_flags import red_flags
     from fasciclf.features._resources import ResourceError, lexicon_version
+    from fasciclf.features._status import SIGN_CONCEPTS
+
+
+if "spacy" in sys.modules:  # pragma: no branch
+    # spaCy is loaded already: register the factories now. Otherwise spaCy finds
+    # them through the spacy_factories entry points when a pipeline asks.
+    import_module("fasciclf.features._pipeline")
 
 
 def __getattr__(name: str) -> Any:

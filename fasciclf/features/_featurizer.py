@@ -97,6 +97,13 @@ _INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 def features_to_row(f: SymptomFeatures) -> np.ndarray:
     """Encode one :class:`SymptomFeatures` as a float row in :data:`FEATURE_NAMES` order."""
     row = np.zeros(len(FEATURE_NAMES), dtype=np.float64)
+    _one_hot(row, f)
+    _quantities(row, f)
+    _counts(row, f)
+    return row
+
+
+def _one_hot(row: np.ndarray, f: SymptomFeatures) -> None:
     ix = _INDEX
     for s in f.body_sites:
         row[ix[f"site__{s}"]] = 1.0
@@ -113,6 +120,12 @@ def features_to_row(f: SymptomFeatures) -> np.ndarray:
         k = f"extra__{c}"
         if k in ix:
             row[ix[k]] = 1.0
+    if f.sex in ("female", "male"):
+        row[ix[f"sex__{f.sex}"]] = 1.0
+
+
+def _quantities(row: np.ndarray, f: SymptomFeatures) -> None:
+    ix = _INDEX
     if f.duration_days is not None:
         row[ix["duration_known"]] = 1.0
         row[ix["log1p_duration_days"]] = math.log1p(max(f.duration_days, 0.0))
@@ -122,8 +135,10 @@ def features_to_row(f: SymptomFeatures) -> np.ndarray:
     if f.age is not None:
         row[ix["age_known"]] = 1.0
         row[ix["age_decades"]] = f.age / 10.0
-    if f.sex in ("female", "male"):
-        row[ix[f"sex__{f.sex}"]] = 1.0
+
+
+def _counts(row: np.ndarray, f: SymptomFeatures) -> None:
+    ix = _INDEX
     row[ix["writer_relative"]] = float(f.writer != "self")
     row[ix["feared_als"]] = float("als" in f.hypothetical)
     row[ix["family_als"]] = float("als" in f.family_history)
@@ -135,7 +150,6 @@ def features_to_row(f: SymptomFeatures) -> np.ndarray:
     row[ix["n_sites"]] = len([s for s in f.body_sites if s != "generalized"])
     row[ix["n_sign_mentions"]] = min(len(f.findings), 50)
     row[ix["log1p_words"]] = math.log1p(len(f.text.split()))
-    return row
 
 
 class _RowCache:

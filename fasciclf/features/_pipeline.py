@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
 from typing import Any
 
 import spacy
 from spacy.language import Language
 
-from fasciclf.features import _components  # noqa: F401  (registers the factories)
-from fasciclf.features._components import EXT_FEATURES, TEXT_KEY
+# importing the component modules registers their factories
+from fasciclf.features import _assembler, _context, _terms  # noqa: F401
+from fasciclf.features._doc import TEXT_KEY, features_of
+from fasciclf.features._tokens import make_doc
 from fasciclf.features._types import SymptomFeatures
 
 MAX_CHARS = 100_000
@@ -40,7 +43,7 @@ def build_nlp() -> Language:
     >>> nlp.pipe_names
     ['fasciclf_terms', 'fasciclf_context', 'fasciclf_features']
     >>> doc = nlp("No weakness, but my left calf twitches.")
-    >>> doc._.fasciclf_features.symptoms["weakness"]
+    >>> doc._.fasciclf.symptoms["weakness"]
     'absent'
     """
     nlp = spacy.blank("en")
@@ -50,10 +53,27 @@ def build_nlp() -> Language:
     return nlp
 
 
-@lru_cache(maxsize=1)
+_DEFAULT_NLP: Language | None = None
+_DEFAULT_LOCK = threading.Lock()
+BUILD_COUNT = 0
+"""How many times :func:`default_nlp` built the pipeline in this process (tests)."""
+
+
 def default_nlp() -> Language:
-    """The process-wide pipeline used by :func:`extract` (built once, lazily)."""
-    return build_nlp()
+    """The process-wide pipeline used by :func:`extract` (built once, lazily).
+
+    A lock makes threads that start cold wait for one build instead of each
+    building their own.
+    """
+    global _DEFAULT_NLP, BUILD_COUNT
+    nlp = _DEFAULT_NLP
+    if nlp is not None:
+        return nlp
+    with _DEFAULT_LOCK:
+        if _DEFAULT_NLP is None:
+            _DEFAULT_NLP = build_nlp()
+            BUILD_COUNT += 1
+        return _DEFAULT_NLP
 
 
 def _check_text(text: Any) -> str:
@@ -92,11 +112,11 @@ def _prepare(text: str) -> tuple[str, bool]:
 
 
 def _finish(doc, original: str, truncated: bool) -> SymptomFeatures:
-    feats: SymptomFeatures = doc._.get(EXT_FEATURES)
+    feats = features_of(doc)
     if feats is None:  # pragma: no cover - the pipeline always sets it
-        feats = SymptomFeatures(text=original)
+        return SymptomFeatures(text=original, truncated=truncated)
     if truncated or feats.text is not original:
-        feats = SymptomFeatures(**{**feats.__dict__, "text": original, "truncated": truncated})
+        feats = dataclasses.replace(feats, text=original, truncated=truncated)
     return feats
 
 
@@ -132,7 +152,7 @@ def extract(text: str, *, nlp: Language | None = None) -> SymptomFeatures:
             stacklevel=2,
         )
     nlp = nlp or default_nlp()
-    doc = nlp.make_doc(prepared)
+    doc = make_doc(nlp, prepared)
     doc.user_data[TEXT_KEY] = prepared
     return _finish(nlp(doc), text, truncated)
 
@@ -162,7 +182,7 @@ def _iter_features(
                 )
             originals.append(text)
             flags.append(truncated)
-            doc = nlp.make_doc(p)
+            doc = make_doc(nlp, p)
             doc.user_data[TEXT_KEY] = p
             yield doc
 

@@ -55,6 +55,10 @@ DIRECTIONS: tuple[str, ...] = ("forward", "backward", "bidirectional")
 
 _LEXICON_KEYS = {"kind", "value", "terms", "also", "site", "bilateral", "needs_site"}
 _RULE_KEYS = {"literal", "category", "direction", "max_scope", "stop_at_determiner"}
+# A scope with no max_scope in the rule file reaches this many tokens: the
+# documented default of context_rules.json ("null = to the clause end") is
+# bounded so that per-mention work stays constant (linear time overall).
+DEFAULT_SCOPE = {"forward": 12, "backward": 6}
 
 
 class ResourceError(ValueError):
@@ -75,6 +79,7 @@ class LexiconRecord:
     also: tuple[str, ...] = ()
     site: str | None = None
     bilateral: bool = False
+    needs_site: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,29 @@ class ContextRule:
     direction: str = "forward"
     max_scope: int | None = None
     stop_at_determiner: bool = False
+
+    @property
+    def is_modifier(self) -> bool:
+        """Whether the rule changes a status (pseudo and terminate phrases do not)."""
+        return self.category not in ("pseudo", "terminate")
+
+    def reach(self, direction: str) -> int:
+        """Tokens the scope reaches in ``direction`` ("forward" or "backward").
+
+        >>> ContextRule("no", "negated").reach("forward")
+        12
+        >>> ContextRule("none", "negated", "backward", max_scope=4).reach("backward")
+        4
+        """
+        return self.max_scope if self.max_scope is not None else DEFAULT_SCOPE[direction]
+
+    def applies(self, direction: str) -> bool:
+        """Whether a finding in ``direction`` of the phrase is in scope."""
+        return self.is_modifier and self.direction in (direction, "bidirectional")
+
+
+# "my father had ...": a family-history modifier built from the lexicon.
+FAMILY_RULE = ContextRule(literal="<relative> <family verb>", category="family", max_scope=12)
 
 
 @dataclass(frozen=True)
@@ -120,6 +148,18 @@ def _check_keys(where: str, record: dict[str, Any], allowed: set[str]) -> None:
         )
 
 
+# kinds whose value comes from a closed vocabulary
+_VALUES_OF_KIND: dict[str, tuple[str, ...]] = {
+    "symptom": SYMPTOMS,
+    "deny": SYMPTOMS,
+    "site": BODY_SITES,
+    "side": SIDE_VALUES,
+    "trigger": TRIGGERS,
+    "timing": TIMINGS,
+    "progression": PROGRESSION_CUES,
+}
+
+
 def parse_lexicon(data: dict[str, Any]) -> Lexicon:
     """Validate a lexicon mapping (as read from JSON) into typed records.
 
@@ -143,18 +183,8 @@ def parse_lexicon(data: dict[str, Any]) -> Lexicon:
         kind = raw.get("kind")
         _check_choice(where, "kind", kind, LEXICON_KINDS)
         value = raw.get("value")
-        if kind == "symptom" or kind == "deny":
-            _check_choice(where, "value", value, SYMPTOMS)
-        elif kind == "site":
-            _check_choice(where, "value", value, BODY_SITES)
-        elif kind == "side":
-            _check_choice(where, "value", value, SIDE_VALUES)
-        elif kind == "trigger":
-            _check_choice(where, "value", value, TRIGGERS)
-        elif kind == "timing":
-            _check_choice(where, "value", value, TIMINGS)
-        elif kind == "progression":
-            _check_choice(where, "value", value, PROGRESSION_CUES)
+        if kind in _VALUES_OF_KIND:
+            _check_choice(where, "value", value, _VALUES_OF_KIND[kind])
         if not isinstance(value, str) or not value:
             raise ResourceError(f"{where}: value must be a non-empty string")
         terms = raw.get("terms")
@@ -174,6 +204,7 @@ def parse_lexicon(data: dict[str, Any]) -> Lexicon:
                 also=also,
                 site=site,
                 bilateral=bool(raw.get("bilateral", False)),
+                needs_site=bool(raw.get("needs_site", False)),
             )
         )
     return Lexicon(version=str(data.get("version", "0")), records=tuple(records))

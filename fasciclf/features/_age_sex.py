@@ -1,0 +1,191 @@
+"""Age and sex of the writer, or of the relative written about.
+
+Regular expressions over the lower-cased text ("34F", "I'm a 43-year-old
+woman", "my dad (67)"). Every whitespace run is matched possessively
+(``\\s*+``, Python 3.11), so no pattern backtracks over a run: the time is
+linear in the text length whatever the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+_AGE_PATTERNS = [
+    re.compile(
+        r"\b(?:i\s*+am|i'm|i’m|im)\s++(?:a\s++|an\s++|now\s++|only\s++|just\s++)?(\d{1,2})\b(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|mg|times))"
+    ),
+    re.compile(
+        r"\b(\d{1,3})\s*+-?\s*+(?:years?|yrs?|yr|y)\s*+-?\s*+(?:old|o\b)"
+        r"(?!\s++(?:son|daughter|kid|child|boy|girl|baby|toddler|dog|cat|twins?|grandson|granddaughter)\b)"
+    ),
+    re.compile(r"(?:^|[\s(,])(\d{2})\s*+/\s*+[fm](?=$|[\s),.;:!?])"),
+    re.compile(r"\b(\d{1,2})\s*+(?:yo|y/o|y\.o\.?)\b"),
+    re.compile(r"\b(?:age|aged)\s*+:?\s*+(\d{1,3})\b"),
+    re.compile(r"(?:^|[\s(,])(\d{2})\s*+(?:f|m)(?=$|[\s),.;:!?])"),
+    re.compile(r"(?:^|[\s(,])(?:f|m)\s*+/?\s*+(\d{2})(?=$|[\s),.;:!?])"),
+    re.compile(r"\b(?:male|female|man|woman|guy|girl|lady)\s*+,?\s*+(\d{2})\b"),
+    re.compile(
+        r"\bmy\s++(?:\w+\s++)?(?:husband|wife|mother|mom|mum|father|dad|son|daughter|sister|brother|"
+        r"grandmother|grandma|grandfather|grandpa|partner|boyfriend|girlfriend|aunt|uncle|"
+        r"friend|fiance|fiancee|nan|granny)\s*+(?:\(|,|-|is|who\s++is|aged)?\s*+(\d{1,3})\b"
+        r"(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
+    ),
+    re.compile(r"\b(?:he|she)\s++is\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
+    re.compile(r"\b(?:he's|she's)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
+]
+_DECADE_RE = re.compile(
+    r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?(\d0)\s*+'?s\b|"
+    r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?"
+    r"(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b"
+)
+_DECADE_WORDS = {
+    "twenties": 20,
+    "thirties": 30,
+    "forties": 40,
+    "fifties": 50,
+    "sixties": 60,
+    "seventies": 70,
+    "eighties": 80,
+    "nineties": 90,
+}
+
+_F = r"(?:woman|female|girl|lady|mother|mom|mum|wife|grandmother|grandma|f)"
+_M = r"(?:man|male|guy|boy|dude|gentleman|father|dad|husband|grandfather|grandpa|m)"
+_AGE_TOKEN = r"\d{1,2}\s*+(?:-?\s*+(?:years?|yrs?|y)\s*+-?\s*+old|yo|y/o|y\.o\.?|/)?"
+
+
+def _sex_patterns(word: str) -> re.Pattern[str]:
+    return re.compile(
+        # "I'm a 43-year-old woman", "I am 33 years old and female", "A 36-year-old man here"
+        rf"\b(?:i\s*+am|i'm|i’m|im)\b[^.!?\n]{{0,30}}?(?<!my\s)(?<!our\s)\b{word}\b(?!['’]s)|"
+        rf"^\s*+(?:an?\s++)?{_AGE_TOKEN}\s*+,?\s*+{word}\b|"
+        # "34F", "41/F", "29 yo male", "55 y/o F", "(45, male)"
+        rf"(?:^|[\s(,])\d{{2}}\s*+(?:yo|y/o|y\.o\.?|years?\s++old|/|,)?\s*+{word}(?=$|[\s),.;:!?/])|"
+        # "Female, 52", "M 27", "Age 39, male"
+        rf"\bage\s*+:?\s*+\d{{1,2}}\s*+,\s*+{word}\b|"
+        rf"\b\d{{1,2}}\s*+-?\s*+year\s*+-?\s*+old\s++(?:\w+\s++)?{word}\b(?!['’]s)"
+    )
+
+
+_FEMALE_RE = _sex_patterns(_F)
+_MALE_RE = _sex_patterns(_M)
+_LEADING_SEX_RE = re.compile(r"(?:^|[\s(,.])(female|male|f|m)\s*+[,/]?\s*+\d{2}\b")
+_FEMALE_CONTEXT_RE = re.compile(
+    r"\b(?:pregnant|trimester|my\s++period|menopause|menopausal|postpartum|breastfeeding|"
+    r"gave\s++birth|as\s++a\s++woman|as\s++a\s++mom|as\s++a\s++mum|my\s++husband\s++(?:says|noticed|thinks))\b"
+)
+_MALE_CONTEXT_RE = re.compile(r"\b(?:as\s++a\s++man|my\s++wife\s++(?:says|noticed|thinks))\b")
+
+RELATIVE_SEX = {
+    "mother": "female",
+    "wife": "female",
+    "daughter": "female",
+    "sister": "female",
+    "grandmother": "female",
+    "aunt": "female",
+    "father": "male",
+    "husband": "male",
+    "son": "male",
+    "brother": "male",
+    "grandfather": "male",
+    "uncle": "male",
+    # by the word used, for relatives whose group has no single sex
+    "girlfriend": "female",
+    "boyfriend": "male",
+    "fiancee": "female",
+    "fiancée": "female",
+    "mom": "female",
+    "mum": "female",
+    "dad": "male",
+    "grandma": "female",
+    "grandpa": "male",
+}
+
+
+def find_age(lower: str) -> int | None:
+    """The first stated age in years, or None.
+
+    >>> find_age("i'm a 43-year-old woman"), find_age("34f, calf twitching")
+    (43, 34)
+    >>> find_age("my dad (67)")
+    67
+    >>> find_age("twitching for 3 years") is None
+    True
+    """
+    best: tuple[int, int] | None = None
+    for pattern in _AGE_PATTERNS:
+        m = pattern.search(lower)
+        if m:
+            value = int(m.group(1))
+            if 1 <= value <= 110 and (best is None or m.start() < best[0]):
+                best = (m.start(), value)
+    if best is not None:
+        return best[1]
+    return None
+
+
+def find_sex(lower: str) -> str | None:
+    """Sex stated by the writer about themself, or None.
+
+    >>> find_sex("i'm a 43-year-old woman"), find_sex("27m here"), find_sex("my legs twitch")
+    ('female', 'male', None)
+    >>> find_sex("female, 52. numbness"), find_sex("29 yo male, twitching"), find_sex("41/f with")
+    ('female', 'male', 'female')
+    """
+    hits: list[tuple[int, str]] = []
+    for sex, pattern in (("female", _FEMALE_RE), ("male", _MALE_RE)):
+        m = pattern.search(lower)
+        if m:
+            hits.append((m.start(), sex))
+    m = _LEADING_SEX_RE.search(lower)
+    if m:
+        hits.append((m.start(), "female" if m.group(1) in ("female", "f") else "male"))
+    if hits:
+        return min(hits)[1]
+    if _FEMALE_CONTEXT_RE.search(lower):
+        return "female"
+    if _MALE_CONTEXT_RE.search(lower):
+        return "male"
+    return None
+
+
+_REL_AGE_RE = re.compile(
+    r"^\W{0,3}(?:\(|,|-|is|who\s++is|aged|age)?\s*+(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
+)
+_REL_AGE_BEFORE_RE = re.compile(
+    r"\b(\d{1,3})\s*+-?\s*+(?:years?|yrs?|y)\s*+-?\s*+old\s++(?:\w+\s++)?$"
+)
+_REL_SEX_NEAR_RE = re.compile(r"^[^.!?]{0,12}\b(female|male)\b")
+_THIRD_PERSON_AGE_RE = re.compile(
+    r"\b(?:he|she)\s++is\s++(\d{1,3})\b|\b(?:he's|she's)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"
+)
+
+
+def find_relative_age_sex(lower: str, start: int, end: int) -> tuple[int | None, str | None]:
+    """Age and stated sex of the relative mentioned at ``lower[start:end]``.
+
+    >>> find_relative_age_sex("my father, who is 72, has weak legs", 3, 9)
+    (72, None)
+    >>> find_relative_age_sex("my partner (45, male) has tongue twitching", 3, 10)
+    (45, 'male')
+    """
+    after = lower[end : end + 40]
+    age = None
+    m = _REL_AGE_RE.search(after)
+    if m:
+        age = int(m.group(1))
+    if age is None:
+        m = _REL_AGE_BEFORE_RE.search(lower[max(0, start - 30) : start])
+        if m:
+            age = int(m.group(1))
+    if age is None:
+        m = _THIRD_PERSON_AGE_RE.search(lower)
+        if m:
+            age = int(m.group(1) or m.group(2))
+    sex = None
+    m = _REL_SEX_NEAR_RE.search(after)
+    if m:
+        sex = m.group(1)
+    if age is not None and not 1 <= age <= 110:
+        age = None
+    return age, sex

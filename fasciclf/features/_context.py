@@ -1,0 +1,274 @@
+"""ConText: the status of every lexicon match (present, negated, uncertain, ...).
+
+The component owns the context rules (``context_rules.json``) and their
+phrase patterns, as medspaCy's ``ConTextComponent`` does. A modifier reaches
+a target in the same sentence when its direction allows, within the rule's
+scope (:meth:`ContextRule.reach`), with no terminator between them. When
+several apply, the strongest wins: family > hypothetical > historical >
+negated > uncertain. "my father had ..." (a relative then a family verb, both
+lexicon matches) is a family modifier.
+
+Only modifiers within the longest scope of a target are looked at, so the
+work per target is bounded whatever the length of the sentence.
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_left, bisect_right
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import from_bytes, from_disk, to_bytes, to_disk
+
+from fasciclf.features._doc import TARGETS_KEY, TERMS_KEY, Term, read_terms, remember
+from fasciclf.features._matches import drop_nested, filter_longest
+from fasciclf.features._questions import QuestionReader
+from fasciclf.features._resources import (
+    CONTEXT_RULES_FILE,
+    FAMILY_RULE,
+    ContextRule,
+    ContextRules,
+    default_context_rules,
+    parse_context_rules,
+)
+from fasciclf.features._tokens import token_view
+from fasciclf.features._wordlists import default_wordlists
+
+_WORDS = default_wordlists()
+_DETERMINERS = _WORDS["determiners"]
+_LIST_JOINERS = _WORDS["list_joiners"]
+
+STATUS_RANK = {"family": 5, "hypothetical": 4, "historical": 3, "negated": 2, "uncertain": 1}
+TARGET_KINDS = ("symptom", "extra", "deny")
+CUE_KINDS = ("progression", "site", "trigger", "timing")
+
+
+class Modifier(NamedTuple):
+    start: int
+    end: int
+    rule: ContextRule
+
+
+class ContextAnnotator:
+    """Give every target and cue match a ConText status.
+
+    Writes ``doc.user_data["fasciclf_targets"]``: the target and cue matches
+    and one status each (``None`` is present).
+
+    Parameters
+    ----------
+    nlp : Language
+        The pipeline (its tokenizer makes the phrase patterns).
+    name : str
+        Component name.
+    rules : ContextRules, optional
+        Parsed rules; the packaged ones by default.
+
+    Examples
+    --------
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> _ = nlp.add_pipe("fasciclf_terms"); _ = nlp.add_pipe("fasciclf_context")
+    >>> nlp("no weakness").user_data["fasciclf_targets"]["status"]
+    ['negated']
+    """
+
+    def __init__(
+        self, nlp: Language, name: str = "fasciclf_context", *, rules: ContextRules | None = None
+    ) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.set_rules(rules or default_context_rules())
+
+    def set_rules(self, rules: ContextRules) -> None:
+        """Replace the rules and rebuild the patterns."""
+        self.rules = rules
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        strings = self.nlp.vocab.strings
+        self._rule_of: dict[int, ContextRule] = {}
+        for i, rule in enumerate(rules.rules):
+            self.matcher.add(f"C{i}", [self.nlp.tokenizer(rule.literal)])
+            self._rule_of[strings[f"C{i}"]] = rule
+        reaches = [r.reach(d) for r in (*rules.rules, FAMILY_RULE) for d in ("forward", "backward")]
+        # a modifier starts at most reach + its own length before a target; 16
+        # tokens is more than any literal or "<relative> <family verb>" phrase
+        self._max_reach = max(reaches) + 16
+
+    def __call__(self, doc: Doc) -> Doc:
+        terms = read_terms(doc, TERMS_KEY)
+        targets = drop_nested([t for t in terms if t.kind in TARGET_KINDS])
+        trigger_matches = filter_longest([t for t in terms if t.kind == "trigger"])
+        cues = [filter_longest([t for t in terms if t.kind == kind]) for kind in CUE_KINDS]
+        modifiers = self._modifiers(doc, terms, targets, trigger_matches)
+        view = token_view(doc)
+        scopes = _Scopes(view.words, view.sent, modifiers, self._max_reach)
+        questions = QuestionReader(view)
+        ordered = [*targets, *cues[0], *cues[1], *cues[2], *cues[3]]
+        statuses = []
+        for t in ordered:
+            category = scopes.category(t)
+            statuses.append(category if category is not None else questions.status(t.start))
+        doc.user_data[TARGETS_KEY] = {
+            "matches": [(t.key, t.start, t.end) for t in ordered],
+            "status": statuses,
+        }
+        remember(doc, TARGETS_KEY, ordered)
+        return doc
+
+    def _modifiers(
+        self, doc: Doc, terms: list[Term], targets: list[Term], triggers: list[Term]
+    ) -> list[Modifier]:
+        """Modifier matches outside targets and triggers, longest first, no overlaps."""
+        target_tokens: set[int] = set()
+        for t in targets:
+            target_tokens.update(range(t.start, t.end))
+        # token -> end of the trigger covering it ("don't sleep enough" is a trigger:
+        # the "don't" inside it is not a modifier, but "worrying about" reaching past
+        # "worrying" is)
+        trigger_end: dict[int, int] = {}
+        for t in triggers:
+            for i in range(t.start, t.end):
+                trigger_end[i] = max(trigger_end.get(i, -1), t.end)
+        found = [Modifier(s, e, self._rule_of[k]) for k, s, e in self.matcher(doc)]
+        found += _family_modifiers(terms)
+        return filter_longest(
+            [
+                m
+                for m in found
+                if not any(i in target_tokens for i in range(m.start, m.end))
+                and not trigger_end.get(m.start, -1) >= m.end
+            ]
+        )
+
+    # -- serialisation: the reviewed rules travel with the pipeline ----------
+    def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
+        serializers = {"rules": lambda: srsly.json_dumps(rules_to_json(self.rules))}
+        return to_bytes(serializers, exclude)
+
+    def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> ContextAnnotator:
+        deserializers = {
+            "rules": lambda b: self.set_rules(parse_context_rules(srsly.json_loads(b)))
+        }
+        from_bytes(data, deserializers, exclude)
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
+        serializers = {
+            "rules": lambda p: p.with_name(CONTEXT_RULES_FILE).write_text(
+                json.dumps(rules_to_json(self.rules), indent=1), "utf-8"
+            )
+        }
+        Path(path).mkdir(parents=True, exist_ok=True)
+        to_disk(path, serializers, exclude)
+
+    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> ContextAnnotator:
+        def load(p: Path) -> None:
+            file = p.with_name(CONTEXT_RULES_FILE)
+            if file.exists():
+                self.set_rules(parse_context_rules(json.loads(file.read_text("utf-8"))))
+
+        from_disk(path, {"rules": load}, exclude)
+        return self
+
+
+def _family_modifiers(terms: list[Term]) -> list[Modifier]:
+    """ "my father had", "grandma died of": a relative directly before a family verb."""
+    verbs_at: dict[int, list[int]] = {}
+    for t in terms:
+        if t.kind == "family_verb":
+            verbs_at.setdefault(t.start, []).append(t.end)
+    return [
+        Modifier(t.start, end, FAMILY_RULE)
+        for t in terms
+        if t.kind == "writer"
+        for end in verbs_at.get(t.end, ())
+    ]
+
+
+class _Scopes:
+    """Which modifier scopes reach a target (modifiers indexed per sentence)."""
+
+    def __init__(
+        self, words: list[str], sent: list[int], modifiers: list[Modifier], max_reach: int
+    ) -> None:
+        self.words = words
+        self.sent = sent
+        self.max_reach = max_reach
+        self.mods: dict[int, list[Modifier]] = {}
+        self.terminators: dict[int, list[int]] = {}
+        for m in modifiers:
+            if m.rule.category == "terminate":
+                self.terminators.setdefault(sent[m.start], []).append(m.start)
+            elif m.rule.is_modifier:
+                self.mods.setdefault(sent[m.start], []).append(m)
+        self.mod_starts = {s: [m.start for m in ms] for s, ms in self.mods.items()}
+
+    def category(self, t: Term) -> str | None:
+        """The strongest category whose scope reaches ``t``, or None."""
+        s_id = self.sent[t.start]
+        mods = self.mods.get(s_id)
+        if not mods:
+            return None
+        starts = self.mod_starts[s_id]
+        lo = bisect_left(starts, t.start - self.max_reach)
+        hi = bisect_right(starts, t.end + self.max_reach)
+        best = None
+        for m in mods[lo:hi]:
+            category = self._reaches(m, t, s_id)
+            if category is not None and (best is None or STATUS_RANK[category] > STATUS_RANK[best]):
+                best = category
+        return best
+
+    def _reaches(self, m: Modifier, t: Term, s_id: int) -> str | None:
+        rule = m.rule
+        if m.end <= t.start and rule.applies("forward"):
+            lo, hi, limit = m.end, t.start, rule.reach("forward")
+        elif m.start >= t.end and rule.applies("backward"):
+            lo, hi, limit = t.end, m.start, rule.reach("backward")
+        else:
+            return None
+        if hi - lo > limit:
+            return None
+        terms = self.terminators.get(s_id, ())
+        if terms and bisect_left(terms, lo) < bisect_left(terms, hi):
+            return None
+        words = self.words
+        if rule.stop_at_determiner and any(words[i] in _DETERMINERS for i in range(lo, hi)):
+            return None
+        if rule.category == "negated" and lo < t.start and "," in words[lo:hi]:
+            # "no weakness, numbness or pain" is a list; "no weakness, cramps at
+            # night" is a new clause. Cross the comma only when the list goes on.
+            after = words[t.end : t.end + 4]
+            before = words[t.start - 1] if t.start else ""
+            if before not in _LIST_JOINERS and not _LIST_JOINERS.intersection(after):
+                return None
+        return rule.category
+
+
+def rules_to_json(rules: ContextRules) -> dict[str, Any]:
+    """The rules as the JSON mapping :func:`parse_context_rules` reads."""
+    out = []
+    for r in rules.rules:
+        rec: dict[str, Any] = {"literal": r.literal, "category": r.category}
+        if r.is_modifier:
+            rec["direction"] = r.direction
+        if r.max_scope is not None:
+            rec["max_scope"] = r.max_scope
+        if r.stop_at_determiner:
+            rec["stop_at_determiner"] = True
+        out.append(rec)
+    return {"version": rules.version, "rules": out}
+
+
+@Language.factory(
+    "fasciclf_context",
+    default_config={},
+)
+def make_context(nlp: Language, name: str) -> ContextAnnotator:
+    """Factory for :class:`ContextAnnotator` (packaged rules)."""
+    return ContextAnnotator(nlp, name)

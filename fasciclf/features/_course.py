@@ -1,0 +1,140 @@
+"""Time course: duration, episode length, progression, triggers and timing.
+
+Quantities come from :mod:`fasciclf.features._quantities`; this module
+decides which of them describe the symptoms: those in a sentence with a
+finding, about onset ("started", "since", ...), or a bare fragment ("6 months.").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fasciclf.features import _quantities as q
+from fasciclf.features._doc import Term
+from fasciclf.features._status import Mention
+from fasciclf.features._tokens import SENTENCE_END, TokenView
+from fasciclf.features._wordlists import default_wordlists
+
+_WORDS = default_wordlists()
+_ONSET_WORDS = _WORDS["onset_words"]
+_ANAPHORA = _WORDS["anaphora"]
+_FIRST_WORDS = _WORDS["first_words"]
+_NOW_WORDS = _WORDS["now_words"]
+_ALSO_WORDS = _WORDS["also_words"]
+
+
+@dataclass(frozen=True)
+class Course:
+    duration_days: float | None
+    episode_minutes: float | None
+    progression: str
+
+
+def finding_sentences(view: TokenView, mentions: list[Mention]) -> set[int]:
+    """Sentences that talk about the writer's symptoms."""
+    return {view.sent[mt.start] for mt in mentions if mt.status not in ("hypothetical", "family")}
+
+
+def _onset_sentences(view: TokenView) -> set[int]:
+    onset = {s for s, w in zip(view.sent, view.words, strict=True) if w in _ONSET_WORDS}
+    # "... wake up shaking it out. 6 months. 41f": a bare fragment is the duration
+    sent_len: dict[int, int] = {}
+    for s_id, w in zip(view.sent, view.words, strict=True):
+        if not w.isspace() and w not in SENTENCE_END:
+            sent_len[s_id] = sent_len.get(s_id, 0) + 1
+    onset.update(s_id for s_id, n in sent_len.items() if n <= 3)
+    return onset
+
+
+def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | None, float | None]:
+    """Longest stated duration (days) and longest episode (minutes)."""
+    onset = _onset_sentences(view)
+    duration = None
+    episode = None
+    for qty in q.find_quantities(lower):
+        s_id = view.sentence_of_char(qty.start)
+        relevant = s_id in findings or s_id in onset
+        if qty.days < 1.0 and not _past_prefix(lower, qty.start):
+            if relevant and q.is_episode_context(lower, qty):
+                minutes = round(qty.days * 1440.0, 3)
+                episode = minutes if episode is None else max(episode, minutes)
+            continue
+        if relevant:
+            duration = qty.days if duration is None else max(duration, qty.days)
+    return (round(duration, 2) if duration is not None else None), episode
+
+
+def _past_prefix(lower: str, pos: int) -> bool:
+    # "for the past 48 hours" is a duration; "cramps last a few minutes" is not
+    before = lower[max(0, pos - 16) : pos].rstrip()
+    return before.endswith(("past", "the last", "for last"))
+
+
+def _cue_progressions(
+    view: TokenView, cues: list[tuple[Term, str]], findings: set[int]
+) -> set[str]:
+    found: set[str] = set()
+    # A cue counts in a sentence about the symptoms, or one that refers
+    # back to them ("it is spreading"), not in "my anxiety is getting worse".
+    pronoun_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in _ANAPHORA}
+    about_symptoms = findings | pronoun_sents
+    for t, status in cues:
+        if t.kind != "progression" or t.value == "aggravation":
+            continue
+        s_id = view.sent[t.start]
+        if t.value not in ("stable", "improving") and s_id not in about_symptoms:
+            continue
+        if status == "absent":
+            # "not getting worse", "hasn't spread": said to be stable.
+            if t.value == "progressive":
+                found.add("stable")
+        elif status == "present":
+            found.add(t.value)
+    return found
+
+
+def _spreading(view: TokenView, mentions: list[Mention]) -> bool:
+    words, sent = view.words, view.sent
+    sign_sents = {sent[mt.start] for mt in mentions if mt.is_sign and mt.status == "present"}
+    ranges = view.sentence_ranges()
+    for s_id in sign_sents:
+        toks = {words[i] for i in ranges[s_id]}
+        if toks & _NOW_WORDS and toks & _ALSO_WORDS:
+            return True  # "now my left hand is weak too": a new place or symptom
+    first_at = next((i for i, w in enumerate(words) if w in _FIRST_WORDS), None)
+    # "first I couldn't run upstairs, now I need the handrail"
+    return first_at is not None and any(
+        w == "now" and i > first_at and sent[i] in sign_sents for i, w in enumerate(words)
+    )
+
+
+def progression(
+    view: TokenView,
+    mentions: list[Mention],
+    cues: list[tuple[Term, str]],
+    findings: set[int],
+    episode: float | None,
+) -> str:
+    """One of :data:`~fasciclf.features.PROGRESSIONS`."""
+    found = _cue_progressions(view, cues, findings)
+    if "progressive" in found or _spreading(view, mentions):
+        return "progressive"
+    if "improving" in found:
+        return "improving"
+    if "stable" in found:
+        return "stable"
+    if episode is not None and episode >= 1.0:
+        # Twitches lasting seconds are not attacks; episodes last minutes to hours.
+        return "episodic"
+    if "episodic" in found and episode is None:
+        return "episodic"
+    if "persistent" in found:
+        return "stable"
+    return "unknown"
+
+
+def triggers_and_timing(cues: list[tuple[Term, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Present trigger and timing values, sorted."""
+    triggers = {t.value for t, status in cues if t.kind == "trigger" and status == "present"}
+    timing = {t.value for t, status in cues if t.kind == "timing" and status == "present"}
+    return tuple(sorted(triggers)), tuple(sorted(timing))

@@ -1,0 +1,137 @@
+"""What the components write on the Doc, and the extensions that read it.
+
+Components talk only through the Doc, in serialisable form (plain lists,
+strings and numbers, so ``nlp.pipe(n_process=2)``, ``Doc.to_bytes`` and
+``DocBin`` work). Stage data lives in ``doc.user_data`` as compact lists,
+because building a ``Span`` object per match costs more than the rules that
+read it; the findings are spans.
+
+``doc.user_data["fasciclf_terms"]``
+    ``{"matches": [[record key, start, end], ...], "records": {key: record}}``:
+    every lexicon match (token offsets) and the lexicon records they point to.
+``doc.user_data["fasciclf_targets"]``
+    ``{"matches": [...], "status": [...]}``: the matches a ConText status was
+    given to, and that status (``None`` is present).
+``doc.spans["fasciclf"]``
+    the findings, labelled by concept, with ``span._.concept``,
+    ``span._.status``, ``span._.body_sites`` and ``span._.side``
+    (``displacy.render(doc, style="span", options={"spans_key": "fasciclf"})``).
+``doc._.fasciclf``
+    the :class:`~fasciclf.features.SymptomFeatures` (stored as its ``to_dict()``).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any, NamedTuple
+
+from spacy.tokens import Doc, Span
+
+from fasciclf.features._types import SymptomFeatures
+
+TERMS_KEY = "fasciclf_terms"
+TARGETS_KEY = "fasciclf_targets"
+FINDINGS_KEY = "fasciclf"
+FEATURES_KEY = "fasciclf_features"
+TEXT_KEY = "fasciclf_text"
+
+
+class Term(NamedTuple):
+    """A lexicon match as read back from ``doc.spans["fasciclf_terms"]``."""
+
+    kind: str
+    value: str
+    start: int  # token offsets
+    end: int
+    key: str
+    also: tuple[str, ...] = ()
+    site: str | None = None
+    bilateral: bool = False
+    needs_site: bool = False
+
+
+# Parsed stage data per Doc, valid while doc.user_data holds the same object;
+# dropped with the Doc and never stored on it (the Doc stays serialisable).
+_PARSED: weakref.WeakKeyDictionary[Doc, dict[str, tuple[Any, Any]]] = weakref.WeakKeyDictionary()
+_PARSED_LOCK = threading.Lock()
+
+
+def _cached(doc: Doc, key: str, source: Any) -> Any:
+    with _PARSED_LOCK:
+        entry = _PARSED.get(doc, {}).get(key)
+    return entry[1] if entry is not None and entry[0] is source else None
+
+
+def remember(doc: Doc, key: str, value: Any) -> None:
+    """Keep the parsed form of ``doc.user_data[key]`` for the later components."""
+    with _PARSED_LOCK:
+        _PARSED.setdefault(doc, {})[key] = (doc.user_data[key], value)
+
+
+def read_terms(doc: Doc, key: str = TERMS_KEY) -> list[Term]:
+    """The lexicon matches stored under ``doc.user_data[key]``, in stored order.
+
+    The lexicon records they point to are those stored by ``fasciclf_terms``.
+    """
+    data = doc.user_data.get(key)
+    terms = doc.user_data.get(TERMS_KEY)
+    if data is None or terms is None:
+        return []
+    cached = _cached(doc, key, data)
+    if cached is not None:
+        return cached
+    records = terms["records"]
+    out = []
+    for rec_key, start, end in data["matches"]:
+        kind, value, also, site, bilateral, needs_site = records[rec_key]
+        out.append(Term(kind, value, start, end, rec_key, tuple(also), site, bilateral, needs_site))
+    remember(doc, key, out)
+    return out
+
+
+def features_of(doc: Doc) -> SymptomFeatures | None:
+    """The assembled features (``doc._.fasciclf``), or None before assembly."""
+    data = doc.user_data.get(FEATURES_KEY)
+    if data is None:
+        return None
+    cached = _cached(doc, FEATURES_KEY, data)
+    if cached is not None:
+        return cached
+    text = doc.user_data.get(TEXT_KEY)
+    return SymptomFeatures.from_dict(data, text=doc.text if text is None else text)
+
+
+def _finding_info(span: Span) -> list[Any] | None:
+    group = span.doc.spans[FINDINGS_KEY] if FINDINGS_KEY in span.doc.spans else None
+    if group is None:
+        return None
+    return group.attrs.get("info", {}).get(f"{span.start_char},{span.end_char},{span.label_}")
+
+
+def _getter(index: int, default: Any):
+    def get(span: Span) -> Any:
+        info = _finding_info(span)
+        if info is None:
+            return default
+        value = info[index]
+        return tuple(value) if isinstance(value, list) else value
+
+    return get
+
+
+def register_extensions() -> None:
+    """Register the Doc and Span extensions (idempotent)."""
+    if not Doc.has_extension("fasciclf"):
+        Doc.set_extension("fasciclf", getter=features_of)
+    if not Doc.has_extension(FEATURES_KEY):
+        # the pre-1.0 name, kept for callers of build_nlp()
+        Doc.set_extension(FEATURES_KEY, getter=features_of)
+    for i, (name, default) in enumerate(
+        (("concept", None), ("status", None), ("body_sites", ()), ("side", None))
+    ):
+        if not Span.has_extension(name):
+            Span.set_extension(name, getter=_getter(i, default))
+
+
+register_extensions()

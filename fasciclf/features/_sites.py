@@ -1,0 +1,244 @@
+"""Body sites and sides: which sign each site and side word belongs to.
+
+A side word ("left", "both") goes to the site it is written in, before or
+after; a site goes to the sign it is part of ("tongue twitching"), else the
+nearest sign in its clause, else in its sentence when the clause has no
+subject of its own, else the previous present sign when the sentence says
+the symptom spread ("it moved to my arm"). Lookups go through sorted
+positions, so each site and side costs a bounded amount of work.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from fasciclf.features._doc import Term
+from fasciclf.features._matches import filter_longest
+from fasciclf.features._status import Mention
+from fasciclf.features._tokens import TokenView, clause_ids
+from fasciclf.features._wordlists import default_wordlists
+
+_WORDS = default_wordlists()
+_SPREAD_WORDS = _WORDS["spread_words"]
+_SITE_PREPOSITIONS = _WORDS["site_prepositions"]
+_SUBJECT_PRONOUNS = _WORDS["subject_pronouns"]
+_MAX_SPAN = 16  # tokens: longer than any lexicon term
+
+
+@dataclass
+class Site:
+    region: str
+    start: int
+    end: int
+    bilateral: bool
+    sides: set[str] = field(default_factory=set)
+
+
+class _Positions:
+    """Items sorted by start token, searched by a window of starts."""
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+        self.starts = [x.start for x in items]
+
+    def between(self, lo: int, hi: int) -> list:
+        """Items with ``lo <= start <= hi``, in order."""
+        return self.items[bisect_left(self.starts, lo) : bisect_right(self.starts, hi)]
+
+    def nearest(self, start: int, end: int) -> Mention | None:
+        """The closest item to tokens ``start:end``; present ones win ties, then earlier ones."""
+        items, starts = self.items, self.starts
+        best, best_key = None, None
+        p = bisect_left(starts, end)
+        # after: distance grows with the index; only the first start can win
+        q = p
+        while q < len(items) and starts[q] == (starts[p] if p < len(items) else None):
+            best, best_key = _better(items[q], q, start, end, best, best_key)
+            q += 1
+        # before or overlapping: stop once no earlier item can be as close
+        q = p - 1
+        while q >= 0:
+            if best_key is not None and starts[q] + _MAX_SPAN < start - best_key[0]:
+                break
+            best, best_key = _better(items[q], q, start, end, best, best_key)
+            q -= 1
+        return best
+
+
+def _better(mt, index, start, end, best, best_key):
+    if mt.end <= start:
+        d = start - mt.end
+    elif mt.start >= end:
+        d = mt.start - end
+    else:
+        d = 0
+    # prefer present mentions on ties: "no weakness ... twitching in my calf"
+    key = (d, 0 if mt.status == "present" else 1, index)
+    if best_key is None or key < best_key:
+        return mt, key
+    return best, best_key
+
+
+def _group(items: list, key) -> dict[int, _Positions]:
+    groups: dict[int, list] = {}
+    for x in items:
+        groups.setdefault(key(x), []).append(x)
+    return {k: _Positions(v) for k, v in groups.items()}
+
+
+def find_sites(terms: list[Term], cues: list[tuple[Term, str]]) -> list[Site]:
+    """Sites the writer has symptoms at (not "on my feet", not hypothetical ones)."""
+    not_a_site: set[int] = set()
+    for t in terms:
+        if t.kind == "site_exclude":
+            # "on my feet", "turn my head", "phone in my hand": body words
+            # that name no place where the writer has a symptom.
+            not_a_site.update(range(t.start, t.end))
+    return [
+        Site(t.value, t.start, t.end, t.bilateral)
+        for t, status in cues
+        if t.kind == "site"
+        and status not in ("hypothetical", "family", "absent")
+        and not any(i in not_a_site for i in range(t.start, t.end))
+    ]
+
+
+def place_sides(
+    view: TokenView, terms: list[Term], sites: list[Site], side_window: int
+) -> list[tuple[str, int, int]]:
+    """Give each side word to its site; return the sides no site took."""
+    excluded: set[int] = set()
+    for t in terms:
+        if t.kind == "side_exclude":
+            excluded.update(range(t.start, t.end))
+    sides = filter_longest(
+        [
+            t
+            for t in terms
+            if t.kind == "side" and not any(i in excluded for i in range(t.start, t.end))
+        ]
+    )
+    by_sent = _group(sites, lambda s: view.sent[s.start])
+    free: list[tuple[str, int, int]] = []
+    for m in sides:
+        near = by_sent.get(view.sent[m.start])
+        if near is None:
+            free.append((m.value, m.start, m.end))
+            continue
+        inside = next(
+            (s for s in near.between(m.start - _MAX_SPAN, m.start) if m.end <= s.end), None
+        )
+        if inside is not None:
+            inside.sides.add(m.value)
+            continue
+        after = near.between(m.end, m.end + side_window - 1)
+        if after:
+            after[0].sides.add(m.value)
+            # "left and right hands", "both my calves and thighs"
+            for s in near.between(after[0].end + 1, after[0].end + 2):
+                if s is not after[0]:
+                    s.sides.add(m.value)
+            continue
+        before = [
+            s for s in near.between(m.start - 3 - _MAX_SPAN, m.start) if 0 <= m.start - s.end <= 3
+        ]
+        if before:
+            before[-1].sides.add(m.value)
+            continue
+        free.append((m.value, m.start, m.end))
+    return free
+
+
+class _SignIndex:
+    """Sign mentions indexed by sentence and clause, to find the one a site describes."""
+
+    def __init__(self, view: TokenView, mentions: list[Mention]) -> None:
+        words, sent = view.words, view.sent
+        self.view = view
+        signs = [mt for mt in mentions if mt.is_sign]
+        self.clause = clause_ids(words, sent)
+        self.has_subject = {self.clause[i] for i, w in enumerate(words) if w in _SUBJECT_PRONOUNS}
+        self.by_sent = _group(signs, lambda mt: sent[mt.start])
+        self.by_clause = _group(signs, lambda mt: self.clause[mt.start])
+        self.present = _Positions([mt for mt in signs if mt.status == "present"])
+        self.spread_sents = {sent[i] for i, w in enumerate(words) if w in _SPREAD_WORDS}
+
+    def owner_of_site(self, s: Site) -> Mention | None:
+        clause = self.clause[s.start]
+        same = self.by_sent.get(self.view.sent[s.start])
+        if same is not None:
+            # A site inside a sign phrase ("tongue twitching") is already counted.
+            inside = same.between(s.start - _MAX_SPAN, s.start)
+            owner = next((mt for mt in inside if s.end <= mt.end), None)
+            if owner is None and clause in self.by_clause:
+                owner = self.by_clause[clause].nearest(s.start, s.end)
+            if owner is None and clause not in self.has_subject:
+                owner = same.nearest(s.start, s.end)
+            if owner is not None:
+                return owner
+        if self.view.sent[s.start] in self.spread_sents and _after_preposition(self.view, s.start):
+            k = bisect_left(self.present.starts, s.start)
+            return self.present.items[k - 1] if k else None
+        return None
+
+    def owner_of_side(self, start: int, end: int) -> Mention | None:
+        group = self.by_clause.get(self.clause[start])
+        return group.nearest(start, end) if group is not None else None
+
+
+def attach_sites(view: TokenView, mentions: list[Mention], sites: list[Site], free_sides) -> None:
+    """Add each site (with its sides) and each free side to the sign it describes."""
+    for mt in mentions:
+        if mt.site and mt.is_sign:
+            mt.sites.add(mt.site)
+    if not sites and not free_sides:
+        return
+    index = _SignIndex(view, mentions)
+    for s in sites:
+        owner = index.owner_of_site(s)
+        if owner is None:
+            continue
+        owner.sites.add(s.region)
+        if s.sides:
+            owner.sides.update(s.sides)
+        elif s.bilateral:
+            owner.sides.add("plural")
+    for side, start, end in free_sides:
+        owner = index.owner_of_side(start, end)
+        if owner is not None:
+            owner.free_sides.add(side)
+
+
+def _after_preposition(view: TokenView, idx: int) -> bool:
+    s_id = view.sent[idx]
+    for back in range(1, 4):
+        j = idx - back
+        if j < 0 or view.sent[j] != s_id:
+            break
+        if view.words[j] in _SITE_PREPOSITIONS:
+            return True
+    return False
+
+
+def side_of(sides: set[str]) -> str:
+    """One laterality for a set of side words."""
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        return "bilateral"
+    if "left" in sides:
+        return "left"
+    if "right" in sides:
+        return "right"
+    return "unspecified"
+
+
+def laterality(present_signs: list[Mention], body_sites: list[str]) -> str:
+    """Explicit words ("left", "both") decide; plural sites ("calves") or
+    "all over" imply both sides only when no side is written."""
+    explicit: set[str] = set().union(*(mt.explicit_sides() for mt in present_signs))
+    lat = side_of(explicit)
+    if lat == "unspecified" and (
+        any("plural" in mt.sides for mt in present_signs) or "generalized" in body_sites
+    ):
+        return "bilateral"
+    return lat

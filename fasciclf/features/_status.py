@@ -1,0 +1,132 @@
+"""Symptom status: mentions from ConText statuses, and the per-symptom summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from fasciclf.features._doc import TARGETS_KEY, Term, read_terms
+from fasciclf.features._types import SYMPTOMS
+
+# Concepts that are bodily signs (they carry body sites). Named diseases,
+# causes and test results are mentions, not signs.
+SIGN_CONCEPTS = frozenset(SYMPTOMS) | {
+    "foot_drop",
+    "falls",
+    "ptosis",
+    "diplopia",
+    "tremor",
+    "facial_weakness",
+    "stiffness",
+    "restless_legs",
+    "balance",
+    "vision",
+    "vague_symptom",
+}
+# Named conditions a lay writer mentions to ask about them: never present.
+FEARED_CONCEPTS = frozenset({"als"})
+
+_CATEGORY_TO_STATUS = {
+    None: "present",
+    "negated": "absent",
+    "uncertain": "uncertain",
+    "hypothetical": "hypothetical",
+    "historical": "historical",
+    "family": "family",
+}
+_CUE_KINDS = frozenset({"progression", "site", "trigger", "timing"})
+
+
+@dataclass
+class Mention:
+    """A matched concept mention with its status, sites and sides."""
+
+    concept: str
+    also: tuple[str, ...]
+    kind: str  # "symptom", "extra" or "deny"
+    start: int  # token offsets
+    end: int
+    status: str = "present"
+    site: str | None = None
+    needs_site: bool = False
+    sites: set[str] = field(default_factory=set)
+    sides: set[str] = field(default_factory=set)
+    free_sides: set[str] = field(default_factory=set)
+
+    @property
+    def is_sign(self) -> bool:
+        return self.concept in SIGN_CONCEPTS or any(a in SIGN_CONCEPTS for a in self.also)
+
+    def explicit_sides(self) -> set[str]:
+        # Sides written next to a body site win over loose ones ("on the
+        # right side, where the hand starts" describing a spot).
+        explicit = self.sides - {"plural"}
+        return explicit or set(self.free_sides)
+
+
+def read_mentions(doc: Doc) -> tuple[list[Mention], list[tuple[Term, str]]]:
+    """Mentions (symptom, extra, deny) and cues with their status, from the Doc."""
+    statuses = doc.user_data.get(TARGETS_KEY, {}).get("status", [])
+    mentions: list[Mention] = []
+    cues: list[tuple[Term, str]] = []
+    for t, category in zip(read_terms(doc, TARGETS_KEY), statuses, strict=True):
+        status = _CATEGORY_TO_STATUS[category]
+        if t.kind in _CUE_KINDS:
+            cues.append((t, status))
+            continue
+        if t.kind == "deny":
+            # "strength is fine" states absence; under a modifier it says nothing.
+            if status != "present":
+                continue
+            status = "absent"
+        elif t.value in FEARED_CONCEPTS and status in ("present", "absent", "uncertain"):
+            status = "hypothetical"
+        mentions.append(
+            Mention(t.value, t.also, t.kind, t.start, t.end, status, t.site, t.needs_site)
+        )
+    return mentions, cues
+
+
+@dataclass
+class StatusSummary:
+    """Per-symptom status and the concepts under each other status."""
+
+    symptoms: dict[str, str]
+    uncertain: set[str] = field(default_factory=set)
+    hypothetical: set[str] = field(default_factory=set)
+    historical: set[str] = field(default_factory=set)
+    family: set[str] = field(default_factory=set)
+    extra_present: set[str] = field(default_factory=set)
+
+    def present(self) -> set[str]:
+        return {k for k, v in self.symptoms.items() if v == "present"}
+
+
+def summarize(mentions: list[Mention]) -> StatusSummary:
+    """A symptom is present if any mention is; absent if denied and never present.
+
+    >>> summarize([Mention("cramps", (), "symptom", 0, 1, "absent")]).symptoms["cramps"]
+    'absent'
+    """
+    out = StatusSummary(symptoms={name: "not_mentioned" for name in SYMPTOMS})
+    symptoms = out.symptoms
+    others = {
+        "uncertain": out.uncertain,
+        "hypothetical": out.hypothetical,
+        "historical": out.historical,
+        "family": out.family,
+    }
+    for mt in mentions:
+        for c in (mt.concept, *mt.also):
+            if mt.status == "present":
+                if c in symptoms:
+                    symptoms[c] = "present"
+                else:
+                    out.extra_present.add(c)
+            elif mt.status == "absent":
+                if c in symptoms and symptoms[c] != "present":
+                    symptoms[c] = "absent"
+            else:
+                others[mt.status].add(c)
+    return out

@@ -1,0 +1,174 @@
+"""The token view every stage reads: words, sentences, clauses and offsets.
+
+There is no parser: a sentence ends at ``. ! ? ;`` (and their runs) or a line
+break, and a clause also ends at "but", "however", ... (``wordlists.json``).
+The view is built with ``Doc.to_array`` because creating a ``Token`` object
+per token costs more than all our rules together.
+
+:func:`make_doc` guards spaCy's tokenizer, whose prefix and suffix loop is
+quadratic in the length of a whitespace-free chunk (25,000 commas took 46 s).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from bisect import bisect_right
+from typing import NamedTuple
+
+from spacy.attrs import IDX, LENGTH, LOWER, ORTH, SPACY
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from fasciclf.features._wordlists import default_wordlists
+
+_WORDS = default_wordlists()
+SENTENCE_END = _WORDS["sentence_end"]
+CLAUSE_BREAK = _WORDS["clause_break"]
+
+LONG_CHUNK = 256
+"""Whitespace-free chunks this long are tokenized in pieces of :data:`PIECE`."""
+PIECE = 32
+# The lookbehind anchors each match at the start of a chunk, so the scan is linear.
+_LONG_CHUNK_RE = re.compile(rf"(?<!\S)(\S{{{LONG_CHUNK},}})\s*")
+
+
+class TokenView(NamedTuple):
+    """Lower-cased token texts, sentence ids and character offsets, per token."""
+
+    words: list[str]
+    sent: list[int]
+    starts: list[int]
+    ends: list[int]
+    ranges: dict[int, range]
+
+    def sentence_ranges(self) -> dict[int, range]:
+        """Token range of every sentence (sentences are contiguous token runs)."""
+        return self.ranges
+
+    def sentence_of_char(self, pos: int) -> int:
+        """Sentence id of the last token starting at or before character ``pos``."""
+        if not self.sent:
+            return 0
+        return self.sent[max(0, bisect_right(self.starts, pos) - 1)]
+
+
+# One view per Doc, shared by the components that run on it and dropped with
+# it; never stored on the Doc, whose data must stay serialisable.
+_VIEWS: weakref.WeakKeyDictionary[Doc, TokenView] = weakref.WeakKeyDictionary()
+_VIEWS_LOCK = threading.Lock()
+
+
+def token_view(doc: Doc) -> TokenView:
+    """The :class:`TokenView` of ``doc`` (built once per Doc).
+
+    >>> import spacy
+    >>> view = token_view(spacy.blank("en")("Calf twitch. No pain"))
+    >>> view.words, view.sent
+    (['calf', 'twitch', '.', 'no', 'pain'], [0, 0, 0, 1, 1])
+    """
+    with _VIEWS_LOCK:
+        view = _VIEWS.get(doc)
+    if view is not None and len(view.words) == len(doc):
+        return view
+    view = _build_view(doc)
+    with _VIEWS_LOCK:
+        _VIEWS[doc] = view
+    return view
+
+
+def _build_view(doc: Doc) -> TokenView:
+    if not len(doc):
+        return TokenView([], [], [], [], {})
+    strings = doc.vocab.strings
+    arr = doc.to_array([LOWER, IDX, LENGTH])
+    words = [strings[int(h)] for h in arr[:, 0]]
+    starts = arr[:, 1].tolist()
+    ends = (arr[:, 1] + arr[:, 2]).tolist()
+    sent = sentence_ids(words)
+    return TokenView(words, sent, starts, ends, sentence_ranges(sent))
+
+
+def sentence_ids(words: list[str]) -> list[int]:
+    """Sentence index per token: ends at . ! ? ; and line breaks."""
+    ids = []
+    sid = 0
+    for text in words:
+        ids.append(sid)
+        if text in SENTENCE_END:
+            sid += 1
+        elif text.isspace():
+            if "\n" in text:
+                sid += 1
+        elif len(text) > 1 and text[-1] in ".!?" and not text[0].isalpha():
+            sid += 1
+    return ids
+
+
+def sentence_ranges(sent: list[int]) -> dict[int, range]:
+    """Token range of every sentence id."""
+    ranges: dict[int, range] = {}
+    start = 0
+    for i in range(1, len(sent) + 1):
+        if i == len(sent) or sent[i] != sent[start]:
+            ranges[sent[start]] = range(start, i)
+            start = i
+    return ranges
+
+
+def clause_ids(words: list[str], sent: list[int]) -> list[int]:
+    """Clause index per token: a new clause at each sentence and clause break."""
+    ids = []
+    cid = 0
+    prev_sent = 0
+    for w, s_id in zip(words, sent, strict=True):
+        if s_id != prev_sent:
+            cid += 1
+            prev_sent = s_id
+        elif w in CLAUSE_BREAK:
+            cid += 1
+        ids.append(cid)
+    return ids
+
+
+def make_doc(nlp: Language, text: str) -> Doc:
+    """Tokenize ``text`` in time linear in its length; ``doc.text == text``.
+
+    Whitespace-free chunks of :data:`LONG_CHUNK` characters or more (no word
+    is that long; a run of commas or "(…)" is) are tokenized in pieces of
+    :data:`PIECE` characters and the pieces joined, so token offsets still
+    index ``text``. Other text is tokenized exactly as ``nlp.make_doc`` does.
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> doc = make_doc(nlp, "calf" + "," * 1000 + " twitch")
+    >>> doc.text == "calf" + "," * 1000 + " twitch", doc[-1].text
+    (True, 'twitch')
+    """
+    if len(text) < LONG_CHUNK or _LONG_CHUNK_RE.search(text) is None:
+        return nlp.make_doc(text)
+    pieces: list[str] = []
+    pos = 0
+    for m in _LONG_CHUNK_RE.finditer(text):
+        if m.start() > pos:
+            pieces.append(text[pos : m.start()])
+        chunk_end = m.end(1)
+        pieces.extend(
+            text[i : min(i + PIECE, chunk_end)] for i in range(m.start(), chunk_end, PIECE)
+        )
+        # the whitespace after the chunk trails its last token, as in one pass
+        pieces[-1] += text[chunk_end : m.end()]
+        pos = m.end()
+    if pos < len(text):
+        pieces.append(text[pos:])
+    # Doc.from_docs walks Token objects; words and spaces from arrays are cheaper
+    words: list[str] = []
+    spaces: list[bool] = []
+    strings = nlp.vocab.strings
+    for piece in nlp.tokenizer.pipe(pieces):
+        if len(piece):
+            arr = piece.to_array([ORTH, SPACY])
+            words.extend(strings[int(h)] for h in arr[:, 0])
+            spaces.extend(bool(x) for x in arr[:, 1])
+    return Doc(nlp.vocab, words=words, spaces=spaces)

@@ -1,0 +1,85 @@
+"""Extraction time grows linearly with text length, for hostile text shapes too.
+
+Each shape is generated at 1k, 10k and 100k characters and timed in the
+same run; a 10x longer text must cost well under 100x (quadratic) the time.
+No absolute time is asserted (``benchmarks/pathological.py`` prints those).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from fasciclf.features import extract
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "labeled" / "corpus.jsonl"
+MAX_RATIO = 30.0  # linear is ~10, quadratic 100
+
+
+def _repeat(unit: str, n: int) -> str:
+    return (unit * (n // len(unit) + 1))[:n]
+
+
+def _corpus_text() -> str:
+    line = CORPUS.read_text("utf-8").splitlines()[0]
+    return json.loads(line)["text"] + " "
+
+
+SHAPES = {
+    "digit, spaces, x": lambda n: "1" + " " * (n - 2) + "x",
+    "x 11, spaces": lambda n: "x 11" + " " * (n - 4),
+    "commas": lambda n: "," * n,
+    "(…) runs": lambda n: _repeat("(…)", n),
+    "question marks": lambda n: "?" * n,
+    "lone surrogates": lambda n: "\ud800" * n,
+    "calf, calf, ...": lambda n: _repeat("calf, ", n),
+    "no twitch, ...": lambda n: _repeat("no left calf twitch, ", n),
+    "my husband, ...": lambda n: _repeat("my husband, 45, has twitching, ", n),
+    "corpus text": lambda n: _repeat(_corpus_text(), n),
+}
+
+
+def _seconds(text: str, repeats: int) -> float:
+    # The collector's pauses depend on what else the process holds, not on
+    # this text: switched off while timing, so the ratio measures our code.
+    best = float("inf")
+    gc.collect()
+    gc.disable()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                extract(text)
+                best = min(best, time.perf_counter() - t0)
+    finally:
+        gc.enable()
+    return best
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_extraction_time_grows_linearly(shape):
+    make = SHAPES[shape]
+    extract("warm up: my calf twitches")
+    # best of three: a busy machine slows single runs, never speeds them up
+    times = {n: _seconds(make(n), repeats=3) for n in (1_000, 10_000, 100_000)}
+    # a floor of 1 ms keeps timer noise on tiny texts from inflating the ratio
+    small = max(times[1_000], 1e-3)
+    assert times[10_000] / small < MAX_RATIO, times
+    assert times[100_000] / max(times[10_000], 1e-3) < MAX_RATIO, times
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_hostile_shapes_keep_offsets(shape):
+    text = SHAPES[shape](3_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = extract(text)
+    for finding in f.findings:
+        assert text[finding.start : finding.end] == finding.text
