@@ -228,24 +228,38 @@ def _load(args: argparse.Namespace, cmd: str) -> tuple[Any, int | None]:
         return None, EXIT_USAGE
 
 
+# Why a prediction abstained, in words a user can act on (the label is still given).
+ABSTAIN_WORDS = {
+    "empty_text": "there is no text to read",
+    "no_symptom_findings": "no symptom words were found, so the suggestion is a guess",
+    "low_confidence": "the model is unsure (top probability below 50%): read the top "
+    "suggestions together",
+    "invalid_input": "the input is not text",
+}
+
+
 def _human(pred: Any, row_id: str | None) -> str:
     lines = []
     head = f"[{row_id}] " if row_id is not None else ""
     if pred.label is None:
         return f"{head}not classified: {pred.error}"
-    top = ", ".join(f"{label} {p:.0%}" for label, p in pred.top_k)
-    status = f"  (abstained: {pred.abstain_reason})" if pred.abstained else ""
-    lines.append(f"{head}most likely: {pred.label}{status}")
-    lines.append(f"  top {len(pred.top_k)}: {top}")
     if pred.benign_with_red_flags:
-        lines.append(
-            "  ! the most likely label is benign, but red flags are present: they come first"
-        )
+        # Said before the label, so that a reassuring label is never read first.
+        lines.append(f"{head}! red flags are present: read them first, whatever the label")
+        head = "  "
     for r in pred.red_flags:
         quotes = "; ".join(f'"{t}"' for _, _, t in r.evidence)
         lines.append(
-            f"  RED FLAG {r.code}: {r.reason}" + (f" Evidence: {quotes}" if quotes else "")
+            f"{head}RED FLAG {r.code}: {r.reason}" + (f" Evidence: {quotes}" if quotes else "")
         )
+        head = "  "
+    top = ", ".join(f"{label} {p:.0%}" for label, p in pred.top_k)
+    status = ""
+    if pred.abstained:
+        words = ABSTAIN_WORDS.get(pred.abstain_reason, "")
+        status = f"  (abstained: {pred.abstain_reason}" + (f": {words})" if words else ")")
+    lines.append(f"{head}most likely: {pred.label}{status}")
+    lines.append(f"  top {len(pred.top_k)}: {top}")
     return "\n".join(lines)
 
 
@@ -259,64 +273,97 @@ def _json_line(pred: Any, row_id: str | None, with_features: bool) -> str:
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    from fasciclf.cli import EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE, InputError, iter_input_rows
+    from fasciclf.cli import EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE, input_rows
+    from fasciclf.data._io import InputError
 
     if (args.text is None) == (args.input is None):
         _err("predict", "give either a TEXT argument or --input FILE ('-' for stdin)")
         return EXIT_USAGE
     try:
-        rows = (
-            [(None, args.text, None)]
-            if args.text is not None
-            else list(iter_input_rows(args.input, text_col=args.text_col, id_col=args.id_col))
-        )
+        rows = None if args.input is None else input_rows(args)
     except InputError as exc:
         _err("predict", str(exc))
         return EXIT_USAGE
     model, code = _load(args, "predict")
     if code is not None:
         return code
-    from fasciclf.models._predict import predict_many
-    from fasciclf.models._prediction import DISCLAIMER
+    from fasciclf._vocab import DISCLAIMER
 
-    failed = 0
-    for rid, _, err in rows:
-        if err is not None:
-            failed += 1
-            print(f"row {rid}: {err}", file=sys.stderr)
-    good = [(rid, text) for rid, text, err in rows if err is None]
-    show = not args.no_progress and sys.stderr.isatty() and len(good) > 1
+    if not args.json:
+        print(DISCLAIMER)
+    if rows is None:
+        from fasciclf.models._predict import predict_many
 
-    def progress(it: Iterable[Any], total: int) -> Iterable[Any]:
-        if not show:
-            return it
-        from tqdm import tqdm
+        pred = predict_many([args.text], model=model)[0]
+        print(_json_line(pred, None, args.features) if args.json else _human(pred, None))
+        return EXIT_OK
+    try:
+        n_rows, failed = _predict_stream(args, model, rows)
+    except InputError as exc:
+        _err("predict", str(exc))
+        return EXIT_USAGE
+    if failed:
+        print(f"{failed} of {n_rows} rows failed", file=sys.stderr)
+        return EXIT_ROW_ERRORS
+    return EXIT_OK
 
-        return tqdm(it, total=total, unit="text", file=sys.stderr, leave=False)
 
+def _predict_stream(args: argparse.Namespace, model: Any, rows: Iterable[Any]) -> tuple[int, int]:
+    """Predict row by row, printing as results arrive; returns (rows, failed rows)."""
+    import collections
     import warnings
 
+    from fasciclf.cli import report_row_error
     from fasciclf.features import MAX_CHARS, TextTruncatedWarning
+    from fasciclf.models._predict import predict_iter
 
+    pending: collections.deque[str] = collections.deque()
+    counts = {"rows": 0, "failed": 0}
+
+    def texts() -> Iterable[str]:
+        for row in rows:
+            counts["rows"] += 1
+            if row.error is not None:
+                counts["failed"] += 1
+                report_row_error(row)
+                continue
+            pending.append(row.id)
+            yield row.text
+
+    # Small batches from stdin (someone may be typing), larger ones from files.
+    batch = 16 if args.input == "-" else 256
+    out = _Progress(enabled=not args.no_progress and sys.stderr.isatty())
     with warnings.catch_warnings():
         # reported per row below, with the row id, instead of as a Python warning
         warnings.simplefilter("ignore", TextTruncatedWarning)
-        preds = predict_many(
-            [t for _, t in good], model=model, n_jobs=args.n_jobs, progress=progress
-        )
-    if not args.json:
-        print(DISCLAIMER)
-    for (rid, _), pred in zip(good, preds, strict=True):
-        if pred.features is not None and pred.features.truncated:
-            print(f"row {rid}: warning: text truncated to {MAX_CHARS} characters", file=sys.stderr)
-        if args.json:
-            print(_json_line(pred, rid, args.features))
-        else:
-            print(_human(pred, rid))
-    if failed:
-        print(f"{failed} of {len(rows)} rows failed", file=sys.stderr)
-        return EXIT_ROW_ERRORS
-    return EXIT_OK
+        for pred in predict_iter(texts(), model=model, n_jobs=args.n_jobs, batch_size=batch):
+            rid = pending.popleft()
+            if pred.features is not None and pred.features.truncated:
+                print(f"row {rid}: warning: text truncated to {MAX_CHARS} characters",
+                      file=sys.stderr)
+            print(_json_line(pred, rid, args.features) if args.json else _human(pred, rid))
+            out.update()
+    out.close()
+    return counts["rows"], counts["failed"]
+
+
+class _Progress:
+    """A count of rows done on stderr (tqdm without a total: the input is a stream)."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self._bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(unit="text", file=sys.stderr, leave=False)
+
+    def update(self) -> None:
+        if self._bar is not None:
+            self._bar.update()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 # ---------------------------------------------------------------------------- info
