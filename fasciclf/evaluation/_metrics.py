@@ -1,12 +1,24 @@
-"""Numerical core of the evaluation: metrics and their bootstrap intervals.
+"""Numerical core of the evaluation: metrics and their confidence intervals.
 
 Everything here works on plain arrays (gold labels, a probability matrix, the
 class order) and never imports :mod:`fasciclf.models`, so it can score any
 classifier, including one trained outside fasciclf.
 
+Intervals
+---------
+A figure that is a proportion of cases (accuracy, top-3 accuracy,
+sensitivity, specificity, per-class precision and recall, abstention, and
+each of them in every subgroup) gets the exact (Clopper-Pearson) interval
+from :func:`scipy.stats.binomtest` (``proportion_ci(method="exact")``): its
+coverage is at least 95% at every n, 0/n and n/n included, where a percentile
+bootstrap collapses to a zero-width interval. Figures with no
+closed form (macro and weighted F1, per-class F1, calibration errors, Brier
+score) get percentile bootstrap intervals, and a bootstrap interval of zero
+width is dropped (reported as none) rather than shown as certainty.
+
 Bootstrap
 ---------
-Confidence intervals are percentile bootstrap intervals: the cases are
+Bootstrap intervals are percentile intervals: the cases are
 resampled with replacement ``n_bootstrap`` times, every statistic is
 recomputed on each resample, and the 2.5th and 97.5th percentiles of the
 resampled values are reported. All statistics of one report share the same
@@ -37,8 +49,9 @@ from typing import Any
 
 import numpy as np
 
-RED_FLAG_CLASSES: tuple[str, ...] = ("possible_motor_neuron_disease", "neuromuscular_junction")
-"""Gold labels that must not be missed (the red-flag sensitivity's positives)."""
+from fasciclf._vocab import RED_FLAG_LABELS as RED_FLAG_CLASSES  # noqa: E402, F401
+
+SMALL_GROUP = 30  # below this many cases a subgroup's interval is flagged as wide
 
 DEFAULT_N_BINS = 10
 CONFIDENCE_LEVEL = 0.95
@@ -48,6 +61,89 @@ _TOP_K = 3
 _CHUNK_CELLS = 4_000_000
 # Statistics whose percentile interval is shifted by the bootstrap bias estimate.
 _BIAS_SHIFTED = frozenset({"ece", "classwise_ece"})
+# Statistics that are proportions of cases: exact (Wilson) intervals, not bootstrap.
+PROPORTIONS = frozenset(
+    {
+        "accuracy",
+        "top3_accuracy",
+        "accuracy_with_alternatives",
+        "precision",
+        "recall",
+        "red_flag_sensitivity",
+        "red_flag_specificity",
+        "abstention_rate",
+        "accuracy_non_abstained",
+    }
+)
+
+
+def proportion_ci(
+    k: int, n: int, *, confidence_level: float = 0.95, method: str = "exact"
+) -> tuple[float, float] | None:
+    """Interval for a proportion ``k / n`` from :func:`scipy.stats.binomtest`.
+
+    ``method`` is ``"exact"`` (Clopper-Pearson, the default: never narrower
+    than the nominal coverage) or ``"wilson"`` (score interval). ``n == 0``
+    has no interval (``None``).
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in proportion_ci(112, 115)]
+    [0.926, 0.995]
+    >>> [round(v, 3) for v in proportion_ci(152, 152)]
+    [0.976, 1.0]
+    >>> proportion_ci(0, 0) is None
+    True
+    """
+    if n <= 0:
+        return None
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence_level, method=method)
+    return float(ci.low), float(ci.high)
+
+
+def _proportion_counts(ca: _CaseArrays, subset: np.ndarray) -> dict[str, tuple[Any, Any]]:
+    """(successes, trials) of every proportion on ``subset``; arrays per class."""
+    m = subset.size
+    correct = ca.correct[subset]
+    out: dict[str, tuple[Any, Any]] = {
+        "accuracy": (correct.sum(), m),
+        "top3_accuracy": (ca.top3[subset].sum(), m),
+    }
+    if ca.alt_ok is not None:
+        out["accuracy_with_alternatives"] = (ca.alt_ok[subset].sum(), m)
+    n_l = len(ca.enc.labels)
+    cm = np.zeros((n_l, n_l), dtype=int)
+    np.add.at(cm, (ca.enc.y[subset], ca.enc.pred[subset]), 1)
+    tp = np.diagonal(cm)
+    out["precision"] = (tp, cm.sum(axis=0))
+    out["recall"] = (tp, cm.sum(axis=1))
+    pos, fl = ca.positive[subset], ca.flagged[subset]
+    out["red_flag_sensitivity"] = ((pos & fl).sum(), pos.sum())
+    out["red_flag_specificity"] = ((~pos & ~fl).sum(), (~pos).sum())
+    if ca.abstained is not None:
+        ab = ca.abstained[subset]
+        out["abstention_rate"] = (ab.sum(), m)
+        out["accuracy_non_abstained"] = ((correct & ~ab).sum(), (~ab).sum())
+    return out
+
+
+def exact_intervals(ca: _CaseArrays, subset: np.ndarray) -> dict[str, np.ndarray]:
+    """Wilson intervals of every proportion on ``subset`` (leading axis: low, high).
+
+    An undefined proportion (no trials) is ``NaN``.
+    """
+    out: dict[str, np.ndarray] = {}
+    for key, (k, n) in _proportion_counts(ca, subset).items():
+        ks, ns = np.atleast_1d(k), np.atleast_1d(n)
+        pairs = [
+            proportion_ci(int(a), int(b)) or (np.nan, np.nan)
+            for a, b in zip(ks, ns, strict=True)
+        ]
+        arr = np.asarray(pairs, dtype=float).T  # shape (2, len)
+        out[key] = arr if np.ndim(k) else arr[:, 0]
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -495,8 +591,9 @@ def _bootstrap(
     ``n_bootstrap == 0``.
     """
     point = {key: val[0] for key, val in _statistics(ca, subset[None, :]).items()}
+    exact = exact_intervals(ca, subset)
     if n_bootstrap <= 0:
-        return point, {}
+        return point, exact
     m = subset.shape[0]
     step = _chunk_rows(m, ca.enc.n_classes)
     parts: dict[str, list[np.ndarray]] = {}
@@ -522,7 +619,10 @@ def _bootstrap(
                 # bootstrap estimate of that bias (mean of resamples - estimate).
                 bias = np.nanmean(stacked, axis=0) - point[key]
                 q = np.maximum(q - bias, 0.0)
+            # A zero-width interval claims certainty a resample cannot give.
+            q = np.where(np.isclose(q[0], q[1], rtol=0, atol=1e-12), np.nan, q)
             ci[key] = q
+    ci.update(exact)
     return point, ci
 
 
