@@ -513,8 +513,40 @@ def test_markdown(synth):
     for heading in ("## Summary", "## Key figures", "## Per class", "## Confusion matrix",
                     "## Calibration", "## Errors"):
         assert heading in md
-    assert "| Metric | Value | With 95% CI |" in md
-    assert f"| {MND} |" in md
+    assert "| Measure | Value (95% CI) |" in md
+    assert "| Possible motor neuron disease |" in md
+    # readable names only, no raw metric keys
+    for raw in ("accuracy_std", "mnd_recall", "top3_accuracy |", "classwise_ece"):
+        assert raw not in md and raw not in synth.model_card().to_markdown()
+
+
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>[click](javascript:alert(3))"
+
+
+def test_markdown_escapes_every_user_string():
+    """Labels, group values, ids, texts and the data file name cannot become markup."""
+    rep = evaluate_predictions(
+        [XSS, "b", "b"], [[0.2, 0.8], [0.4, 0.6], [0.3, 0.7]], [XSS, "b"],
+        cases=CaseInfo(groups={XSS: [XSS, "x", "x"]}, texts=[XSS, "b", "b"], ids=[XSS, 2, 3],
+                       alt_labels=[[XSS], [], []]),
+        red_flag_classes=[XSS], dataset_name=XSS + ".jsonl", n_bootstrap=0,
+        model_metadata={"model_version": XSS, "training_data": XSS,
+                        "class_counts": {XSS: 3}, "cv_metrics": {XSS: 0.5}},
+    )
+    for md in (rep.to_markdown(), rep.model_card().to_markdown()):
+        # every "<", "[" and "]" of a user string is backslash-escaped
+        assert not re.search(r"(?<!\\)[<\[\]]", md)
+        assert md.count("\\<script\\>") >= 3
+    html = rep.to_html()
+    assert "<script" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_report_page_shows_each_table_once(synth):
+    html = synth.to_html()
+    assert html.count("<h3>Sex</h3>") == 1
+    assert "Quantitative analyses" not in html
+    assert "Quantitative analyses" in synth.model_card().to_markdown()
 
 
 def test_write_creates_three_files(synth, tmp_path):

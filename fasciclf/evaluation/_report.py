@@ -729,7 +729,7 @@ class EvaluationReport:
 
     def to_markdown(self) -> str:
         """The report as GitHub-flavoured Markdown (no figures)."""
-        from fasciclf.evaluation._markdown import report_markdown
+        from fasciclf.evaluation._render import report_markdown
 
         return report_markdown(self)
 
@@ -752,7 +752,7 @@ class EvaluationReport:
         str
             The HTML document.
         """
-        from fasciclf.evaluation._html import report_html
+        from fasciclf.evaluation._render import report_html
 
         doc = report_html(self, full=True)
         if path is not None:
@@ -760,7 +760,7 @@ class EvaluationReport:
         return doc
 
     def _repr_html_(self) -> str:
-        from fasciclf.evaluation._html import report_html
+        from fasciclf.evaluation._render import report_html
 
         return report_html(self, full=False)
 
