@@ -166,7 +166,7 @@ def test_csv_bad_rows_are_reported_and_the_rest_processed(run, tmp_path):
 
 def test_csv_unclosed_quote_is_reported_not_swallowed(run, tmp_path):
     f = tmp_path / "in.csv"
-    f.write_text(f'id,text\n1,{GOOD_A}\n2,"calf twitch\n3,{GOOD_B}\n', encoding="utf-8")
+    f.write_text(f'id,text\n1,"{GOOD_A}"\n2,"calf twitch\n3,{GOOD_B}\n', encoding="utf-8")
     code, rows, err = run(f, "--text-col", "text")
     assert code == EXIT_ROW_ERRORS and list(rows) == ["1"]
     assert "row 3: malformed CSV row (unexpected end of data)" in err[0]
@@ -205,7 +205,8 @@ def test_field_over_the_csv_limit(run, tmp_path):
     # beyond 16 MB a field is a malformed row, and the rows after it still work
     f = tmp_path / "in.csv"
     f.write_text(
-        f'id,text\n1,{GOOD_A}\n2,"{"x" * (16 * 1024 * 1024 + 1)}"\n3,{GOOD_B}\n', encoding="utf-8"
+        f'id,text\n1,"{GOOD_A}"\n2,"{"x" * (16 * 1024 * 1024 + 1)}"\n3,{GOOD_B}\n',
+        encoding="utf-8",
     )
     code, rows, err = run(f)
     assert code == EXIT_ROW_ERRORS and list(rows) == ["1", "3"]

@@ -318,11 +318,15 @@ def _looks_like_row(line: str, n_fields: int, delimiter: str) -> bool:
 
 
 def _swallowed(lines: _Lines, start: int, n_fields: int, delimiter: str) -> list[int]:
-    return [
-        start + i
-        for i, line in enumerate(lines.taken)
-        if i > 0 and _looks_like_row(line, n_fields, delimiter)
-    ]
+    """Line numbers taken into a quoted field, when any of them looks like a row.
+
+    Then every line after the first is reported (the one closing the quote
+    included), so no row disappears into a neighbour without a word.
+    """
+    inner = lines.taken[1:]
+    if not any(_looks_like_row(line, n_fields, delimiter) for line in inner):
+        return []
+    return [start + 1 + i for i in range(len(inner))]
 
 
 def _csv_header(reader: Any, path: str, text_col: str | None) -> list[str]:
@@ -365,7 +369,7 @@ def _csv_rows(
             hint = ": an unclosed quote runs to the end of the file" if unclosed else ""
             yield Row(str(start), None, f"malformed CSV row ({exc}){hint}", start)
             for n in _swallowed(lines, start, len(fieldnames), delimiter):
-                yield Row(str(n), None, f"not read: inside the quote opened on line {start}", n)
+                yield Row(str(n), None, f"line {n} not read: it is inside the quote opened on line {start}", n)
             continue
         swallowed = _swallowed(lines, start, len(fieldnames), delimiter)
         if swallowed:
@@ -374,11 +378,12 @@ def _csv_rows(
                 str(start),
                 None,
                 f"malformed CSV row (the quote opened on line {start} closes on line {end}, "
-                f"taking in lines that look like rows: {', '.join(map(str, swallowed))})",
+                f"taking in lines that look like rows of their own: "
+                f"{', '.join(map(str, swallowed))}; fix the quote)",
                 start,
             )
             for n in swallowed:
-                yield Row(str(n), None, f"not read: inside the quote opened on line {start}", n)
+                yield Row(str(n), None, f"line {n} not read: it is inside the quote opened on line {start}", n)
             continue
         yield _csv_row(values, fieldnames, start, text_col, id_col)
 
@@ -391,6 +396,13 @@ def _csv_row(
     raw = dict(zip(fieldnames, values, strict=False))
     record = {k: clean_id(v) for k, v in raw.items()}
     rid = clean_id(raw.get(id_col) or start)
+    if len(values) > len(fieldnames):
+        # csv would drop the extra fields: part of a text lost without a word.
+        error = (
+            f"the row has {len(values)} fields but the header {len(fieldnames)} "
+            "(an unquoted delimiter in the text? quote the text)"
+        )
+        return Row(rid, None, error, start, record)
     checked = [text_col] if text_col is not None else list(raw)
     for col in checked:
         bad = _SURROGATE.search(raw.get(col) or "")
