@@ -368,24 +368,26 @@ def _csv_rows(
             unclosed = "unexpected end of data" in str(exc)
             hint = ": an unclosed quote runs to the end of the file" if unclosed else ""
             yield Row(str(start), None, f"malformed CSV row ({exc}){hint}", start)
-            for n in _swallowed(lines, start, len(fieldnames), delimiter):
-                yield Row(str(n), None, f"line {n} not read: it is inside the quote opened on line {start}", n)
+            yield from _not_read(_swallowed(lines, start, len(fieldnames), delimiter), start)
             continue
         swallowed = _swallowed(lines, start, len(fieldnames), delimiter)
         if swallowed:
-            end = start + len(lines.taken) - 1
-            yield Row(
-                str(start),
-                None,
-                f"malformed CSV row (the quote opened on line {start} closes on line {end}, "
-                f"taking in lines that look like rows of their own: "
-                f"{', '.join(map(str, swallowed))}; fix the quote)",
-                start,
+            error = (
+                f"malformed CSV row (the quote opened on line {start} closes on line "
+                f"{swallowed[-1]}, taking in lines that look like rows of their own: "
+                f"{', '.join(map(str, swallowed))}; fix the quote)"
             )
-            for n in swallowed:
-                yield Row(str(n), None, f"line {n} not read: it is inside the quote opened on line {start}", n)
+            yield Row(str(start), None, error, start)
+            yield from _not_read(swallowed, start)
             continue
         yield _csv_row(values, fieldnames, start, text_col, id_col)
+
+
+def _not_read(line_numbers: list[int], start: int) -> Iterator[Row]:
+    for n in line_numbers:
+        yield Row(
+            str(n), None, f"line {n} not read: it is inside the quote opened on line {start}", n
+        )
 
 
 def _csv_row(
@@ -531,9 +533,7 @@ def _object_column(values: Any, func: Any) -> Any:
 
     # Built element by element: Series.map on pandas' string dtype would turn
     # the None we return back into NaN.
-    return pd.Series(
-        [func(v) for v in values], index=values.index, dtype=object, name=values.name
-    )
+    return pd.Series([func(v) for v in values], index=values.index, dtype=object, name=values.name)
 
 
 def _tidy(frame: Any) -> Any:
