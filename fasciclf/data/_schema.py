@@ -15,6 +15,7 @@ from fasciclf._vocab import (  # noqa: F401
     LABELS,
     LATERALITIES,
     PROGRESSIONS,
+    SEXES,
     SYMPTOM_STATUSES,
     SYMPTOMS,
 )
@@ -22,7 +23,6 @@ from fasciclf._vocab import (  # noqa: F401
 STYLES: tuple[str, ...] = ("standard", "non_native", "informal", "clinical")
 SPLITS: tuple[str, ...] = ("train", "test")
 CONFIDENCES: tuple[str, ...] = ("clear", "ambiguous")
-SEXES: tuple[str, ...] = ("female", "male")
 AGE_BANDS: tuple[str, ...] = ("0-9",) + tuple(f"{d}0-{d}9" for d in range(1, 10))
 
 #: Column order of ``corpus.jsonl``; ``gold`` is present only on annotated rows.

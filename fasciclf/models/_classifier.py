@@ -54,6 +54,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from fasciclf._vocab import KINDS
 from fasciclf.features._featurizer import (
     FEATURE_NAMES,
     SymptomFeaturizer,
@@ -63,7 +64,6 @@ from fasciclf.features._featurizer import (
 from fasciclf.features._pipeline import truncate_text
 from fasciclf.features._types import SymptomFeatures
 
-KINDS: tuple[str, ...] = ("hybrid", "features", "text")
 LEARNERS: tuple[str, ...] = ("auto", "logistic", "boosting", "blend")
 CALIBRATIONS: tuple[str | None, ...] = ("auto", "temperature", "sigmoid", "isotonic", None)
 _AUTO_LEARNER = {"hybrid": "blend", "features": "boosting", "text": "logistic"}

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-KIND_CHOICES = ("hybrid", "features", "text")
+from fasciclf._vocab import KINDS as KIND_CHOICES
 
 
 def add_parsers(subparsers: Any) -> None:
