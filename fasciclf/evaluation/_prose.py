@@ -114,7 +114,7 @@ def plain_summary(m: Mapping[str, Any]) -> list[str]:
 
 def _subgroup_sentence(sub: Mapping[str, Any]) -> list[str]:
     rows = [
-        (f"{name} = {level}", row)
+        (f"{pretty_label(name).lower()} = {level}", row)
         for name, table in sub.items()
         for level, row in table.items()
         if not row["small"] and level != "unknown"

@@ -185,11 +185,7 @@ def run_train(args: argparse.Namespace) -> int:
     fmt = args.format or ("skops" if args.out.suffix.lower() == ".skops" else "joblib")
     save_model(model, args.out, format=fmt)
     cv = model.cv_metrics_
-    figures = ", ".join(
-        f"{k} {cv[k]:.3f}"
-        for k in ("accuracy", "top3", "macro_f1", "mnd_recall")
-        if cv.get(k) is not None
-    )
+    figures = _cv_figures(cv)
     print(
         f"trained {args.kind} on {len(texts)} texts, {len(model.classes_)} labels in "
         f"{time.perf_counter() - t0:.1f} s; {cv['n_splits']}-fold CV: {figures}"
@@ -199,6 +195,13 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"{failed} of {failed + len(texts)} rows skipped", file=sys.stderr)
         return EXIT_ROW_ERRORS
     return EXIT_OK
+
+
+def _cv_figures(cv: dict[str, Any]) -> str:
+    from fasciclf.evaluation._format import metric_name
+
+    keys = ("accuracy", "top3", "macro_f1", "mnd_recall")
+    return ", ".join(f"{metric_name(k)} {cv[k]:.3f}" for k in keys if cv.get(k) is not None)
 
 
 # ------------------------------------------------------------------------- predict
@@ -414,11 +417,7 @@ def run_info(args: argparse.Namespace) -> int:
         f"created:         {meta.get('created')}",
     ]
     if cv:
-        figs = ", ".join(
-            f"{k} {cv[k]:.3f}"
-            for k in ("accuracy", "top3", "macro_f1", "mnd_recall")
-            if cv.get(k) is not None
-        )
+        figs = _cv_figures(cv)
         lines.append(f"cross-validation: {cv.get('n_splits', '?')}-fold: {figs}")
     counts = meta.get("class_counts") or {}
     if counts:
