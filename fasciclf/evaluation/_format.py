@@ -19,6 +19,16 @@ def pct(v: Any, digits: int = 0) -> str:
     return f"{v:.{digits}%}" if is_num(v) else "n/a"
 
 
+def _ci_digits(ci: Any, digits: int) -> int:
+    # An interval never reads as a single value: add decimals until its ends differ
+    # ([0.9963, 1.0] is "99.6–100.0%", not "100–100%").
+    lo, hi = ci
+    for d in range(digits, digits + 3):
+        if f"{lo * 100:.{d}f}" != f"{hi * 100:.{d}f}":
+            return d
+    return digits + 2
+
+
 def ci_pct(ci: Any, digits: int = 0) -> str:
     """``[0.77, 0.86] -> '77–86%'``; missing interval -> ``''``.
 
@@ -27,24 +37,18 @@ def ci_pct(ci: Any, digits: int = 0) -> str:
     """
     if not ci or not all(is_num(c) for c in ci):
         return ""
-    lo, hi = ci
-    # An interval never reads as a single value: add decimals until its ends differ
-    # ([0.9963, 1.0] is "99.6–100%", not "100–100%").
-    for d in range(digits, digits + 3):
-        text = f"{lo * 100:.{d}f}–{hi * 100:.{d}f}%"
-        if f"{lo * 100:.{d}f}" != f"{hi * 100:.{d}f}":
-            return text
-    return text
+    d = _ci_digits(ci, digits)
+    return f"{ci[0] * 100:.{d}f}–{ci[1] * 100:.{d}f}%"
 
 
 def with_ci(v: Any, ci: Any, digits: int = 0) -> str:
-    """``'82% (95% CI 77–86%)'``.
+    """``'82% (95% CI 77–86%)'``, the value with as many decimals as its interval.
 
-    >>> with_ci(0.82, [0.77, 0.86])
-    '82% (95% CI 77–86%)'
+    >>> with_ci(0.82, [0.77, 0.86]), with_ci(1655 / 1656, [0.9966, 1.0])
+    ('82% (95% CI 77–86%)', '99.9% (95% CI 99.7–100.0%)')
     """
     c = ci_pct(ci, digits)
-    return f"{pct(v, digits)} (95% CI {c})" if c else pct(v, digits)
+    return f"{pct(v, _ci_digits(ci, digits))} (95% CI {c})" if c else pct(v, digits)
 
 
 def num(v: Any, digits: int = 3) -> str:
