@@ -55,6 +55,49 @@ def input_rows(args: argparse.Namespace) -> Iterator[Any]:
     return rows if first is None else itertools.chain([first], rows)
 
 
+def labelled_rows(args: argparse.Namespace, *, skip_unlabelled: bool) -> tuple[list[dict], int]:
+    """Records of ``--data`` with a text and a label, after ``--split``.
+
+    Per-row problems go to stderr as ``row ID: reason`` and are counted; a
+    row without a label is one of them unless ``skip_unlabelled`` (then a
+    single count is printed). Raises :class:`InputError` for an unusable
+    file, a label column that no row has, or a ``--split`` no row has (the
+    message lists the splits there are).
+    """
+    from fasciclf.data._io import InputError, iter_rows
+
+    records, failed, unlabelled, splits, columns = [], 0, 0, set(), {}
+    for row in iter_rows(args.data, text_col=args.text_col, id_col=args.id_col):
+        if row.error is not None:
+            failed += 1
+            report_row_error(row)
+            continue
+        columns.update(dict.fromkeys(row.record))
+        splits.add(row.record.get("split"))
+        if args.split is not None and row.record.get("split") != args.split:
+            continue
+        label = row.record.get(args.label_col)
+        if label is None or (isinstance(label, float) and label != label) or str(label) == "":
+            unlabelled += 1
+            if not skip_unlabelled:
+                failed += 1
+                print(f"row {row.id}: missing {args.label_col!r}", file=sys.stderr)
+            continue
+        records.append({**row.record, "_id": row.id})
+    name = getattr(args.data, "name", args.data)
+    if columns and args.label_col not in columns:
+        raise InputError(
+            f"no {args.label_col!r} column in {name}; columns are: {', '.join(map(str, columns))}"
+        )
+    if args.split is not None and not records and not unlabelled:
+        known = sorted(str(v) for v in splits if v is not None)
+        there = f"the splits there are: {', '.join(known)}" if known else "it has no 'split' column"
+        raise InputError(f"no rows with split {args.split!r} in {name}; {there}")
+    if unlabelled and skip_unlabelled:
+        print(f"skipping {unlabelled} row(s) without a {args.label_col!r}", file=sys.stderr)
+    return records, failed
+
+
 def report_row_error(row: Any) -> None:
     """``row ID: reason`` on stderr, the one format for a per-row problem."""
     print(f"row {row.id}: {row.error}", file=sys.stderr)

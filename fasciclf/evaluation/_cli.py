@@ -63,35 +63,6 @@ def add_parsers(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _read_rows(args: argparse.Namespace) -> tuple[list[dict[str, Any]], int]:
-    """Usable labelled records of ``--data`` (after ``--split``); bad rows go to stderr."""
-    from fasciclf.cli import report_row_error
-    from fasciclf.data._io import iter_rows
-
-    records, failed, splits, labelled = [], 0, set(), 0
-    for row in iter_rows(args.data, text_col=args.text_col, id_col=args.id_col):
-        if row.error is not None:
-            failed += 1
-            report_row_error(row)
-            continue
-        split = row.record.get("split")
-        splits.add(split)
-        if args.split is not None and split != args.split:
-            continue
-        label = row.record.get(args.label_col)
-        if label is None or (isinstance(label, float) and label != label) or str(label) == "":
-            continue
-        labelled += 1
-        records.append({**row.record, "_id": row.id})
-    if args.split is not None and not records:
-        known = sorted(str(s) for s in splits if s is not None)
-        raise _Usage(
-            f"no rows with split {args.split!r} in {args.data.name}; "
-            + (f"the splits there are: {', '.join(known)}" if known else "it has no 'split' column")
-        )
-    return records, failed
-
-
 class _Usage(Exception):
     """A usage problem found while reading (reported with exit code 2)."""
 
@@ -137,7 +108,7 @@ class _Exit(Exception):
 
 
 def run(args: argparse.Namespace) -> int:
-    from fasciclf.cli import EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE
+    from fasciclf.cli import EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE, labelled_rows
     from fasciclf.data._io import InputError
 
     def fail(msg: str, code: int = EXIT_USAGE) -> int:
@@ -147,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     if args.n_bootstrap < 0:
         return fail(f"--n-bootstrap must be >= 0; got {args.n_bootstrap}")
     try:
-        records, failed = _read_rows(args)
+        records, failed = labelled_rows(args, skip_unlabelled=True)
         if not records:
             return fail(f"no labelled rows to evaluate (no {args.label_col!r} values)")
         group_cols = _subgroup_columns(args, records)

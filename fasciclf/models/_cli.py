@@ -27,6 +27,7 @@ def add_parsers(subparsers: Any) -> None:
     t.add_argument("--data", type=Path, help="labeled file: .csv, .tsv, .jsonl or .json")
     t.add_argument("--text-col", default="text", help="text column (default: text)")
     t.add_argument("--label-col", default="label", help="label column (default: label)")
+    t.add_argument("--id-col", default="id", help="row id column, used in messages if present")
     t.add_argument(
         "--split", default=None, help="keep only rows whose 'split' column has this value"
     )
@@ -117,46 +118,16 @@ def run_train(args: argparse.Namespace) -> int:
     if args.cv < 2:
         _err("train", f"--cv must be >= 2; got {args.cv}")
         return EXIT_USAGE
-    try:
-        from fasciclf.data import read_table
+    from fasciclf.cli import labelled_rows
+    from fasciclf.data._io import InputError
 
-        frame = read_table(args.data, text_col=args.text_col)
-    except FileNotFoundError:
-        _err("train", f"data file not found: {args.data}")
+    try:
+        records, failed = labelled_rows(args, skip_unlabelled=False)
+    except InputError as exc:
+        _err("train", str(exc))
         return EXIT_USAGE
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is a usage error
-        _err("train", f"could not read {args.data}: {exc}")
-        return EXIT_USAGE
-    for col in (args.text_col, args.label_col):
-        if col not in frame.columns:
-            _err(
-                "train",
-                f"no {col!r} column in {args.data.name}; columns are: "
-                + ", ".join(map(str, frame.columns)),
-            )
-            return EXIT_USAGE
-    if args.split is not None:
-        if "split" not in frame.columns:
-            _err("train", f"--split given but {args.data.name} has no 'split' column")
-            return EXIT_USAGE
-        frame = frame[frame["split"] == args.split]
-    texts, labels, failed = [], [], 0
-    for n, (text, label) in enumerate(
-        zip(frame[args.text_col], frame[args.label_col], strict=True)
-    ):
-        problem = None
-        if not isinstance(text, str):
-            problem = f"{args.text_col!r} must be a string, got {type(text).__name__}"
-        elif not text.strip():
-            problem = f"empty {args.text_col!r}"
-        elif label is None or (isinstance(label, float) and label != label) or str(label) == "":
-            problem = f"missing {args.label_col!r}"
-        if problem:
-            failed += 1
-            print(f"row {n + 1}: {problem}", file=sys.stderr)
-            continue
-        texts.append(text)
-        labels.append(str(label))
+    texts = [r[args.text_col] for r in records]
+    labels = [str(r[args.label_col]) for r in records]
     if len(set(labels)) < 2:
         _err(
             "train", f"need at least 2 distinct labels in usable rows; found {sorted(set(labels))}"
