@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,15 +19,10 @@ import numpy as np
 from fasciclf._json import to_jsonable
 from fasciclf._vocab import RED_FLAG_LABELS
 from fasciclf.evaluation import _metrics as M
+from fasciclf.evaluation import _sections as S
 from fasciclf.evaluation._checks import label_warnings, training_overlap_warnings
 
 SCHEMA_VERSION = 1
-# Natural order of the text-length bands (otherwise levels sort alphabetically).
-_LEVEL_ORDER = {
-    M.length_band("x"): 0,
-    M.length_band("x " * 60): 1,
-    M.length_band("x " * 120): 2,
-}
 
 
 # ---------------------------------------------------------------------------
@@ -37,14 +30,6 @@ _LEVEL_ORDER = {
 
 
 _jsonable = to_jsonable
-
-
-def _ci(ci: dict[str, np.ndarray], key: str, j: int | None = None) -> list[float] | None:
-    if key not in ci:
-        return None
-    arr = ci[key] if j is None else ci[key][:, j]
-    vals = [float(v) for v in arr]
-    return None if any(math.isnan(v) for v in vals) else vals
 
 
 # ---------------------------------------------------------------------------
@@ -169,153 +154,41 @@ def evaluate_predictions(
     nb = M._check_bins(n_bins)
     if not isinstance(n_bootstrap, int | np.integer) or n_bootstrap < 0:
         raise ValueError(f"n_bootstrap must be a non-negative integer; got {n_bootstrap!r}")
+    per_case = S.case_lists(cases, n)
     rf_fired = M.as_bool_array(cases.red_flag_fired, n, "red_flag_fired")
     abst = M.as_bool_array(cases.abstained, n, "abstained")
-    alt_ok = M.alt_correct(enc, cases.alt_labels)
-    texts_l = _optional_list(cases.texts, n, "texts")
-    evidence_l = _optional_list(cases.evidence, n, "evidence")
-    ids_l = _optional_list(cases.ids, n, "ids")
-    codes_l = _optional_list(cases.red_flag_codes, n, "red_flag_codes")
-    reasons_l = _optional_list(cases.abstain_reasons, n, "abstain_reasons")
-    alts_l = _optional_list(cases.alt_labels, n, "alt_labels")
     cols = M.group_columns(cases.groups, n)
-    if texts_l is not None and "text_length" not in cols:
-        cols["text_length"] = [M.length_band(t) for t in texts_l]
-
+    if per_case["texts"] is not None and "text_length" not in cols:
+        cols["text_length"] = [M.length_band(t) for t in per_case["texts"]]
     ca = M._case_arrays(
         enc,
         n_bins=nb,
-        alt_ok=alt_ok,
+        alt_ok=M.alt_correct(enc, cases.alt_labels),
         red_flag_fired=rf_fired,
         abstained=abst,
         red_flag_classes=red_flag_classes,
     )
-    seeds = np.random.SeedSequence(random_state)
-    main_seed, group_seed = seeds.spawn(2)
+    main_seed, group_seed = np.random.SeedSequence(random_state).spawn(2)
     point, ci = M._bootstrap(ca, np.arange(n), n_bootstrap, np.random.default_rng(main_seed))
 
-    labels = enc.labels
-    k = enc.n_classes
-    counts = M.confusion_counts(enc)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        row_norm = counts / counts.sum(axis=1, keepdims=True)
-    auc = M._roc_auc(enc)
-
-    per_class: dict[str, Any] = {}
-    for j, lab in enumerate(labels):
-        per_class[str(lab)] = {
-            "precision": float(point["precision"][j]),
-            "precision_ci": _ci(ci, "precision", j),
-            "recall": float(point["recall"][j]),
-            "recall_ci": _ci(ci, "recall", j),
-            "f1": float(point["f1"][j]),
-            "f1_ci": _ci(ci, "f1", j),
-            "support": int(counts[j].sum()),
-            "n_predicted": int(counts[:, j].sum()),
-            "roc_auc": auc["per_class"].get(lab),
-            "known_to_model": j < k,
-        }
-
-    metrics: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "n": n,
-        "dataset": dataset_name,
-        "classes": [str(c) for c in labels[:k]],
-        "labels": [str(c) for c in labels],
-        "unknown_gold_labels": [str(c) for c in labels[k:]],
-        "n_bootstrap": int(n_bootstrap),
-        "random_state": random_state,
-        "confidence_level": M.CONFIDENCE_LEVEL,
-        "n_correct": int(ca.correct.sum()),
-        "n_top3_correct": int(ca.top3.sum()),
-    }
-    for key in (
-        "accuracy",
-        "top3_accuracy",
-        "accuracy_with_alternatives",
-        "macro_f1",
-        "weighted_f1",
-        "ece",
-        "classwise_ece",
-        "brier",
-    ):
-        metrics[key] = float(point[key]) if key in point else None
-        metrics[f"{key}_ci"] = _ci(ci, key)
-    metrics["ece_bins"] = nb
-    metrics["mean_confidence"] = float(ca.conf.mean())
-    metrics["per_class"] = per_class
-    metrics["roc_auc"] = {
-        "per_class": {str(c): v for c, v in auc["per_class"].items()},
-        "macro": auc["macro"],
-        "skipped": {str(c): v for c, v in auc["skipped"].items()},
-    }
-    metrics["confusion_matrix"] = {
-        "labels": [str(c) for c in labels],
-        "rows": "gold label",
-        "columns": "predicted top label",
-        "counts": counts.tolist(),
-        "row_normalised": row_norm.tolist(),
-    }
-    metrics["reliability"] = M._reliability(enc, nb)
-
-    pos = ca.positive
-    fl = ca.flagged
-    by_label = pos & ca.flagged_by_label
-    metrics["red_flags"] = {
-        "classes": [str(c) for c in red_flag_classes],
-        "definition": (
-            "A description whose reference label is a red-flag category counts as caught "
-            "when the model's top suggestion is a red-flag category or a red-flag rule "
-            "fired; specificity is the share of the other descriptions with neither."
-        ),
-        "rules_available": rf_fired is not None,
-        "n_positive": int(pos.sum()),
-        "n_negative": int((~pos).sum()),
-        "n_caught": int((pos & fl).sum()),
-        "n_caught_by_top_label": int(by_label.sum()),
-        "n_caught_by_rule_only": int((pos & fl & ~by_label).sum()),
-        "n_false_alarms": int((~pos & fl).sum()),
-        "sensitivity": float(point["red_flag_sensitivity"]),
-        "sensitivity_ci": _ci(ci, "red_flag_sensitivity"),
-        "specificity": float(point["red_flag_specificity"]),
-        "specificity_ci": _ci(ci, "red_flag_specificity"),
-        "missed": [_case_id(ids_l, i) for i in np.nonzero(pos & ~fl)[0]],
-    }
-    if abst is not None:
-        reasons = Counter(
-            str(reasons_l[i]) if reasons_l is not None and reasons_l[i] else "unspecified"
-            for i in np.nonzero(abst)[0]
-        )
-        metrics["abstention"] = {
-            "available": True,
-            "n_abstained": int(abst.sum()),
-            "rate": float(point["abstention_rate"]),
-            "rate_ci": _ci(ci, "abstention_rate"),
-            "accuracy_non_abstained": float(point["accuracy_non_abstained"]),
-            "accuracy_non_abstained_ci": _ci(ci, "accuracy_non_abstained"),
-            "reasons": dict(sorted(reasons.items())),
-        }
-    else:
-        metrics["abstention"] = {"available": False}
-
-    metrics["red_flags"]["by_code"] = _flags_by_code(codes_l, ca.positive)
-    metrics["subgroups"] = _subgroups(ca, cols, n_bootstrap, group_seed)
-    errors = _errors(
-        enc,
-        ca,
-        texts=texts_l,
-        evidence=evidence_l,
-        ids=ids_l,
-        codes=codes_l,
-        reasons=reasons_l,
-        alts=alts_l,
-        rf_fired=rf_fired,
+    metrics = S.headline(enc, ca, point, ci, n_bins=nb)
+    metrics.update(
+        schema_version=SCHEMA_VERSION,
+        dataset=dataset_name,
+        n_bootstrap=int(n_bootstrap),
+        random_state=random_state,
+        confidence_level=M.CONFIDENCE_LEVEL,
     )
-    metrics["n_errors"] = len(errors)
-    metrics["errors"] = errors
+    metrics["red_flags"] = S.red_flag_section(
+        ca, point, ci, red_flag_classes, rules_available=rf_fired is not None, **per_case
+    )
+    metrics["abstention"] = S.abstention_section(ca, point, ci, per_case["abstain_reasons"])
+    metrics["subgroups"] = S.subgroups_section(ca, cols, n_bootstrap, group_seed)
+    metrics["errors"] = S.errors_section(enc, ca, rf_fired=rf_fired, **per_case)
+    metrics["n_errors"] = len(metrics["errors"])
     metrics["warnings"] = list(warnings) + label_warnings(
         [str(v) for v in np.asarray(enc.labels)[enc.y]],
-        [str(c) for c in labels[:k]],
+        metrics["classes"],
         [str(c) for c in red_flag_classes],
     )
     meta = dict(model_metadata or {})
@@ -324,149 +197,7 @@ def evaluate_predictions(
         for key in ("model_version", "kind", "lexicon_version", "created", "training_data_sha256")
         if meta.get(key) is not None
     }
-    return EvaluationReport(
-        _jsonable(metrics),
-        model_metadata=meta,
-        dataset_name=dataset_name,
-    )
-
-
-def _optional_list(values: Any, n: int, name: str) -> list[Any] | None:
-    if values is None:
-        return None
-    out = values.tolist() if isinstance(values, np.ndarray) else list(values)
-    if len(out) != n:
-        raise ValueError(f"{name} must have one entry per case ({n}); got {len(out)}")
-    return out
-
-
-def _case_id(ids: list[Any] | None, i: int) -> Any:
-    return int(i) if ids is None else ids[int(i)]
-
-
-def _flags_by_code(codes: list[Any] | None, positive: np.ndarray) -> dict[str, dict[str, int]]:
-    """How often each red flag was raised, on red-flag cases and on the others.
-
-    Counting by code lets the report split rules from model-raised flags
-    (a ``source`` per code) without another pass over the cases.
-    """
-    out: dict[str, dict[str, int]] = {}
-    for i, case_codes in enumerate(codes or ()):
-        for code in dict.fromkeys(str(c) for c in case_codes or ()):
-            row = out.setdefault(code, {"n_raised": 0, "n_on_red_flag_cases": 0, "n_on_others": 0})
-            row["n_raised"] += 1
-            row["n_on_red_flag_cases" if positive[i] else "n_on_others"] += 1
-    return dict(sorted(out.items()))
-
-
-def _subgroups(
-    ca: M._CaseArrays,
-    cols: dict[str, list[str]],
-    n_bootstrap: int,
-    seed: np.random.SeedSequence,
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if not cols:
-        return out
-    children = iter(seed.spawn(sum(len(set(v)) for v in cols.values())))
-    for name, values in cols.items():
-        arr = np.asarray(values, dtype=object)
-        levels = sorted(set(values), key=lambda v: (v == "unknown", _LEVEL_ORDER.get(v, 99), v))
-        table: dict[str, Any] = {}
-        for level in levels:
-            subset = np.nonzero(arr == level)[0]
-            rng = np.random.default_rng(next(children))
-            point, ci = M._bootstrap(ca, subset, n_bootstrap, rng)
-            small = bool(subset.size < M.SMALL_GROUP)
-            row: dict[str, Any] = {"n": int(subset.size), "small": small}
-            for key in ("accuracy", "top3_accuracy", "macro_f1"):
-                row[key] = float(point[key])
-                row[f"{key}_ci"] = _ci(ci, key)
-            row["n_red_flag_positive"] = int(ca.positive[subset].sum())
-            row["red_flag_sensitivity"] = float(point["red_flag_sensitivity"])
-            row["red_flag_sensitivity_ci"] = _ci(ci, "red_flag_sensitivity")
-            if "abstention_rate" in point:
-                row["abstention_rate"] = float(point["abstention_rate"])
-                row["abstention_rate_ci"] = _ci(ci, "abstention_rate")
-            table[level] = row
-        out[name] = table
-    return out
-
-
-def _norm_span(span: Any) -> dict[str, Any] | None:
-    if isinstance(span, Mapping):
-        start, end = span.get("start"), span.get("end")
-        concept, status = span.get("concept", ""), span.get("status", "")
-    else:
-        try:
-            start, end, concept, status = (list(span) + ["", ""])[:4]
-        except TypeError:
-            return None
-    if not isinstance(start, int | np.integer) or not isinstance(end, int | np.integer):
-        return None
-    return {"start": int(start), "end": int(end), "concept": str(concept), "status": str(status)}
-
-
-def _errors(
-    enc: M._Encoded,
-    ca: M._CaseArrays,
-    *,
-    texts: list[Any] | None,
-    evidence: list[Any] | None,
-    ids: list[Any] | None,
-    codes: list[Any] | None,
-    reasons: list[Any] | None,
-    alts: list[Any] | None,
-    rf_fired: np.ndarray | None,
-) -> list[dict[str, Any]]:
-    labels = enc.labels
-    k = enc.n_classes
-    wrong = np.nonzero(~ca.correct)[0]
-    order = np.argsort(-enc.proba, axis=1, kind="stable")[:, : min(3, k)]
-    rows = []
-    for i in wrong:
-        i = int(i)
-        alt = alts[i] if alts is not None else None
-        alt_list = (
-            []
-            if alt is None or isinstance(alt, float)
-            else ([alt] if isinstance(alt, str) else [str(a) for a in alt])
-        )
-        spans = []
-        if evidence is not None and evidence[i]:
-            spans = [s for s in (_norm_span(x) for x in evidence[i]) if s is not None]
-        rows.append(
-            {
-                "index": i,
-                "id": _case_id(ids, i),
-                "text": texts[i] if texts is not None and isinstance(texts[i], str) else None,
-                "gold": str(labels[enc.y[i]]),
-                "alt_labels": alt_list,
-                "predicted": str(labels[enc.pred[i]]),
-                "confidence": float(ca.conf[i]),
-                "top3": [[str(labels[j]), float(enc.proba[i, j])] for j in order[i]],
-                "probabilities": {str(labels[j]): float(enc.proba[i, j]) for j in range(k)},
-                "acceptable_alternative": bool(ca.alt_ok[i]) if ca.alt_ok is not None else None,
-                "red_flag_case": bool(ca.positive[i]),
-                "red_flag_missed": bool(ca.positive[i] and not ca.flagged[i]),
-                "red_flag_fired": bool(rf_fired[i]) if rf_fired is not None else None,
-                "red_flags": [str(c) for c in codes[i]] if codes is not None and codes[i] else [],
-                "abstained": bool(ca.abstained[i]) if ca.abstained is not None else None,
-                "abstain_reason": reasons[i] if reasons is not None else None,
-                "evidence": spans,
-            }
-        )
-    # Dangerous misses first, then the most confident mistakes; suggestions the
-    # labeller named as acceptable alternatives go last.
-    rows.sort(
-        key=lambda r: (
-            not r["red_flag_missed"],
-            bool(r["acceptable_alternative"]),
-            -r["confidence"],
-            r["index"],
-        )
-    )
-    return rows
+    return EvaluationReport(_jsonable(metrics), model_metadata=meta, dataset_name=dataset_name)
 
 
 # ---------------------------------------------------------------------------
