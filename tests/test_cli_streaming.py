@@ -90,6 +90,11 @@ def test_directory_input_is_named_as_such(command, tmp_path, capsys):
     assert "is a directory" in err and "Traceback" not in err
 
 
+def test_directory_as_model_is_named_as_such(tmp_path, capsys):
+    assert main(["predict", "--model", str(tmp_path), GOOD_A]) == EXIT_USAGE
+    assert "model file is not a regular file" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 def test_fifo_input_is_named_as_such(tmp_path, capsys):
     fifo = tmp_path / "in.jsonl"

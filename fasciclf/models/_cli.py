@@ -187,7 +187,8 @@ def _load(args: argparse.Namespace, cmd: str) -> tuple[Any, int | None]:
         if args.model is None:
             return default_model(), None
         if not args.model.is_file():
-            _err(cmd, f"model file not found: {args.model}")
+            what = "is not a regular file" if args.model.exists() else "not found"
+            _err(cmd, f"model file {what}: {args.model}")
             return None, EXIT_USAGE
         trusted: Any = True if args.trust else (args.trusted_sha256 or False)
         return load_model(args.model, trusted=trusted), None
