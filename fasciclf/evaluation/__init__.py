@@ -1,7 +1,8 @@
 """Evaluation of triage classifiers: metrics with confidence intervals, reports, model cards.
 
-In layers: metrics are pure functions over arrays (``_metrics``: exact
-intervals for proportions, bootstrap for the rest), the report object
+In layers: metrics are pure functions over arrays (``_metrics``), their
+intervals (``_intervals``: exact for proportions, bootstrap for the rest),
+the report's sections (``_sections``), the report object
 (``_report``: :func:`evaluate_predictions`, :func:`evaluate`,
 :class:`EvaluationReport`), reviewer warnings (``_checks``), plain-language
 sentences (``_prose``) and Jinja2 renderers (``_render`` with the templates in
@@ -21,13 +22,12 @@ Examples
 0.667
 """
 
+from fasciclf.evaluation._intervals import percentile_ci, proportion_ci
 from fasciclf.evaluation._metrics import (
     RED_FLAG_CLASSES,
     classwise_ece,
     multiclass_brier_score,
     one_vs_rest_roc_auc,
-    percentile_ci,
-    proportion_ci,
     reliability_curve,
     top_label_ece,
 )

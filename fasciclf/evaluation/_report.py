@@ -18,6 +18,7 @@ import numpy as np
 
 from fasciclf._json import to_jsonable
 from fasciclf._vocab import RED_FLAG_LABELS
+from fasciclf.evaluation import _intervals as I
 from fasciclf.evaluation import _metrics as M
 from fasciclf.evaluation import _sections as S
 from fasciclf.evaluation._checks import label_warnings, training_overlap_warnings
@@ -160,7 +161,7 @@ def evaluate_predictions(
     cols = M.group_columns(cases.groups, n)
     if per_case["texts"] is not None and "text_length" not in cols:
         cols["text_length"] = [M.length_band(t) for t in per_case["texts"]]
-    ca = M._case_arrays(
+    ca = I._case_arrays(
         enc,
         n_bins=nb,
         alt_ok=M.alt_correct(enc, cases.alt_labels),
@@ -169,7 +170,7 @@ def evaluate_predictions(
         red_flag_classes=red_flag_classes,
     )
     main_seed, group_seed = np.random.SeedSequence(random_state).spawn(2)
-    point, ci = M._bootstrap(ca, np.arange(n), n_bootstrap, np.random.default_rng(main_seed))
+    point, ci = I._bootstrap(ca, np.arange(n), n_bootstrap, np.random.default_rng(main_seed))
 
     metrics = S.headline(enc, ca, point, ci, n_bins=nb)
     metrics.update(

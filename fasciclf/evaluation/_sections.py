@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from fasciclf.evaluation import _intervals as I
 from fasciclf.evaluation import _metrics as M
 
 # Natural order of the text-length bands (otherwise levels sort alphabetically).
@@ -55,7 +56,7 @@ def case_lists(cases: Any, n: int) -> dict[str, list[Any] | None]:
 
 
 def headline(
-    enc: M._Encoded, ca: M._CaseArrays, point: dict, ci: dict, *, n_bins: int
+    enc: M._Encoded, ca: I._CaseArrays, point: dict, ci: dict, *, n_bins: int
 ) -> dict[str, Any]:
     """Counts, headline figures with intervals, per class, ROC AUC, confusion, reliability."""
     labels, k = enc.labels, enc.n_classes
@@ -108,7 +109,7 @@ def headline(
 
 
 def red_flag_section(
-    ca: M._CaseArrays,
+    ca: I._CaseArrays,
     point: dict,
     ci: dict,
     red_flag_classes: Sequence[Any],
@@ -141,7 +142,7 @@ def red_flag_section(
 
 
 def abstention_section(
-    ca: M._CaseArrays, point: dict, ci: dict, reasons: list[Any] | None
+    ca: I._CaseArrays, point: dict, ci: dict, reasons: list[Any] | None
 ) -> dict[str, Any]:
     """How often the model abstained, why, and its accuracy on the rest."""
     abst = ca.abstained
@@ -191,7 +192,7 @@ def flags_by_code(codes: list[Any] | None, positive: np.ndarray) -> dict[str, di
 
 
 def subgroups_section(
-    ca: M._CaseArrays,
+    ca: I._CaseArrays,
     cols: dict[str, list[str]],
     n_bootstrap: int,
     seed: np.random.SeedSequence,
@@ -207,7 +208,7 @@ def subgroups_section(
         for level in levels:
             subset = np.nonzero(arr == level)[0]
             rng = np.random.default_rng(next(children))
-            point, ci = M._bootstrap(ca, subset, n_bootstrap, rng)
+            point, ci = I._bootstrap(ca, subset, n_bootstrap, rng)
             small = bool(subset.size < M.SMALL_GROUP)
             row: dict[str, Any] = {"n": int(subset.size), "small": small}
             for key in ("accuracy", "top3_accuracy", "macro_f1"):
@@ -240,7 +241,7 @@ def _norm_span(span: Any) -> dict[str, Any] | None:
 
 def errors_section(
     enc: M._Encoded,
-    ca: M._CaseArrays,
+    ca: I._CaseArrays,
     *,
     texts: list[Any] | None,
     evidence: list[Any] | None,
