@@ -4,6 +4,10 @@ Each subpackage contributes its subcommands from a small ``_cli.py`` module
 with ``add_parsers(subparsers)``; heavy imports (spaCy, scikit-learn,
 matplotlib) happen inside the handlers so ``fasciclf --help`` stays fast.
 
+Input files are read by the one reader, :func:`fasciclf.data._io.iter_rows`,
+and ``extract``/``predict`` stream: each row is printed as soon as it is
+done, so memory stays flat on any input and ``| head`` ends quietly.
+
 Exit codes: 0 success, 1 some input rows failed, 2 usage error or unusable
 input, 3 model file refused.
 """

@@ -67,6 +67,13 @@ class _Usage(Exception):
     """A usage problem found while reading (reported with exit code 2)."""
 
 
+class _Exit(Exception):
+    """Stop with this exit code (the message was already printed)."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
 def _subgroup_columns(args: argparse.Namespace, records: list[dict[str, Any]]) -> list[str]:
     present = {k for r in records for k in r}
     asked = list(args.subgroup)
@@ -98,13 +105,6 @@ def _load_model(args: argparse.Namespace) -> Any:
     if code is not None:
         raise _Exit(code)
     return model
-
-
-class _Exit(Exception):
-    """Stop with this exit code (the message was already printed)."""
-
-    def __init__(self, code: int) -> None:
-        self.code = code
 
 
 def run(args: argparse.Namespace) -> int:
