@@ -120,6 +120,21 @@ def test_permission_denied_is_a_clear_usage_error(tmp_path, capsys, monkeypatch)
     assert "permission denied: cannot read" in capsys.readouterr().err
 
 
+def test_unreadable_model_file_is_a_clear_usage_error(tmp_path, capsys, monkeypatch):
+    import fasciclf.models._persist as persist
+
+    model = tmp_path / "m.skops"
+    model.write_bytes(b"PK")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(persist, "load_model", denied)
+    assert main(["predict", "--model", str(model), GOOD_A]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "permission denied: cannot read the model file" in err and "Traceback" not in err
+
+
 # ------------------------------------------------------------------- streaming
 
 

@@ -201,6 +201,9 @@ def _load(args: argparse.Namespace, cmd: str) -> tuple[Any, int | None]:
     except FileNotFoundError as exc:
         _err(cmd, str(exc))
         return None, EXIT_USAGE
+    except PermissionError:
+        _err(cmd, f"permission denied: cannot read the model file {args.model}")
+        return None, EXIT_USAGE
 
 
 # Why a prediction abstained, in words a user can act on (the label is still given).
