@@ -7,6 +7,14 @@ does not import spaCy. The strings are a contract: the gold annotations in
 
 from __future__ import annotations
 
+# Shown with every prediction, report and model card.
+DISCLAIMER = (
+    "fasciclf is a triage aid, not a diagnosis: a clinician must assess anyone "
+    "with new, worsening or frightening symptoms."
+)
+# Classifier kinds: TF-IDF + features, features only, text only.
+KINDS: tuple[str, ...] = ("hybrid", "features", "text")
+
 # The default triage taxonomy (see data/labeled/GUIDELINE.md).
 LABELS: tuple[str, ...] = (
     "benign_fasciculation",

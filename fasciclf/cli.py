@@ -4,6 +4,10 @@ Each subpackage contributes its subcommands from a small ``_cli.py`` module
 with ``add_parsers(subparsers)``; heavy imports (spaCy, scikit-learn,
 matplotlib) happen inside the handlers so ``fasciclf --help`` stays fast.
 
+Input files are read by the one reader, :func:`fasciclf.data._io.iter_rows`,
+and ``extract``/``predict`` stream: each row is printed as soon as it is
+done, so memory stays flat on any input and ``| head`` ends quietly.
+
 Exit codes: 0 success, 1 some input rows failed, 2 usage error or unusable
 input, 3 model file refused.
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from fasciclf._version import __version__
 
@@ -28,189 +33,78 @@ _SUBCOMMAND_MODULES = (
 )
 
 
-class InputError(ValueError):
-    """An input file that cannot be read at all (missing, unknown format, no text column)."""
+def __getattr__(name: str) -> object:
+    # InputError lives with the one reader (fasciclf.data._io); imported on
+    # demand so that `fasciclf --help` does not import pandas.
+    if name == "InputError":
+        from fasciclf.data._io import InputError
+
+        return InputError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_SURROGATES = None  # compiled on first use: re is cheap, but keep `fasciclf --help` lean
+def input_rows(args: argparse.Namespace) -> Iterator[Any]:
+    """The rows of ``--input``, streamed; problems with the file itself raise at once.
 
-
-def _surrogates():
-    global _SURROGATES
-    if _SURROGATES is None:
-        import re
-
-        _SURROGATES = re.compile("[\ud800-\udfff]")
-    return _SURROGATES
-
-
-def _clean_id(value: object) -> str:
-    # Row ids go to stdout and stderr: a lone surrogate (from a JSON "\ud800"
-    # escape or an undecodable byte) cannot be encoded there and would crash
-    # the whole run, so it becomes U+FFFD.
-    return _surrogates().sub("\ufffd", str(value))
-
-
-def iter_input_rows(
-    path: str, *, text_col: str = "text", id_col: str = "id"
-) -> Iterator[tuple[str, object, str | None]]:
-    r"""Rows of an input file as ``(row id, text, error)``.
-
-    ``.txt`` (one text per line), ``.csv``/``.tsv`` and ``.jsonl``; ``-`` reads
-    stdin as text lines. Bad rows (wrong encoding, bad JSON, malformed CSV,
-    empty lines, missing or empty text) come back with an error message and
-    the other rows are unaffected; a file that cannot be read at all, or
-    has no ``text_col`` column (CSV header) or key (in any JSONL object),
-    raises :class:`InputError` (for JSONL after its rows were yielded).
-
-    The row id is the ``id_col`` value when present, else the line number
-    where the row starts. A UTF-8 byte-order mark is ignored.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "in.jsonl"
-    >>> _ = f.write_bytes(b'{"id": "a", "text": "calf twitch"}\n\nnot json\n'
-    ...                   b'{"text": "caf\xe9"}\n{"text": "numb feet"}\n')
-    >>> for row in iter_input_rows(str(f)):
-    ...     print(row)
-    ('a', 'calf twitch', None)
-    ('2', None, 'empty line')
-    ('3', None, 'invalid JSON (Expecting value)')
-    ('4', None, 'not valid UTF-8 (invalid continuation byte at byte 13)')
-    ('5', 'numb feet', None)
+    The first row is read eagerly so that a missing file, a directory, a FIFO,
+    permission denied or a missing text column is an :class:`InputError` here,
+    before a model is loaded or anything is printed.
     """
-    import csv
-    import io
-    import json
-    from pathlib import Path
+    import itertools
 
-    if path == "-":
-        data = sys.stdin.buffer.read()
-        suffix = ".txt"
-    else:
-        p = Path(path)
-        if not p.is_file():
-            raise InputError(f"input file not found: {path}")
-        suffix = p.suffix.lower()
-        if suffix not in (".txt", ".csv", ".tsv", ".jsonl", ".ndjson"):
-            raise InputError(
-                f"unsupported input format {suffix or '(none)'!r} for {path}; "
-                "expected .txt, .csv, .tsv or .jsonl"
-            )
-        data = p.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # a byte-order mark (Windows editors) is not part of row 1
-    if suffix in (".txt", ".jsonl", ".ndjson"):
-        lines = data.split(b"\n")
-        if lines and lines[-1] == b"":
-            lines.pop()
-        n_objects = 0
-        has_key = False
-        keys_seen: list[str] = []
-        for n, raw in enumerate(lines, start=1):
-            try:
-                line = raw.decode("utf-8").rstrip("\r")
-            except UnicodeDecodeError as exc:
-                yield str(n), None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
-                continue
-            if not line.strip():
-                yield str(n), None, "empty line"
-                continue
-            if suffix == ".txt":
-                yield str(n), line, None
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield str(n), None, f"invalid JSON ({exc.msg})"
-                continue
-            if not isinstance(obj, dict):
-                yield str(n), None, f"expected a JSON object, got {type(obj).__name__}"
-                continue
-            n_objects += 1
-            has_key = has_key or text_col in obj
-            if not keys_seen:
-                keys_seen = [_clean_id(k) for k in obj]
-            rid = _clean_id(obj.get(id_col, n))
-            text = obj.get(text_col)
-            if text is None:
-                yield rid, None, f"missing {text_col!r} key"
-            elif not isinstance(text, str):
-                yield rid, None, f"{text_col!r} must be a string, got {type(text).__name__}"
-            elif not text.strip():
-                yield rid, None, f"empty {text_col!r}"
-            else:
-                yield rid, text, None
-        if n_objects and not has_key:
-            # Not a few bad rows: the wrong key for the whole file (a usage error).
-            raise InputError(
-                f"no {text_col!r} key in any JSON object of {path}; the first has keys "
-                f"{keys_seen}. Use --text-col to name the text key"
-            )
-        return
-    # Undecodable bytes become lone surrogates (surrogateescape), which valid
-    # UTF-8 never produces: exactly the affected rows are reported, and a
-    # genuine U+FFFD in a text is left alone.
-    decoded = data.decode("utf-8", errors="surrogateescape")
-    if _surrogates().search(decoded):
-        print(
-            f"warning: {path} is not valid UTF-8 throughout; the affected rows are reported",
-            file=sys.stderr,
-        )
-    csv.field_size_limit(16 * 1024 * 1024)
-    # strict: an unclosed quote or text after a closing quote is reported as a
-    # malformed row instead of silently swallowing the rows that follow.
-    reader = csv.reader(
-        io.StringIO(decoded, newline=""),
-        delimiter="\t" if suffix == ".tsv" else ",",
-        strict=True,
-    )
-    try:
-        fieldnames = next(reader)
-    except (StopIteration, csv.Error):
-        fieldnames = None
-    if not fieldnames or text_col not in fieldnames:
+    from fasciclf.data._io import iter_rows
+
+    rows = iter_rows(args.input, text_col=args.text_col, id_col=args.id_col)
+    first = next(rows, None)
+    return rows if first is None else itertools.chain([first], rows)
+
+
+def labelled_rows(args: argparse.Namespace, *, skip_unlabelled: bool) -> tuple[list[dict], int]:
+    """Records of ``--data`` with a text and a label, after ``--split``.
+
+    Per-row problems go to stderr as ``row ID: reason`` and are counted; a
+    row without a label is one of them unless ``skip_unlabelled`` (then a
+    single count is printed). Raises :class:`InputError` for an unusable
+    file, a label column that no row has, or a ``--split`` no row has (the
+    message lists the splits there are).
+    """
+    from fasciclf.data._io import InputError, iter_rows
+
+    records, failed, unlabelled, splits, columns = [], 0, 0, set(), {}
+    for row in iter_rows(args.data, text_col=args.text_col, id_col=args.id_col):
+        if row.error is not None:
+            failed += 1
+            report_row_error(row)
+            continue
+        columns.update(dict.fromkeys(row.record))
+        splits.add(row.record.get("split"))
+        if args.split is not None and row.record.get("split") != args.split:
+            continue
+        label = row.record.get(args.label_col)
+        if label is None or (isinstance(label, float) and label != label) or str(label) == "":
+            unlabelled += 1
+            if not skip_unlabelled:
+                failed += 1
+                print(f"row {row.id}: missing {args.label_col!r}", file=sys.stderr)
+            continue
+        records.append({**row.record, "_id": row.id})
+    name = getattr(args.data, "name", args.data)
+    if columns and args.label_col not in columns:
         raise InputError(
-            f"no {text_col!r} column in {path}; columns are "
-            f"{[_clean_id(c) for c in fieldnames] if fieldnames else '(none: empty file)'}. "
-            "Use --text-col to name the text column"
+            f"no {args.label_col!r} column in {name}; columns are: {', '.join(map(str, columns))}"
         )
-    while True:
-        start = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            hint = (
-                ": an unclosed quote runs to the end of the file"
-                if "unexpected end of data" in str(exc)
-                else ""
-            )
-            yield str(start), None, f"malformed CSV row ({exc}){hint}"
-            continue
-        if not values or not any(v.strip() for v in values):
-            yield str(start), None, "empty line"
-            continue
-        row = dict(zip(fieldnames, values, strict=False))
-        rid = _clean_id(row.get(id_col) or start)
-        text = row.get(text_col)
-        if text is None:
-            yield rid, None, f"missing {text_col!r} value (the row has {len(values)} fields)"
-            continue
-        bad = _surrogates().search(text)
-        if bad:
-            byte = ord(bad.group()) - 0xDC00
-            yield (
-                rid,
-                None,
-                (f"{text_col!r} is not valid UTF-8 (byte 0x{byte:02x} at character {bad.start()})"),
-            )
-        elif not text.strip():
-            yield rid, None, f"empty {text_col!r}"
-        else:
-            yield rid, text, None
+    if args.split is not None and not records and not unlabelled:
+        known = sorted(str(v) for v in splits if v is not None)
+        there = f"the splits there are: {', '.join(known)}" if known else "it has no 'split' column"
+        raise InputError(f"no rows with split {args.split!r} in {name}; {there}")
+    if unlabelled and skip_unlabelled:
+        print(f"skipping {unlabelled} row(s) without a {args.label_col!r}", file=sys.stderr)
+    return records, failed
+
+
+def report_row_error(row: Any) -> None:
+    """``row ID: reason`` on stderr, the one format for a per-row problem."""
+    print(f"row {row.id}: {row.error}", file=sys.stderr)
 
 
 def add_input_arguments(p: argparse.ArgumentParser, *, what: str) -> None:
@@ -274,10 +168,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (`fasciclf predict ... | head -1`): that is how
+        # pipelines end, not an error. Point stdout at /dev/null so that the
+        # interpreter's final flush does not complain either.
+        _silence_stdout()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout without a file descriptor (captured in tests)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -179,7 +179,8 @@ def test_train_bad_rows_and_columns(tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert code == EXIT_ROW_ERRORS and out.is_file()
-    assert "row 9: empty 'text'" in err and "row 10: missing 'label'" in err
+    # rows are named by their line in the file (the header is line 1), as everywhere
+    assert "row 10: empty 'text'" in err and "row 11: missing 'label'" in err
     assert main(["train", "--data", str(data), "--label-col", "diagnosis"]) == EXIT_USAGE
     assert "no 'diagnosis' column" in capsys.readouterr().err
     one = _csv(tmp_path / "one.csv", [(t, "benign") for t, _ in ROWS])

@@ -425,17 +425,17 @@ def test_read_table_unknown_extension(tmp_path: Path) -> None:
 
 def test_read_table_bad_encoding(tmp_path: Path) -> None:
     (tmp_path / "latin.csv").write_bytes("text,label\ncaf\xe9 cramps,other\n".encode("latin-1"))
-    with pytest.raises(LabeledDataError, match=r"latin\.csv is not valid UTF-8 \(byte 14"):
+    with pytest.raises(LabeledDataError, match=r"latin\.csv line 2: 'text' is not valid UTF-8"):
         read_table(tmp_path / "latin.csv")
 
 
 def test_read_table_bad_json_line(tmp_path: Path) -> None:
     (tmp_path / "x.jsonl").write_text('{"text": "a", "label": "other"}\n\n{"text": "b",\n',
                                       encoding="utf-8")
-    with pytest.raises(LabeledDataError, match=r"x\.jsonl line 3 is not valid JSON"):
+    with pytest.raises(LabeledDataError, match=r"x\.jsonl line 3: invalid JSON"):
         read_table(tmp_path / "x.jsonl")
     (tmp_path / "y.jsonl").write_text('["text"]\n', encoding="utf-8")
-    with pytest.raises(LabeledDataError, match=r"line 1: expected a JSON object, found list"):
+    with pytest.raises(LabeledDataError, match=r"line 1: expected a JSON object, got list"):
         read_table(tmp_path / "y.jsonl")
 
 

@@ -18,6 +18,7 @@ from sklearn.metrics import (
 
 import fasciclf.evaluation as fe
 from fasciclf.evaluation import (
+    CaseInfo,
     EvaluationReport,
     build_model_card,
     classwise_ece,
@@ -217,8 +218,8 @@ def test_red_flag_sensitivity_specificity_hand_computed():
     proba = np.full((8, 4), 0.1)
     for i, t in enumerate(top):
         proba[i, classes.index(t)] = 0.7
-    rep = evaluate_predictions(gold, proba, classes, red_flag_fired=fired, n_bootstrap=0,
-                               ids=list("abcdefgh"))
+    rep = evaluate_predictions(gold, proba, classes, n_bootstrap=0,
+                               cases=CaseInfo(red_flag_fired=fired, ids=list("abcdefgh")))
     rf = rep.metrics["red_flags"]
     # Positives a,b,c,d: a (top MND), b (rule), c (NMJ read as MND) caught; d missed.
     assert rf["n_positive"] == 4 and rf["n_caught"] == 3
@@ -242,8 +243,9 @@ def test_abstention_and_alt_labels():
     abst = [False, True, False, False, True]
     alts = [[], ["b"], None, [], ["b"]]
     rep = evaluate_predictions(
-        gold, proba, ["a", "b"], abstained=abst, alt_labels=alts, n_bootstrap=0,
-        abstain_reasons=[None, "low_confidence", None, None, "low_confidence"],
+        gold, proba, ["a", "b"], n_bootstrap=0,
+        cases=CaseInfo(abstained=abst, alt_labels=alts,
+                       abstain_reasons=[None, "low_confidence", None, None, "low_confidence"]),
     )
     ab = rep.metrics["abstention"]
     assert ab["rate"] == pytest.approx(0.4)
@@ -263,7 +265,7 @@ def test_subgroups_equal_separate_evaluation():
     y, proba, classes = kw["y_true"], kw["proba"], kw["classes"]
     sex = ["female" if i % 3 else "male" for i in range(200)]
     texts = ["short text"] * 150 + ["word " * 130] * 50
-    rep = evaluate_predictions(y, proba, classes, groups={"sex": sex}, texts=texts,
+    rep = evaluate_predictions(y, proba, classes, cases=CaseInfo(groups={"sex": sex}, texts=texts),
                                n_bootstrap=100)
     sub = rep.metrics["subgroups"]
     assert set(sub) == {"sex", "text_length"}
@@ -283,8 +285,8 @@ def test_groups_accepts_dataframe_and_missing_values():
     pd = pytest.importorskip("pandas")
     kw = synthetic_inputs(60, seed=4)
     df = pd.DataFrame({"sex": [None, "female", float("nan")] * 20})
-    rep = evaluate_predictions(kw["y_true"], kw["proba"], kw["classes"], groups=df,
-                               n_bootstrap=20)
+    rep = evaluate_predictions(kw["y_true"], kw["proba"], kw["classes"],
+                               cases=CaseInfo(groups=df), n_bootstrap=20)
     assert set(rep.metrics["subgroups"]["sex"]) == {"female", "unknown"}
     assert rep.metrics["subgroups"]["sex"]["unknown"]["n"] == 40
 
@@ -300,7 +302,9 @@ def test_bootstrap_is_seeded_and_ci_brackets_estimate():
     b = evaluate_predictions(*args, n_bootstrap=300, random_state=7)
     c = evaluate_predictions(*args, n_bootstrap=300, random_state=8)
     assert a.to_json() == b.to_json()
-    assert a.metrics["accuracy_ci"] != c.metrics["accuracy_ci"]
+    assert a.metrics["macro_f1_ci"] != c.metrics["macro_f1_ci"]
+    # proportions have exact intervals: the seed does not move them
+    assert a.metrics["accuracy_ci"] == c.metrics["accuracy_ci"]
     for key in ("accuracy", "top3_accuracy", "macro_f1", "weighted_f1", "brier", "ece",
                 "classwise_ece"):
         lo, hi = a.metrics[f"{key}_ci"]
@@ -323,12 +327,48 @@ def test_bootstrap_handles_classes_absent_from_resamples():
     assert rare["recall_ci"] is None or 0 <= rare["recall_ci"][0] <= rare["recall_ci"][1] <= 1
 
 
-def test_no_bootstrap_gives_no_intervals():
+def test_no_bootstrap_gives_exact_intervals_only():
     rep = evaluate_predictions(["a", "b"], [[0.6, 0.4], [0.3, 0.7]], ["a", "b"],
                                n_bootstrap=0)
-    assert rep.metrics["accuracy_ci"] is None
-    assert rep.per_class["a"]["recall_ci"] is None
-    assert "95% CI" not in rep.summary_sentences()[0]
+    assert rep.metrics["macro_f1_ci"] is None and rep.metrics["ece_ci"] is None
+    assert rep.metrics["accuracy_ci"] == pytest.approx(_scipy_ci(2, 2))
+    assert rep.per_class["a"]["recall_ci"] == pytest.approx(_scipy_ci(1, 1))
+
+
+def _scipy_ci(k, n):
+    from scipy.stats import binomtest
+
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="exact")
+    return [ci.low, ci.high]
+
+
+@pytest.mark.parametrize("k,n", [(0, 12), (12, 12), (152, 152), (112, 115), (7, 30), (1, 1)])
+def test_proportion_intervals_match_scipy(k, n):
+    assert list(fe.proportion_ci(k, n)) == pytest.approx(_scipy_ci(k, n))
+
+
+def test_every_proportion_has_an_exact_interval_never_zero_width():
+    # 12 red-flag cases all caught, 140 others all right: n/n and 0/n everywhere.
+    gold = ["mnd"] * 12 + ["ok"] * 140
+    proba = [[0.9, 0.1]] * 12 + [[0.1, 0.9]] * 140
+    groups = {"sex": ["f"] * 76 + ["m"] * 76}
+    rep = evaluate_predictions(gold, proba, ["mnd", "ok"], red_flag_classes=["mnd"],
+                               cases=CaseInfo(groups=groups), n_bootstrap=200)
+    m = rep.metrics
+    assert m["accuracy"] == 1.0 and m["accuracy_ci"] == pytest.approx(_scipy_ci(152, 152))
+    assert m["top3_accuracy_ci"] == pytest.approx(_scipy_ci(152, 152))
+    rf = m["red_flags"]
+    assert rf["sensitivity_ci"] == pytest.approx(_scipy_ci(12, 12))
+    assert rf["specificity_ci"] == pytest.approx(_scipy_ci(140, 140))
+    female = m["subgroups"]["sex"]["f"]
+    assert female["accuracy_ci"] == pytest.approx(_scipy_ci(76, 76))
+    assert female["red_flag_sensitivity_ci"] == pytest.approx(_scipy_ci(12, 12))
+    male = m["subgroups"]["sex"]["m"]
+    assert male["red_flag_sensitivity"] is None and male["red_flag_sensitivity_ci"] is None
+    # every bootstrap figure is perfect on every resample: no zero-width interval is shown
+    for key in ("macro_f1_ci", "weighted_f1_ci"):
+        assert m[key] is None or m[key][0] < m[key][1]
+    assert "100% (95% CI 100" not in rep.to_html() + rep.to_markdown()
 
 
 def test_bootstrap_ci_coverage():
@@ -375,9 +415,10 @@ def test_input_errors(y, proba, classes, match):
 
 def test_length_mismatch_errors():
     with pytest.raises(ValueError, match="abstained must have one entry per case"):
-        evaluate_predictions(["a"], [[1.0, 0.0]], ["a", "b"], abstained=[True, False])
+        evaluate_predictions(["a"], [[1.0, 0.0]], ["a", "b"],
+                             cases=CaseInfo(abstained=[True, False]))
     with pytest.raises(TypeError, match="groups must be a mapping"):
-        evaluate_predictions(["a"], [[1.0, 0.0]], ["a", "b"], groups=["x"])
+        evaluate_predictions(["a"], [[1.0, 0.0]], ["a", "b"], cases=CaseInfo(groups=["x"]))
 
 
 # ---------------------------------------------------------------------------
@@ -446,8 +487,9 @@ def test_html_is_self_contained(synth, tmp_path):
 
 def test_html_escapes_case_text():
     rep = evaluate_predictions(
-        ["a"], [[0.2, 0.8]], ["a", "b"], texts=["<script>alert(1)</script> & <b>"],
-        evidence=[[(0, 8, "x", "present")]], n_bootstrap=0,
+        ["a"], [[0.2, 0.8]], ["a", "b"], n_bootstrap=0,
+        cases=CaseInfo(texts=["<script>alert(1)</script> & <b>"],
+                       evidence=[[(0, 8, "x", "present")]]),
     )
     doc = rep.to_html()
     assert "<script>" not in doc
@@ -471,8 +513,40 @@ def test_markdown(synth):
     for heading in ("## Summary", "## Key figures", "## Per class", "## Confusion matrix",
                     "## Calibration", "## Errors"):
         assert heading in md
-    assert "| Metric | Value | With 95% CI |" in md
-    assert f"| {MND} |" in md
+    assert "| Measure | Value (95% CI) |" in md
+    assert "| Possible motor neuron disease |" in md
+    # readable names only, no raw metric keys
+    for raw in ("accuracy_std", "mnd_recall", "top3_accuracy |", "classwise_ece"):
+        assert raw not in md and raw not in synth.model_card().to_markdown()
+
+
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>[click](javascript:alert(3))"
+
+
+def test_markdown_escapes_every_user_string():
+    """Labels, group values, ids, texts and the data file name cannot become markup."""
+    rep = evaluate_predictions(
+        [XSS, "b", "b"], [[0.2, 0.8], [0.4, 0.6], [0.3, 0.7]], [XSS, "b"],
+        cases=CaseInfo(groups={XSS: [XSS, "x", "x"]}, texts=[XSS, "b", "b"], ids=[XSS, 2, 3],
+                       alt_labels=[[XSS], [], []]),
+        red_flag_classes=[XSS], dataset_name=XSS + ".jsonl", n_bootstrap=0,
+        model_metadata={"model_version": XSS, "training_data": XSS,
+                        "class_counts": {XSS: 3}, "cv_metrics": {XSS: 0.5}},
+    )
+    for md in (rep.to_markdown(), rep.model_card().to_markdown()):
+        # every "<", "[" and "]" of a user string is backslash-escaped
+        assert not re.search(r"(?<!\\)[<\[\]]", md)
+        assert md.count("\\<script\\>") >= 3
+    html = rep.to_html()
+    assert "<script" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_report_page_shows_each_table_once(synth):
+    html = synth.to_html()
+    assert html.count("<h3>Sex</h3>") == 1
+    assert "Quantitative analyses" not in html
+    assert "Quantitative analyses" in synth.model_card().to_markdown()
 
 
 def test_write_creates_three_files(synth, tmp_path):
@@ -641,7 +715,7 @@ def test_cli_evaluate(fake_models, tmp_path, capsys):
     assert code == 2
     code = main(["evaluate", "--data", str(data), "--out", str(out), "--text-col", "body"])
     assert code == 2
-    assert "column 'body' not in" in capsys.readouterr().err
+    assert "no 'body' column in" in capsys.readouterr().err
     code = main(["evaluate", "--data", str(tmp_path / "nope.csv"), "--out", str(out)])
     assert code == 2
 
@@ -659,3 +733,99 @@ def test_cli_reads_jsonl_with_list_alt_labels(fake_models, tmp_path):
                  "0"]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert "age_band" in metrics["subgroups"]
+
+
+def _cases_csv(tmp_path, **extra):
+    pd = pytest.importorskip("pandas")
+    data = tmp_path / "cases.csv"
+    pd.DataFrame({"id": [f"t{i}" for i in range(5)], "text": _TEXTS, "label": _LABELS,
+                  "split": ["test"] * 4 + ["train"], **extra}).to_csv(data, index=False)
+    return data
+
+
+def test_cli_mistyped_split_lists_the_splits(fake_models, tmp_path, capsys):
+    from fasciclf.cli import main
+
+    code = main(["evaluate", "--data", str(_cases_csv(tmp_path)), "--out", str(tmp_path / "o"),
+                 "--split", "tset"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "no rows with split 'tset'" in err and "the splits there are: test, train" in err
+
+
+def test_cli_subgroups_voice_and_red_flag_classes(fake_models, tmp_path, capsys):
+    from fasciclf.cli import main
+
+    data = _cases_csv(tmp_path, voice=["question", "narrative"] * 2 + ["question"],
+                      site=["a", "b", "a", "b", "a"])
+    out = tmp_path / "o"
+    code = main(["evaluate", "--data", str(data), "--out", str(out), "--n-bootstrap", "0"])
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "voice" in metrics["subgroups"] and "site" not in metrics["subgroups"]
+    code = main(["evaluate", "--data", str(data), "--out", str(out), "--n-bootstrap", "0",
+                 "--subgroup", "site", "--red-flag-classes", "other"])
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics["subgroups"]) == {"site", "text_length"}
+    assert metrics["red_flags"]["classes"] == ["other"]
+    assert metrics["red_flags"]["n_positive"] == 2
+    assert main(["evaluate", "--data", str(data), "--out", str(out), "--subgroup", "nope"]) == 2
+    assert "subgroup column(s) not found: nope" in capsys.readouterr().err
+
+
+def test_warning_when_no_gold_label_is_a_model_class(fake_models, tmp_path, capsys):
+    from fasciclf.cli import main
+
+    data = _cases_csv(tmp_path)
+    text = data.read_text().replace("benign_fasciculation", "calm").replace(MND, "urgent")
+    data.write_text(text.replace(",other,", ",misc,"))
+    code = main(["evaluate", "--data", str(data), "--out", str(tmp_path / "o"),
+                 "--n-bootstrap", "0"])
+    err = capsys.readouterr().err
+    assert code == 0 and "WARNING: None of the gold labels is a class of the model" in err
+    html = (tmp_path / "o" / "report.html").read_text()
+    card = (tmp_path / "o" / "metrics.json").read_text()
+    assert "None of the gold labels is a class of the model" in html
+    assert "None of the gold labels is a class of the model" in card
+
+
+def test_single_class_and_unknown_red_flag_class_warnings():
+    rep = evaluate_predictions(["a", "a"], [[0.6, 0.4], [0.7, 0.3]], ["a", "b"],
+                               red_flag_classes=["urgent"], n_bootstrap=0)
+    assert any("same gold label (a)" in w for w in rep.warnings)
+    assert any("urgent" in w and "--red-flag-classes" in w for w in rep.warnings)
+    assert rep.summary_sentences()[0].startswith("Warning: ")
+    assert "same gold label" in rep.to_markdown()
+
+
+def test_overlap_with_training_data_is_warned(fake_models):
+    from fasciclf.models import training_data_sha256
+
+    model = _FakeModel()
+    model.metadata_ = {**model.metadata_,
+                       "training_data_sha256": training_data_sha256(_TEXTS, _LABELS)}
+    rep = fe.evaluate(model, _TEXTS, _LABELS, n_bootstrap=0)
+    assert any("is the training data" in w for w in rep.warnings)
+    assert "is the training data" in rep.to_html()
+    other = fe.evaluate(model, _TEXTS[:4], _LABELS[:4], n_bootstrap=0)
+    assert not any("training data" in w for w in other.warnings)
+
+
+def test_subgroup_sentence_without_abstention():
+    kw = synthetic_inputs(200, seed=3)
+    sex = ["female" if i % 2 else "male" for i in range(200)]
+    rep = evaluate_predictions(kw["y_true"], kw["proba"], kw["classes"],
+                               cases=CaseInfo(groups={"sex": sex}), n_bootstrap=0)
+    assert any(s.startswith("Across subgroups") for s in rep.summary_sentences())
+
+
+def test_red_flags_are_counted_by_code():
+    rep = evaluate_predictions(
+        [MND, "other", "other"], [[0.2, 0.8], [0.3, 0.7], [0.1, 0.9]], [MND, "other"],
+        cases=CaseInfo(red_flag_fired=[True, True, False],
+                       red_flag_codes=[["wasting"], ["wasting", "bulbar"], []]),
+        n_bootstrap=0)
+    by_code = rep.metrics["red_flags"]["by_code"]
+    assert by_code["wasting"] == {"n_raised": 2, "n_on_red_flag_cases": 1, "n_on_others": 1}
+    assert by_code["bulbar"]["n_on_others"] == 1

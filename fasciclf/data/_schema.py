@@ -15,6 +15,7 @@ from fasciclf._vocab import (  # noqa: F401
     LABELS,
     LATERALITIES,
     PROGRESSIONS,
+    SEXES,
     SYMPTOM_STATUSES,
     SYMPTOMS,
 )
@@ -26,7 +27,6 @@ SPLITS: tuple[str, ...] = ("train", "test")
 #: (``narrative``). Every figure is reported per voice.
 VOICES: tuple[str, ...] = ("question", "narrative")
 CONFIDENCES: tuple[str, ...] = ("clear", "ambiguous")
-SEXES: tuple[str, ...] = ("female", "male")
 AGE_BANDS: tuple[str, ...] = ("0-9",) + tuple(f"{d}0-{d}9" for d in range(1, 10))
 
 #: Column order of ``corpus.jsonl``; ``gold`` is present only on annotated rows.

@@ -1,8 +1,13 @@
 """Evaluation of triage classifiers: metrics with confidence intervals, reports, model cards.
 
-The numerical core (:func:`evaluate_predictions` and the metric functions)
-works on arrays and does not need :mod:`fasciclf.models`; :func:`evaluate`
-runs a fasciclf model over texts first.
+In layers: metrics are pure functions over arrays (``_metrics``), their
+intervals (``_intervals``: exact for proportions, bootstrap for the rest),
+the report's sections (``_sections``), the report object
+(``_report``: :func:`evaluate_predictions`, :func:`evaluate`,
+:class:`EvaluationReport`), reviewer warnings (``_checks``), plain-language
+sentences (``_prose``) and Jinja2 renderers (``_render`` with the templates in
+``templates/``). :func:`evaluate_predictions` needs no fasciclf model;
+:func:`evaluate` runs one over texts first.
 
 Examples
 --------
@@ -17,17 +22,18 @@ Examples
 0.667
 """
 
+from fasciclf.evaluation._intervals import percentile_ci, proportion_ci
 from fasciclf.evaluation._metrics import (
     RED_FLAG_CLASSES,
     classwise_ece,
     multiclass_brier_score,
     one_vs_rest_roc_auc,
-    percentile_ci,
     reliability_curve,
     top_label_ece,
 )
 from fasciclf.evaluation._model_card import ModelCard, build_model_card
 from fasciclf.evaluation._report import (
+    CaseInfo,
     EvaluationReport,
     evaluate,
     evaluate_predictions,
@@ -36,6 +42,7 @@ from fasciclf.evaluation._report import (
 
 __all__ = [
     "RED_FLAG_CLASSES",
+    "CaseInfo",
     "EvaluationReport",
     "ModelCard",
     "build_model_card",
@@ -46,6 +53,7 @@ __all__ = [
     "one_vs_rest_roc_auc",
     "percentile_ci",
     "predictions_to_arrays",
+    "proportion_ci",
     "reliability_curve",
     "top_label_ece",
 ]

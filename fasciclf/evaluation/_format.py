@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Any
-
-# Same words as fasciclf.models.DISCLAIMER, kept here so that rendering a
-# report never imports the models package (and spaCy with it).
-DISCLAIMER = (
-    "fasciclf is a triage aid, not a diagnosis: a clinician must assess anyone "
-    "with new, worsening or frightening symptoms."
-)
 
 
 def is_num(v: Any) -> bool:
@@ -27,26 +19,36 @@ def pct(v: Any, digits: int = 0) -> str:
     return f"{v:.{digits}%}" if is_num(v) else "n/a"
 
 
+def _ci_digits(ci: Any, digits: int) -> int:
+    # An interval never reads as a single value: add decimals until its ends differ
+    # ([0.9963, 1.0] is "99.6–100.0%", not "100–100%").
+    lo, hi = ci
+    for d in range(digits, digits + 3):
+        if f"{lo * 100:.{d}f}" != f"{hi * 100:.{d}f}":
+            return d
+    return digits + 2
+
+
 def ci_pct(ci: Any, digits: int = 0) -> str:
     """``[0.77, 0.86] -> '77–86%'``; missing interval -> ``''``.
 
-    >>> ci_pct([0.771, 0.862])
-    '77–86%'
+    >>> ci_pct([0.771, 0.862]), ci_pct([0.9963, 1.0])
+    ('77–86%', '99.6–100.0%')
     """
     if not ci or not all(is_num(c) for c in ci):
         return ""
-    lo, hi = ci
-    return f"{lo * 100:.{digits}f}–{hi * 100:.{digits}f}%"
+    d = _ci_digits(ci, digits)
+    return f"{ci[0] * 100:.{d}f}–{ci[1] * 100:.{d}f}%"
 
 
 def with_ci(v: Any, ci: Any, digits: int = 0) -> str:
-    """``'82% (95% CI 77–86%)'``.
+    """``'82% (95% CI 77–86%)'``, the value with as many decimals as its interval.
 
-    >>> with_ci(0.82, [0.77, 0.86])
-    '82% (95% CI 77–86%)'
+    >>> with_ci(0.82, [0.77, 0.86]), with_ci(1655 / 1656, [0.9966, 1.0])
+    ('82% (95% CI 77–86%)', '99.9% (95% CI 99.7–100.0%)')
     """
     c = ci_pct(ci, digits)
-    return f"{pct(v, digits)} (95% CI {c})" if c else pct(v, digits)
+    return f"{pct(v, _ci_digits(ci, digits))} (95% CI {c})" if c else pct(v, digits)
 
 
 def num(v: Any, digits: int = 3) -> str:
@@ -69,23 +71,29 @@ def pretty_label(label: Any) -> str:
     return s[:1].upper() + s[1:] if s else s
 
 
-def esc(v: Any) -> str:
-    return html.escape(str(v), quote=True)
+# Readable names for metric keys (cross-validation figures recorded by train()).
+_METRIC_NAMES = {
+    "accuracy": "Top-1 accuracy",
+    "accuracy_std": "Top-1 accuracy, spread across folds (SD)",
+    "top3": "Top-3 accuracy",
+    "top3_accuracy": "Top-3 accuracy",
+    "macro_f1": "Macro F1",
+    "macro_f1_std": "Macro F1, spread across folds (SD)",
+    "mnd_recall": "Recall of possible motor neuron disease",
+    "red_flag_recall": "Red-flag recall",
+    "log_loss": "Log loss",
+    "brier": "Brier score",
+    "ece": "Calibration error (top label)",
+    "n_splits": "Folds",
+}
 
 
-def md_cell(v: Any) -> str:
-    return str(v).replace("|", "\\|").replace("\n", " ")
+def metric_name(key: Any) -> str:
+    """A readable name for a metric key; unknown keys are made readable, not hidden.
 
-
-def md_table(headers: list[str], rows: list[list[Any]]) -> str:
-    """A GitHub-flavoured Markdown table.
-
-    >>> print(md_table(["a", "b"], [[1, "x|y"]]))
-    | a | b |
-    | --- | --- |
-    | 1 | x\\|y |
+    >>> metric_name("mnd_recall")
+    'Recall of possible motor neuron disease'
+    >>> metric_name("new_thing")
+    'New thing'
     """
-    lines = ["| " + " | ".join(md_cell(h) for h in headers) + " |"]
-    lines.append("| " + " | ".join("---" for _ in headers) + " |")
-    lines += ["| " + " | ".join(md_cell(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines)
+    return _METRIC_NAMES.get(str(key)) or pretty_label(key)

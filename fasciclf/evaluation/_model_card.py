@@ -13,15 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fasciclf.evaluation._format import (
-    esc,
-    is_num,
-    md_table,
-    num,
-    pct,
-    pretty_label,
-    with_ci,
-)
+from fasciclf.evaluation._format import is_num, metric_name, num, pct, pretty_label, with_ci
 
 DISCLAIMER_SHORT = "Triage aid, not a diagnosis."
 
@@ -89,46 +81,16 @@ class ModelCard:
     sections: list[tuple[str, list[tuple[Any, ...]]]] = field(default_factory=list)
 
     def to_markdown(self) -> str:
-        out = [f"# {self.title}", ""]
-        for title, blocks in self.sections:
-            out += [f"## {title}", ""]
-            for block in blocks:
-                kind = block[0]
-                if kind == "p":
-                    out += [block[1], ""]
-                elif kind == "note":
-                    out += [f"> {block[1]}", ""]
-                elif kind == "ul":
-                    out += [f"- {item}" for item in block[1]] + [""]
-                elif kind == "table":
-                    out += [md_table(block[1], block[2]), ""]
-        return "\n".join(out).rstrip() + "\n"
+        """The card as Markdown; every string in it is Markdown-escaped."""
+        from fasciclf.evaluation._render import card_markdown
+
+        return card_markdown(self)
 
     def to_html(self, heading_level: int = 2) -> str:
-        h, h2 = heading_level, heading_level + 1
-        parts = [f"<h{h}>{esc(self.title)}</h{h}>"]
-        for title, blocks in self.sections:
-            parts.append(f"<h{h2}>{esc(title)}</h{h2}>")
-            for block in blocks:
-                kind = block[0]
-                if kind == "p":
-                    parts.append(f"<p>{esc(block[1])}</p>")
-                elif kind == "note":
-                    parts.append(f'<p class="note">{esc(block[1])}</p>')
-                elif kind == "ul":
-                    items = "".join(f"<li>{esc(i)}</li>" for i in block[1])
-                    parts.append(f"<ul>{items}</ul>")
-                elif kind == "table":
-                    head = "".join(f"<th>{esc(c)}</th>" for c in block[1])
-                    body = "".join(
-                        "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
-                        for row in block[2]
-                    )
-                    parts.append(
-                        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
-                        f"<tbody>{body}</tbody></table></div>"
-                    )
-        return "\n".join(parts)
+        """The card as an HTML fragment (autoescaped)."""
+        from fasciclf.evaluation._render import card_html
+
+        return card_html(self, heading_level)
 
     def write(self, path: str | Path) -> Path:
         """Write the Markdown card to ``path`` (e.g. ``model_card.md``)."""
@@ -281,9 +243,11 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
                 f"({m.get('ece_bins')} equal-width bins), multiclass Brier score, reliability "
                 "diagram.",
                 "One-vs-rest ROC AUC per class.",
-                f"Uncertainty: percentile bootstrap 95% intervals from {m['n_bootstrap']} "
-                "resamples of the evaluation cases (for the calibration errors, shifted by the "
-                "bootstrap estimate of their upward bias).",
+                "Uncertainty: exact (Clopper-Pearson) 95% intervals for every proportion "
+                "(accuracy, sensitivity, specificity, recall, precision, subgroup figures); "
+                f"percentile bootstrap intervals from {m['n_bootstrap']} resamples for F1, "
+                "calibration errors (shifted by the bootstrap estimate of their upward bias) "
+                "and the Brier score.",
             ],
         ),
     ]
@@ -396,7 +360,10 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
                 "table",
                 ["Measure", "Value"],
                 [
-                    [k, (str(int(v)) if k == "n_splits" else num(v)) if is_num(v) else _recorded(v)]
+                    [
+                        metric_name(k),
+                        (str(int(v)) if k == "n_splits" else num(v)) if is_num(v) else _recorded(v),
+                    ]
                     for k, v in cv.items()
                     if k != "per_fold"
                 ],
@@ -504,7 +471,8 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
                 [
                     "Performance measures",
                     "Discrimination (accuracy, F1, ROC AUC) and calibration "
-                    "(ECE, Brier, reliability diagram), each with bootstrap 95% intervals.",
+                    "(ECE, Brier, reliability diagram), each with a 95% interval (exact for "
+                    "proportions, bootstrap otherwise).",
                 ],
                 [
                     "Limitations",

@@ -1,29 +1,29 @@
-"""``evaluate_predictions``, ``evaluate`` and the :class:`EvaluationReport`."""
+"""The report object: ``evaluate_predictions``, ``evaluate`` and :class:`EvaluationReport`.
+
+Figures come from :mod:`._metrics` (pure functions over arrays), reviewer
+warnings from :mod:`._checks`; the words are in :mod:`._prose` and the pages
+in :mod:`._render` (Jinja2 templates). Nothing here writes prose or markup.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from fasciclf._json import to_jsonable
+from fasciclf._vocab import RED_FLAG_LABELS
+from fasciclf.evaluation import _intervals as I
 from fasciclf.evaluation import _metrics as M
-from fasciclf.evaluation._format import pct, pretty_label, with_ci
+from fasciclf.evaluation import _sections as S
+from fasciclf.evaluation._checks import label_warnings, training_overlap_warnings
 
 SCHEMA_VERSION = 1
-SMALL_GROUP = 30  # below this many cases a subgroup's interval is flagged as wide
-# Natural order of the text-length bands (otherwise levels sort alphabetically).
-_LEVEL_ORDER = {
-    M.length_band("x"): 0,
-    M.length_band("x " * 60): 1,
-    M.length_band("x " * 120): 2,
-}
 
 
 # ---------------------------------------------------------------------------
@@ -33,16 +33,52 @@ _LEVEL_ORDER = {
 _jsonable = to_jsonable
 
 
-def _ci(ci: dict[str, np.ndarray], key: str, j: int | None = None) -> list[float] | None:
-    if key not in ci:
-        return None
-    arr = ci[key] if j is None else ci[key][:, j]
-    vals = [float(v) for v in arr]
-    return None if any(math.isnan(v) for v in vals) else vals
-
-
 # ---------------------------------------------------------------------------
 # Core
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """Optional per-case inputs of :func:`evaluate_predictions`, one entry per case.
+
+    Attributes
+    ----------
+    red_flag_fired : sequence of bool, optional
+        Whether any red-flag rule fired. Without it, red-flag sensitivity
+        counts only the top label.
+    abstained : sequence of bool, optional
+        Whether the model abstained. Abstained cases still count in every
+        metric; abstention rate and accuracy on the rest are added.
+    abstain_reasons : sequence of str or None, optional
+        Why the model abstained, tallied in the report.
+    red_flag_codes : sequence of (sequence of str), optional
+        Codes of the red flags raised, shown in the error analysis and
+        counted by code in the red-flag section.
+    alt_labels : sequence of (sequence of labels or None), optional
+        Other categories the labeller named as plausible; used for
+        ``accuracy_with_alternatives``.
+    groups : mapping of name -> sequence, or DataFrame, optional
+        Subgroup columns (e.g. ``sex``, ``age_band``, ``voice``); metrics with
+        intervals are reported per value. Missing values become ``"unknown"``.
+    texts : sequence of str, optional
+        The input texts, shown in the error analysis; also used to add a
+        ``text_length`` subgroup (word-count bands) unless ``groups`` has one.
+    evidence : sequence of (sequence of spans), optional
+        Evidence spans to highlight: ``(start, end, concept, status)`` tuples
+        or dicts with those keys.
+    ids : sequence, optional
+        Case identifiers shown in the error analysis (default: row numbers).
+    """
+
+    red_flag_fired: Sequence[bool] | None = None
+    abstained: Sequence[bool] | None = None
+    abstain_reasons: Sequence[str | None] | None = None
+    red_flag_codes: Sequence[Sequence[str]] | None = None
+    alt_labels: Sequence[Any] | None = None
+    groups: Any = None
+    texts: Sequence[Any] | None = None
+    evidence: Sequence[Any] | None = None
+    ids: Sequence[Any] | None = None
 
 
 def evaluate_predictions(
@@ -50,21 +86,14 @@ def evaluate_predictions(
     proba: Any,
     classes: Sequence[Any] | None,
     *,
-    red_flag_fired: Sequence[bool] | None = None,
-    abstained: Sequence[bool] | None = None,
-    alt_labels: Sequence[Any] | None = None,
-    groups: Any = None,
-    texts: Sequence[Any] | None = None,
-    evidence: Sequence[Any] | None = None,
-    ids: Sequence[Any] | None = None,
-    red_flag_codes: Sequence[Sequence[str]] | None = None,
-    abstain_reasons: Sequence[str | None] | None = None,
+    cases: CaseInfo | None = None,
+    red_flag_classes: Sequence[Any] = RED_FLAG_LABELS,
     model_metadata: Mapping[str, Any] | None = None,
     dataset_name: str | None = None,
-    red_flag_classes: Sequence[Any] = M.RED_FLAG_CLASSES,
     n_bins: int = M.DEFAULT_N_BINS,
     n_bootstrap: int = 1000,
     random_state: int | None = 0,
+    warnings: Sequence[str] = (),
 ) -> EvaluationReport:
     """Score predicted probabilities against gold labels.
 
@@ -80,44 +109,27 @@ def evaluate_predictions(
         Predicted probabilities; rows must sum to 1.
     classes : sequence of length n_classes, optional
         Label of each column of ``proba`` (a model's ``classes_``).
-    red_flag_fired : sequence of bool, optional
-        Whether any red-flag rule fired for each case. Without it, red-flag
-        sensitivity counts only the top label.
-    abstained : sequence of bool, optional
-        Whether the model abstained on each case. Abstained cases still count
-        in every metric; abstention rate and accuracy on the rest are added.
-    alt_labels : sequence of (sequence of labels or None), optional
-        Other categories the labeller named as plausible for each case; used
-        for ``accuracy_with_alternatives``.
-    groups : mapping of name -> sequence, or DataFrame, optional
-        Subgroup columns (e.g. ``sex``, ``age_band``, ``style``); metrics with
-        CIs are reported per value. Missing values become ``"unknown"``.
-    texts : sequence of str, optional
-        The input texts, shown in the error analysis; also used to add a
-        ``text_length`` subgroup (word-count bands) unless ``groups`` has one.
-    evidence : sequence of (sequence of spans), optional
-        Per case, the evidence spans to highlight: ``(start, end, concept,
-        status)`` tuples or dicts with those keys.
-    ids : sequence, optional
-        Case identifiers shown in the error analysis (default: row numbers).
-    red_flag_codes : sequence of (sequence of str), optional
-        Names of the red-flag rules that fired, shown in the error analysis.
-    abstain_reasons : sequence of str or None, optional
-        Why the model abstained, tallied in the report.
-    model_metadata : mapping, optional
-        A model's ``metadata_``; used by the model card.
-    dataset_name : str, optional
-        Shown in the report header and model card.
+    cases : CaseInfo, optional
+        Per-case details: red flags, abstentions, alternatives, subgroups,
+        texts, evidence and ids.
     red_flag_classes : sequence of labels
         Gold labels whose cases must be caught (default: possible motor
         neuron disease and neuromuscular junction). A case of such a class is
         caught when the top label is any red-flag class or a red flag fired.
+    model_metadata : mapping, optional
+        A model's ``metadata_``; used by the model card.
+    dataset_name : str, optional
+        Shown in the report header and model card.
     n_bins : int, default=10
         Equal-width bins for the calibration errors and reliability diagram.
     n_bootstrap : int, default=1000
-        Bootstrap resamples for the 95% intervals (0 disables them).
+        Bootstrap resamples for the intervals of figures that are not
+        proportions (0 disables them; proportions always get exact intervals).
     random_state : int or None, default=0
         Seed of the bootstrap; the same seed gives identical intervals.
+    warnings : sequence of str, default=()
+        Warnings found by the caller (e.g. overlap with training data), shown
+        in the report with the ones found here.
 
     Returns
     -------
@@ -137,286 +149,56 @@ def evaluate_predictions(
     >>> bool(low <= report.accuracy <= high)
     True
     """
+    cases = cases or CaseInfo()
     enc = M._encode(y_true, proba, classes)
     n = enc.n
     nb = M._check_bins(n_bins)
     if not isinstance(n_bootstrap, int | np.integer) or n_bootstrap < 0:
         raise ValueError(f"n_bootstrap must be a non-negative integer; got {n_bootstrap!r}")
-    rf_fired = M.as_bool_array(red_flag_fired, n, "red_flag_fired")
-    abst = M.as_bool_array(abstained, n, "abstained")
-    alt_ok = M.alt_correct(enc, alt_labels)
-    texts_l = _optional_list(texts, n, "texts")
-    evidence_l = _optional_list(evidence, n, "evidence")
-    ids_l = _optional_list(ids, n, "ids")
-    codes_l = _optional_list(red_flag_codes, n, "red_flag_codes")
-    reasons_l = _optional_list(abstain_reasons, n, "abstain_reasons")
-    alts_l = _optional_list(alt_labels, n, "alt_labels")
-    cols = M.group_columns(groups, n)
-    if texts_l is not None and "text_length" not in cols:
-        cols["text_length"] = [M.length_band(t) for t in texts_l]
-
-    ca = M._case_arrays(
+    per_case = S.case_lists(cases, n)
+    rf_fired = M.as_bool_array(cases.red_flag_fired, n, "red_flag_fired")
+    abst = M.as_bool_array(cases.abstained, n, "abstained")
+    cols = M.group_columns(cases.groups, n)
+    if per_case["texts"] is not None and "text_length" not in cols:
+        cols["text_length"] = [M.length_band(t) for t in per_case["texts"]]
+    ca = I._case_arrays(
         enc,
         n_bins=nb,
-        alt_ok=alt_ok,
+        alt_ok=M.alt_correct(enc, cases.alt_labels),
         red_flag_fired=rf_fired,
         abstained=abst,
         red_flag_classes=red_flag_classes,
     )
-    seeds = np.random.SeedSequence(random_state)
-    main_seed, group_seed = seeds.spawn(2)
-    point, ci = M._bootstrap(ca, np.arange(n), n_bootstrap, np.random.default_rng(main_seed))
+    main_seed, group_seed = np.random.SeedSequence(random_state).spawn(2)
+    point, ci = I._bootstrap(ca, np.arange(n), n_bootstrap, np.random.default_rng(main_seed))
 
-    labels = enc.labels
-    k = enc.n_classes
-    counts = M.confusion_counts(enc)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        row_norm = counts / counts.sum(axis=1, keepdims=True)
-    auc = M._roc_auc(enc)
-
-    per_class: dict[str, Any] = {}
-    for j, lab in enumerate(labels):
-        per_class[str(lab)] = {
-            "precision": float(point["precision"][j]),
-            "precision_ci": _ci(ci, "precision", j),
-            "recall": float(point["recall"][j]),
-            "recall_ci": _ci(ci, "recall", j),
-            "f1": float(point["f1"][j]),
-            "f1_ci": _ci(ci, "f1", j),
-            "support": int(counts[j].sum()),
-            "n_predicted": int(counts[:, j].sum()),
-            "roc_auc": auc["per_class"].get(lab),
-            "known_to_model": j < k,
-        }
-
-    metrics: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "n": n,
-        "dataset": dataset_name,
-        "classes": [str(c) for c in labels[:k]],
-        "labels": [str(c) for c in labels],
-        "unknown_gold_labels": [str(c) for c in labels[k:]],
-        "n_bootstrap": int(n_bootstrap),
-        "random_state": random_state,
-        "confidence_level": M.CONFIDENCE_LEVEL,
-        "n_correct": int(ca.correct.sum()),
-        "n_top3_correct": int(ca.top3.sum()),
-    }
-    for key in (
-        "accuracy",
-        "top3_accuracy",
-        "accuracy_with_alternatives",
-        "macro_f1",
-        "weighted_f1",
-        "ece",
-        "classwise_ece",
-        "brier",
-    ):
-        metrics[key] = float(point[key]) if key in point else None
-        metrics[f"{key}_ci"] = _ci(ci, key)
-    metrics["ece_bins"] = nb
-    metrics["mean_confidence"] = float(ca.conf.mean())
-    metrics["per_class"] = per_class
-    metrics["roc_auc"] = {
-        "per_class": {str(c): v for c, v in auc["per_class"].items()},
-        "macro": auc["macro"],
-        "skipped": {str(c): v for c, v in auc["skipped"].items()},
-    }
-    metrics["confusion_matrix"] = {
-        "labels": [str(c) for c in labels],
-        "rows": "gold label",
-        "columns": "predicted top label",
-        "counts": counts.tolist(),
-        "row_normalised": row_norm.tolist(),
-    }
-    metrics["reliability"] = M._reliability(enc, nb)
-
-    pos = ca.positive
-    fl = ca.flagged
-    by_label = pos & ca.flagged_by_label
-    metrics["red_flags"] = {
-        "classes": [str(c) for c in red_flag_classes],
-        "definition": (
-            "A description whose reference label is a red-flag category counts as caught "
-            "when the model's top suggestion is a red-flag category or a red-flag rule "
-            "fired; specificity is the share of the other descriptions with neither."
-        ),
-        "rules_available": rf_fired is not None,
-        "n_positive": int(pos.sum()),
-        "n_negative": int((~pos).sum()),
-        "n_caught": int((pos & fl).sum()),
-        "n_caught_by_top_label": int(by_label.sum()),
-        "n_caught_by_rule_only": int((pos & fl & ~by_label).sum()),
-        "n_false_alarms": int((~pos & fl).sum()),
-        "sensitivity": float(point["red_flag_sensitivity"]),
-        "sensitivity_ci": _ci(ci, "red_flag_sensitivity"),
-        "specificity": float(point["red_flag_specificity"]),
-        "specificity_ci": _ci(ci, "red_flag_specificity"),
-        "missed": [_case_id(ids_l, i) for i in np.nonzero(pos & ~fl)[0]],
-    }
-    if abst is not None:
-        reasons = Counter(
-            str(reasons_l[i]) if reasons_l is not None and reasons_l[i] else "unspecified"
-            for i in np.nonzero(abst)[0]
-        )
-        metrics["abstention"] = {
-            "available": True,
-            "n_abstained": int(abst.sum()),
-            "rate": float(point["abstention_rate"]),
-            "rate_ci": _ci(ci, "abstention_rate"),
-            "accuracy_non_abstained": float(point["accuracy_non_abstained"]),
-            "accuracy_non_abstained_ci": _ci(ci, "accuracy_non_abstained"),
-            "reasons": dict(sorted(reasons.items())),
-        }
-    else:
-        metrics["abstention"] = {"available": False}
-
-    metrics["subgroups"] = _subgroups(ca, cols, n_bootstrap, group_seed)
-    errors = _errors(
-        enc,
-        ca,
-        texts=texts_l,
-        evidence=evidence_l,
-        ids=ids_l,
-        codes=codes_l,
-        reasons=reasons_l,
-        alts=alts_l,
-        rf_fired=rf_fired,
+    metrics = S.headline(enc, ca, point, ci, n_bins=nb)
+    metrics.update(
+        schema_version=SCHEMA_VERSION,
+        dataset=dataset_name,
+        n_bootstrap=int(n_bootstrap),
+        random_state=random_state,
+        confidence_level=M.CONFIDENCE_LEVEL,
     )
-    metrics["n_errors"] = len(errors)
-    metrics["errors"] = errors
+    metrics["red_flags"] = S.red_flag_section(
+        ca, point, ci, red_flag_classes, rules_available=rf_fired is not None, **per_case
+    )
+    metrics["abstention"] = S.abstention_section(ca, point, ci, per_case["abstain_reasons"])
+    metrics["subgroups"] = S.subgroups_section(ca, cols, n_bootstrap, group_seed)
+    metrics["errors"] = S.errors_section(enc, ca, rf_fired=rf_fired, **per_case)
+    metrics["n_errors"] = len(metrics["errors"])
+    metrics["warnings"] = list(warnings) + label_warnings(
+        [str(v) for v in np.asarray(enc.labels)[enc.y]],
+        metrics["classes"],
+        [str(c) for c in red_flag_classes],
+    )
     meta = dict(model_metadata or {})
     metrics["model"] = {
         key: meta.get(key)
         for key in ("model_version", "kind", "lexicon_version", "created", "training_data_sha256")
         if meta.get(key) is not None
     }
-    return EvaluationReport(
-        _jsonable(metrics),
-        model_metadata=meta,
-        dataset_name=dataset_name,
-    )
-
-
-def _optional_list(values: Any, n: int, name: str) -> list[Any] | None:
-    if values is None:
-        return None
-    out = values.tolist() if isinstance(values, np.ndarray) else list(values)
-    if len(out) != n:
-        raise ValueError(f"{name} must have one entry per case ({n}); got {len(out)}")
-    return out
-
-
-def _case_id(ids: list[Any] | None, i: int) -> Any:
-    return int(i) if ids is None else ids[int(i)]
-
-
-def _subgroups(
-    ca: M._CaseArrays,
-    cols: dict[str, list[str]],
-    n_bootstrap: int,
-    seed: np.random.SeedSequence,
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if not cols:
-        return out
-    children = iter(seed.spawn(sum(len(set(v)) for v in cols.values())))
-    for name, values in cols.items():
-        arr = np.asarray(values, dtype=object)
-        levels = sorted(set(values), key=lambda v: (v == "unknown", _LEVEL_ORDER.get(v, 99), v))
-        table: dict[str, Any] = {}
-        for level in levels:
-            subset = np.nonzero(arr == level)[0]
-            rng = np.random.default_rng(next(children))
-            point, ci = M._bootstrap(ca, subset, n_bootstrap, rng)
-            row: dict[str, Any] = {"n": int(subset.size), "small": bool(subset.size < SMALL_GROUP)}
-            for key in ("accuracy", "top3_accuracy", "macro_f1"):
-                row[key] = float(point[key])
-                row[f"{key}_ci"] = _ci(ci, key)
-            row["n_red_flag_positive"] = int(ca.positive[subset].sum())
-            row["red_flag_sensitivity"] = float(point["red_flag_sensitivity"])
-            row["red_flag_sensitivity_ci"] = _ci(ci, "red_flag_sensitivity")
-            if "abstention_rate" in point:
-                row["abstention_rate"] = float(point["abstention_rate"])
-            table[level] = row
-        out[name] = table
-    return out
-
-
-def _norm_span(span: Any) -> dict[str, Any] | None:
-    if isinstance(span, Mapping):
-        start, end = span.get("start"), span.get("end")
-        concept, status = span.get("concept", ""), span.get("status", "")
-    else:
-        try:
-            start, end, concept, status = (list(span) + ["", ""])[:4]
-        except TypeError:
-            return None
-    if not isinstance(start, int | np.integer) or not isinstance(end, int | np.integer):
-        return None
-    return {"start": int(start), "end": int(end), "concept": str(concept), "status": str(status)}
-
-
-def _errors(
-    enc: M._Encoded,
-    ca: M._CaseArrays,
-    *,
-    texts: list[Any] | None,
-    evidence: list[Any] | None,
-    ids: list[Any] | None,
-    codes: list[Any] | None,
-    reasons: list[Any] | None,
-    alts: list[Any] | None,
-    rf_fired: np.ndarray | None,
-) -> list[dict[str, Any]]:
-    labels = enc.labels
-    k = enc.n_classes
-    wrong = np.nonzero(~ca.correct)[0]
-    order = np.argsort(-enc.proba, axis=1, kind="stable")[:, : min(3, k)]
-    rows = []
-    for i in wrong:
-        i = int(i)
-        alt = alts[i] if alts is not None else None
-        alt_list = (
-            []
-            if alt is None or isinstance(alt, float)
-            else ([alt] if isinstance(alt, str) else [str(a) for a in alt])
-        )
-        spans = []
-        if evidence is not None and evidence[i]:
-            spans = [s for s in (_norm_span(x) for x in evidence[i]) if s is not None]
-        rows.append(
-            {
-                "index": i,
-                "id": _case_id(ids, i),
-                "text": texts[i] if texts is not None and isinstance(texts[i], str) else None,
-                "gold": str(labels[enc.y[i]]),
-                "alt_labels": alt_list,
-                "predicted": str(labels[enc.pred[i]]),
-                "confidence": float(ca.conf[i]),
-                "top3": [[str(labels[j]), float(enc.proba[i, j])] for j in order[i]],
-                "probabilities": {str(labels[j]): float(enc.proba[i, j]) for j in range(k)},
-                "acceptable_alternative": bool(ca.alt_ok[i]) if ca.alt_ok is not None else None,
-                "red_flag_case": bool(ca.positive[i]),
-                "red_flag_missed": bool(ca.positive[i] and not ca.flagged[i]),
-                "red_flag_fired": bool(rf_fired[i]) if rf_fired is not None else None,
-                "red_flags": [str(c) for c in codes[i]] if codes is not None and codes[i] else [],
-                "abstained": bool(ca.abstained[i]) if ca.abstained is not None else None,
-                "abstain_reason": reasons[i] if reasons is not None else None,
-                "evidence": spans,
-            }
-        )
-    # Dangerous misses first, then the most confident mistakes; suggestions the
-    # labeller named as acceptable alternatives go last.
-    rows.sort(
-        key=lambda r: (
-            not r["red_flag_missed"],
-            bool(r["acceptable_alternative"]),
-            -r["confidence"],
-            r["index"],
-        )
-    )
-    return rows
+    return EvaluationReport(_jsonable(metrics), model_metadata=meta, dataset_name=dataset_name)
 
 
 # ---------------------------------------------------------------------------
@@ -432,7 +214,7 @@ def evaluate(
     groups: Any = None,
     ids: Sequence[Any] | None = None,
     dataset_name: str | None = None,
-    red_flag_classes: Sequence[Any] = M.RED_FLAG_CLASSES,
+    red_flag_classes: Sequence[Any] = RED_FLAG_LABELS,
     n_bootstrap: int = 1000,
     random_state: int | None = 0,
     n_jobs: int = 1,
@@ -470,7 +252,7 @@ def evaluate(
     >>> report = fasciclf.evaluate(None, test["text"], test["label"])  # doctest: +SKIP
     >>> report.to_html("report.html")  # doctest: +SKIP
     """
-    from fasciclf.models import predict_many
+    from fasciclf.models import predict_many, training_data_sha256
 
     if model is None:
         from fasciclf.models import default_model
@@ -484,24 +266,29 @@ def evaluate(
     classes = _model_classes(model, preds)
     arrays = predictions_to_arrays(preds, classes)
     meta = getattr(model, "metadata_", None)
-    return evaluate_predictions(
-        labels_l,
-        arrays["proba"],
-        classes,
+    meta = meta if isinstance(meta, Mapping) else None
+    cases = CaseInfo(
         red_flag_fired=arrays["red_flag_fired"],
         abstained=arrays["abstained"],
+        abstain_reasons=arrays["abstain_reasons"],
+        red_flag_codes=arrays["red_flag_codes"],
         alt_labels=alt_labels,
         groups=groups,
         texts=texts_l,
         evidence=arrays["evidence"],
         ids=ids,
-        red_flag_codes=arrays["red_flag_codes"],
-        abstain_reasons=arrays["abstain_reasons"],
-        model_metadata=meta if isinstance(meta, Mapping) else None,
-        dataset_name=dataset_name,
+    )
+    return evaluate_predictions(
+        labels_l,
+        arrays["proba"],
+        classes,
+        cases=cases,
         red_flag_classes=red_flag_classes,
+        model_metadata=meta,
+        dataset_name=dataset_name,
         n_bootstrap=n_bootstrap,
         random_state=random_state,
+        warnings=training_overlap_warnings(texts_l, labels_l, meta, training_data_sha256),
     )
 
 
@@ -618,6 +405,11 @@ class EvaluationReport:
         return self.metrics["ece"]
 
     @property
+    def warnings(self) -> list[str]:
+        """What a reviewer must know before trusting the figures (also in every output)."""
+        return list(self.metrics.get("warnings") or [])
+
+    @property
     def per_class(self) -> dict[str, Any]:
         return self.metrics["per_class"]
 
@@ -633,8 +425,8 @@ class EvaluationReport:
     def __repr__(self) -> str:
         m = self.metrics
         return (
-            f"EvaluationReport(n={m['n']}, accuracy={pct(m['accuracy'], 1)}, "
-            f"top3_accuracy={pct(m['top3_accuracy'], 1)}, macro_f1={m['macro_f1']:.3f}, "
+            f"EvaluationReport(n={m['n']}, accuracy={m['accuracy']:.1%}, "
+            f"top3_accuracy={m['top3_accuracy']:.1%}, macro_f1={m['macro_f1']:.3f}, "
             f"ece={m['ece']:.3f})"
         )
 
@@ -663,11 +455,13 @@ class EvaluationReport:
 
     def summary_sentences(self) -> list[str]:
         """The key figures in plain words, as shown at the top of the report."""
+        from fasciclf.evaluation._prose import plain_summary
+
         return plain_summary(self.metrics)
 
     def to_markdown(self) -> str:
         """The report as GitHub-flavoured Markdown (no figures)."""
-        from fasciclf.evaluation._markdown import report_markdown
+        from fasciclf.evaluation._render import report_markdown
 
         return report_markdown(self)
 
@@ -690,7 +484,7 @@ class EvaluationReport:
         str
             The HTML document.
         """
-        from fasciclf.evaluation._html import report_html
+        from fasciclf.evaluation._render import report_html
 
         doc = report_html(self, full=True)
         if path is not None:
@@ -698,7 +492,7 @@ class EvaluationReport:
         return doc
 
     def _repr_html_(self) -> str:
-        from fasciclf.evaluation._html import report_html
+        from fasciclf.evaluation._render import report_html
 
         return report_html(self, full=False)
 
@@ -721,124 +515,3 @@ class EvaluationReport:
         self.to_json(paths["metrics"])
         paths["model_card"].write_text(self.model_card().to_markdown(), encoding="utf-8")
         return paths
-
-
-# ---------------------------------------------------------------------------
-# Plain-language summary
-
-
-def _label_list(labels: Sequence[str]) -> str:
-    names = [pretty_label(x).lower() for x in labels]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " or " + names[-1]
-
-
-def _inner(v: Any, ci: Any) -> str:
-    """'80%, 95% CI 33–100%' for use inside parentheses."""
-    return with_ci(v, ci).replace(" (95% CI ", ", 95% CI ").rstrip(")")
-
-
-def plain_summary(m: Mapping[str, Any]) -> list[str]:
-    """Key figures as short sentences a clinician can read without a glossary."""
-    n = m["n"]
-    out = [
-        f"The model's top suggestion matched the reference label for {m['n_correct']} of "
-        f"{n} descriptions: {with_ci(m['accuracy'], m['accuracy_ci'])}.",
-        f"The reference label was among its three leading suggestions for "
-        f"{m['n_top3_correct']} of {n}: {with_ci(m['top3_accuracy'], m['top3_accuracy_ci'])}.",
-    ]
-    if m.get("accuracy_with_alternatives") is not None:
-        out.append(
-            "Also accepting the alternative categories the labeller named as plausible, the "
-            "top suggestion was acceptable for "
-            f"{with_ci(m['accuracy_with_alternatives'], m['accuracy_with_alternatives_ci'])}."
-        )
-    rf = m["red_flags"]
-    groups = _label_list(rf["classes"])
-    how = (
-        "by its top suggestion or a red-flag rule"
-        if rf["rules_available"]
-        else ("by its top suggestion (red-flag rules were not available)")
-    )
-    if rf["n_positive"]:
-        missed = rf["n_positive"] - rf["n_caught"]
-        tail = (
-            "None were missed."
-            if missed == 0
-            else f"{missed} {'was' if missed == 1 else 'were'} missed; "
-            "see the error analysis below."
-        )
-        out.append(
-            f"Red flags: of {rf['n_positive']} descriptions labelled {groups}, the model "
-            f"flagged {rf['n_caught']} for prompt specialist attention {how} "
-            f"(sensitivity {_inner(rf['sensitivity'], rf['sensitivity_ci'])}). {tail}"
-        )
-    else:
-        out.append(
-            f"Red flags: no description in this data was labelled {groups}, so the share of "
-            "red-flag cases caught cannot be measured here."
-        )
-    if rf["n_negative"]:
-        out.append(
-            f"Of the {rf['n_negative']} other descriptions, {rf['n_false_alarms']} "
-            f"{'was' if rf['n_false_alarms'] == 1 else 'were'} "
-            f"flagged although their label was not a red-flag category "
-            f"(specificity {_inner(rf['specificity'], rf['specificity_ci'])})."
-        )
-    ece = m["ece"]
-    conf, acc = m["mean_confidence"], m["accuracy"]
-    if conf - acc > 0.03:
-        lean = (
-            f"Overall it is over-confident: its average stated confidence is {pct(conf)} "
-            f"while it is right {pct(acc)} of the time."
-        )
-    elif acc - conf > 0.03:
-        lean = (
-            f"Overall it is under-confident: its average stated confidence is {pct(conf)} "
-            f"while it is right {pct(acc)} of the time."
-        )
-    else:
-        lean = (
-            f"Its average stated confidence ({pct(conf)}) is close to how often it is right "
-            f"({pct(acc)})."
-        )
-    ci = m.get("ece_ci")
-    ci_txt = f" (95% CI {ci[0] * 100:.1f}–{ci[1] * 100:.1f})" if ci else ""
-    out.append(
-        f"Calibration: the probabilities it states differ from how often it is right by "
-        f"{ece * 100:.1f} percentage points on average{ci_txt}. {lean}"
-    )
-    ab = m.get("abstention", {})
-    if ab.get("available"):
-        k = ab["n_abstained"]
-        if k == 0:
-            out.append(f"The model did not abstain on any of the {n} descriptions.")
-        else:
-            out.append(
-                f"The model declined to commit (abstained) on {k} of {n} descriptions "
-                f"({pct(ab['rate'])}); on the other {n - k} its top suggestion was right "
-                f"{with_ci(ab['accuracy_non_abstained'], ab['accuracy_non_abstained_ci'])}."
-            )
-        sub = m.get("subgroups") or {}
-        if sub:
-            rows = [
-                (f"{name} = {level}", row)
-                for name, table in sub.items()
-                for level, row in table.items()
-                if not row["small"] and level != "unknown"
-            ]
-            if len(rows) >= 2:
-                lo = min(rows, key=lambda r: r[1]["accuracy"])
-                hi = max(rows, key=lambda r: r[1]["accuracy"])
-                out.append(
-                    f"Across subgroups with at least {SMALL_GROUP} descriptions, accuracy ranged "
-                    f"from {pct(lo[1]['accuracy'])} ({lo[0]}, n={lo[1]['n']}) to "
-                    f"{pct(hi[1]['accuracy'])} ({hi[0]}, n={hi[1]['n']})."
-                )
-    if n < 100:
-        out.append(
-            f"This evaluation set is small ({n} descriptions): read every figure together "
-            "with its interval, which shows how far the true value could plausibly be."
-        )
-    return out

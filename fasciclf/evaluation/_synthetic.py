@@ -116,7 +116,20 @@ def synthetic_report(n: int = 300, seed: int = 0, n_bootstrap: int = 300) -> Any
     from fasciclf.evaluation._report import evaluate_predictions
 
     kw = synthetic_inputs(n, seed)
-    y = kw.pop("y_true")
-    proba = kw.pop("proba")
-    classes = kw.pop("classes")
-    return evaluate_predictions(y, proba, classes, n_bootstrap=n_bootstrap, **kw)
+    return evaluate_predictions(
+        kw["y_true"],
+        kw["proba"],
+        kw["classes"],
+        cases=synthetic_cases(kw),
+        model_metadata=kw["model_metadata"],
+        dataset_name=kw["dataset_name"],
+        n_bootstrap=n_bootstrap,
+    )
+
+
+def synthetic_cases(kw: dict[str, Any]) -> Any:
+    """The per-case part of :func:`synthetic_inputs` as a :class:`CaseInfo`."""
+    from fasciclf.evaluation._report import CaseInfo
+
+    fields = CaseInfo.__dataclass_fields__
+    return CaseInfo(**{k: v for k, v in kw.items() if k in fields})

@@ -22,67 +22,70 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _rows(args: argparse.Namespace) -> Iterator[tuple[str | None, object, str | None]]:
-    """Yield (row id, text or None, error) so one bad row never stops the rest."""
-    from fasciclf.cli import iter_input_rows
-
-    yield from iter_input_rows(args.input, text_col=args.text_col, id_col=args.id_col)
-
-
 def run(args: argparse.Namespace) -> int:
-    from fasciclf.cli import EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE, InputError
+    from fasciclf.cli import EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE, input_rows
+    from fasciclf.data._io import InputError
 
     if (args.text is None) == (args.input is None):
         print("fasciclf extract: give either a TEXT argument or --input FILE", file=sys.stderr)
         return EXIT_USAGE
-    from fasciclf.features import extract, extract_many
-
-    def emit(row_id, feats) -> None:
-        d = feats.to_dict()
-        if args.no_findings:
-            d.pop("findings")
-        if row_id is not None:
-            d = {"id": row_id, **d}
-        sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
+    from fasciclf.features import extract
 
     if args.text is not None:
-        emit(None, extract(args.text))
+        _emit(args, None, extract(args.text))
         return EXIT_OK
     try:
-        rows = list(_rows(args))
+        n_rows, failed = _extract_stream(args, input_rows(args))
     except InputError as exc:
         print(f"fasciclf extract: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    failed = 0
-    good = [(rid, text) for rid, text, err in rows if err is None]
-    for rid, _, err in rows:
-        if err is not None:
-            failed += 1
-            print(f"row {rid}: {err}", file=sys.stderr)
-    texts = [t for _, t in good]
-    feats = extract_many(texts, n_jobs=args.n_jobs)
-    show = not args.no_progress and sys.stderr.isatty() and args.input != "-"
-    if show or (not args.no_progress and len(texts) > 1000):
-        from tqdm import tqdm
+    if failed:
+        print(f"{failed} of {n_rows} rows failed", file=sys.stderr)
+        return EXIT_ROW_ERRORS
+    return EXIT_OK
 
-        feats = tqdm(feats, total=len(texts), unit="text", file=sys.stderr, disable=not show)
+
+def _emit(args: argparse.Namespace, row_id: str | None, feats: object) -> None:
+    d = feats.to_dict()
+    if args.no_findings:
+        d.pop("findings")
+    if row_id is not None:
+        d = {"id": row_id, **d}
+    sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
+
+
+def _extract_stream(args: argparse.Namespace, rows: Iterator[object]) -> tuple[int, int]:
+    """Extract row by row, printing as results arrive; returns (rows, failed rows)."""
+    import collections
     import warnings
 
-    from fasciclf.features import MAX_CHARS, TextTruncatedWarning
+    from fasciclf.cli import report_row_error
+    from fasciclf.features import MAX_CHARS, TextTruncatedWarning, extract_many
 
+    pending: collections.deque[str] = collections.deque()
+    counts = {"rows": 0, "failed": 0}
+
+    def texts() -> Iterator[str]:
+        for row in rows:
+            counts["rows"] += 1
+            if row.error is not None:
+                counts["failed"] += 1
+                report_row_error(row)
+                continue
+            pending.append(row.id)
+            yield row.text
+
+    batch = 16 if args.input == "-" else 256
     with warnings.catch_warnings():
         # reported per row, with the row id, instead of as a Python warning
         warnings.simplefilter("ignore", TextTruncatedWarning)
-        for (rid, _), f in zip(good, feats, strict=True):
+        for f in extract_many(texts(), n_jobs=args.n_jobs, batch_size=batch):
+            rid = pending.popleft()
             if f.truncated:
-                print(
-                    f"row {rid}: warning: text truncated to {MAX_CHARS} characters", file=sys.stderr
-                )
-            emit(rid, f)
-    if failed:
-        print(f"{failed} of {len(rows)} rows failed", file=sys.stderr)
-        return EXIT_ROW_ERRORS
-    return EXIT_OK
+                print(f"row {rid}: warning: text truncated to {MAX_CHARS} characters",
+                      file=sys.stderr)
+            _emit(args, rid, f)
+    return counts["rows"], counts["failed"]
 
 
 __all__ = ["add_parsers", "run"]

@@ -55,7 +55,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from fasciclf._vocab import RED_FLAG_LABELS
+from fasciclf._vocab import KINDS, RED_FLAG_LABELS
 from fasciclf.features._featurizer import (
     FEATURE_NAMES,
     SymptomFeaturizer,
@@ -65,7 +65,6 @@ from fasciclf.features._featurizer import (
 from fasciclf.features._pipeline import truncate_text
 from fasciclf.features._types import SymptomFeatures
 
-KINDS: tuple[str, ...] = ("hybrid", "features", "text")
 LEARNERS: tuple[str, ...] = ("auto", "logistic", "boosting", "blend")
 CALIBRATIONS: tuple[str | None, ...] = ("auto", "temperature", "sigmoid", "isotonic", None)
 _AUTO_LEARNER = {"hybrid": "blend", "features": "boosting", "text": "logistic"}

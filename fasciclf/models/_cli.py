@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-KIND_CHOICES = ("hybrid", "features", "text")
+from fasciclf._vocab import KINDS as KIND_CHOICES
 
 
 def add_parsers(subparsers: Any) -> None:
@@ -27,6 +27,7 @@ def add_parsers(subparsers: Any) -> None:
     t.add_argument("--data", type=Path, help="labeled file: .csv, .tsv, .jsonl or .json")
     t.add_argument("--text-col", default="text", help="text column (default: text)")
     t.add_argument("--label-col", default="label", help="label column (default: label)")
+    t.add_argument("--id-col", default="id", help="row id column, used in messages if present")
     t.add_argument(
         "--split", default=None, help="keep only rows whose 'split' column has this value"
     )
@@ -117,46 +118,16 @@ def run_train(args: argparse.Namespace) -> int:
     if args.cv < 2:
         _err("train", f"--cv must be >= 2; got {args.cv}")
         return EXIT_USAGE
-    try:
-        from fasciclf.data import read_table
+    from fasciclf.cli import labelled_rows
+    from fasciclf.data._io import InputError
 
-        frame = read_table(args.data, text_col=args.text_col)
-    except FileNotFoundError:
-        _err("train", f"data file not found: {args.data}")
+    try:
+        records, failed = labelled_rows(args, skip_unlabelled=False)
+    except InputError as exc:
+        _err("train", str(exc))
         return EXIT_USAGE
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is a usage error
-        _err("train", f"could not read {args.data}: {exc}")
-        return EXIT_USAGE
-    for col in (args.text_col, args.label_col):
-        if col not in frame.columns:
-            _err(
-                "train",
-                f"no {col!r} column in {args.data.name}; columns are: "
-                + ", ".join(map(str, frame.columns)),
-            )
-            return EXIT_USAGE
-    if args.split is not None:
-        if "split" not in frame.columns:
-            _err("train", f"--split given but {args.data.name} has no 'split' column")
-            return EXIT_USAGE
-        frame = frame[frame["split"] == args.split]
-    texts, labels, failed = [], [], 0
-    for n, (text, label) in enumerate(
-        zip(frame[args.text_col], frame[args.label_col], strict=True)
-    ):
-        problem = None
-        if not isinstance(text, str):
-            problem = f"{args.text_col!r} must be a string, got {type(text).__name__}"
-        elif not text.strip():
-            problem = f"empty {args.text_col!r}"
-        elif label is None or (isinstance(label, float) and label != label) or str(label) == "":
-            problem = f"missing {args.label_col!r}"
-        if problem:
-            failed += 1
-            print(f"row {n + 1}: {problem}", file=sys.stderr)
-            continue
-        texts.append(text)
-        labels.append(str(label))
+    texts = [r[args.text_col] for r in records]
+    labels = [str(r[args.label_col]) for r in records]
     if len(set(labels)) < 2:
         _err(
             "train", f"need at least 2 distinct labels in usable rows; found {sorted(set(labels))}"
@@ -185,11 +156,7 @@ def run_train(args: argparse.Namespace) -> int:
     fmt = args.format or ("skops" if args.out.suffix.lower() == ".skops" else "joblib")
     save_model(model, args.out, format=fmt)
     cv = model.cv_metrics_
-    figures = ", ".join(
-        f"{k} {cv[k]:.3f}"
-        for k in ("accuracy", "top3", "macro_f1", "mnd_recall")
-        if cv.get(k) is not None
-    )
+    figures = _cv_figures(cv)
     print(
         f"trained {args.kind} on {len(texts)} texts, {len(model.classes_)} labels in "
         f"{time.perf_counter() - t0:.1f} s; {cv['n_splits']}-fold CV: {figures}"
@@ -199,6 +166,13 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"{failed} of {failed + len(texts)} rows skipped", file=sys.stderr)
         return EXIT_ROW_ERRORS
     return EXIT_OK
+
+
+def _cv_figures(cv: dict[str, Any]) -> str:
+    from fasciclf.evaluation._format import metric_name
+
+    keys = ("accuracy", "top3", "macro_f1", "mnd_recall")
+    return ", ".join(f"{metric_name(k)} {cv[k]:.3f}" for k in keys if cv.get(k) is not None)
 
 
 # ------------------------------------------------------------------------- predict
@@ -213,7 +187,8 @@ def _load(args: argparse.Namespace, cmd: str) -> tuple[Any, int | None]:
         if args.model is None:
             return default_model(), None
         if not args.model.is_file():
-            _err(cmd, f"model file not found: {args.model}")
+            what = "is not a regular file" if args.model.exists() else "not found"
+            _err(cmd, f"model file {what}: {args.model}")
             return None, EXIT_USAGE
         trusted: Any = True if args.trust else (args.trusted_sha256 or False)
         return load_model(args.model, trusted=trusted), None
@@ -226,6 +201,19 @@ def _load(args: argparse.Namespace, cmd: str) -> tuple[Any, int | None]:
     except FileNotFoundError as exc:
         _err(cmd, str(exc))
         return None, EXIT_USAGE
+    except PermissionError:
+        _err(cmd, f"permission denied: cannot read the model file {args.model}")
+        return None, EXIT_USAGE
+
+
+# Why a prediction abstained, in words a user can act on (the label is still given).
+ABSTAIN_WORDS = {
+    "empty_text": "there is no text to read",
+    "no_symptom_findings": "no symptom words were found, so the suggestion is a guess",
+    "low_confidence": "the model is unsure (top probability below 50%): read the top "
+    "suggestions together",
+    "invalid_input": "the input is not text",
+}
 
 
 def _human(pred: Any, row_id: str | None) -> str:
@@ -233,19 +221,23 @@ def _human(pred: Any, row_id: str | None) -> str:
     head = f"[{row_id}] " if row_id is not None else ""
     if pred.label is None:
         return f"{head}not classified: {pred.error}"
-    top = ", ".join(f"{label} {p:.0%}" for label, p in pred.top_k)
-    status = f"  (abstained: {pred.abstain_reason})" if pred.abstained else ""
-    lines.append(f"{head}most likely: {pred.label}{status}")
-    lines.append(f"  top {len(pred.top_k)}: {top}")
     if pred.benign_with_red_flags:
-        lines.append(
-            "  ! the most likely label is benign, but red flags are present: they come first"
-        )
+        # Said before the label, so that a reassuring label is never read first.
+        lines.append(f"{head}! red flags are present: read them first, whatever the label")
+        head = "  "
     for r in pred.red_flags:
         quotes = "; ".join(f'"{t}"' for _, _, t in r.evidence)
         lines.append(
-            f"  RED FLAG {r.code}: {r.reason}" + (f" Evidence: {quotes}" if quotes else "")
+            f"{head}RED FLAG {r.code}: {r.reason}" + (f" Evidence: {quotes}" if quotes else "")
         )
+        head = "  "
+    top = ", ".join(f"{label} {p:.0%}" for label, p in pred.top_k)
+    status = ""
+    if pred.abstained:
+        words = ABSTAIN_WORDS.get(pred.abstain_reason, "")
+        status = f"  (abstained: {pred.abstain_reason}" + (f": {words})" if words else ")")
+    lines.append(f"{head}most likely: {pred.label}{status}")
+    lines.append(f"  top {len(pred.top_k)}: {top}")
     return "\n".join(lines)
 
 
@@ -259,64 +251,97 @@ def _json_line(pred: Any, row_id: str | None, with_features: bool) -> str:
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    from fasciclf.cli import EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE, InputError, iter_input_rows
+    from fasciclf.cli import EXIT_OK, EXIT_ROW_ERRORS, EXIT_USAGE, input_rows
+    from fasciclf.data._io import InputError
 
     if (args.text is None) == (args.input is None):
         _err("predict", "give either a TEXT argument or --input FILE ('-' for stdin)")
         return EXIT_USAGE
     try:
-        rows = (
-            [(None, args.text, None)]
-            if args.text is not None
-            else list(iter_input_rows(args.input, text_col=args.text_col, id_col=args.id_col))
-        )
+        rows = None if args.input is None else input_rows(args)
     except InputError as exc:
         _err("predict", str(exc))
         return EXIT_USAGE
     model, code = _load(args, "predict")
     if code is not None:
         return code
-    from fasciclf.models._predict import predict_many
-    from fasciclf.models._prediction import DISCLAIMER
+    from fasciclf._vocab import DISCLAIMER
 
-    failed = 0
-    for rid, _, err in rows:
-        if err is not None:
-            failed += 1
-            print(f"row {rid}: {err}", file=sys.stderr)
-    good = [(rid, text) for rid, text, err in rows if err is None]
-    show = not args.no_progress and sys.stderr.isatty() and len(good) > 1
+    if not args.json:
+        print(DISCLAIMER)
+    if rows is None:
+        from fasciclf.models._predict import predict_many
 
-    def progress(it: Iterable[Any], total: int) -> Iterable[Any]:
-        if not show:
-            return it
-        from tqdm import tqdm
+        pred = predict_many([args.text], model=model)[0]
+        print(_json_line(pred, None, args.features) if args.json else _human(pred, None))
+        return EXIT_OK
+    try:
+        n_rows, failed = _predict_stream(args, model, rows)
+    except InputError as exc:
+        _err("predict", str(exc))
+        return EXIT_USAGE
+    if failed:
+        print(f"{failed} of {n_rows} rows failed", file=sys.stderr)
+        return EXIT_ROW_ERRORS
+    return EXIT_OK
 
-        return tqdm(it, total=total, unit="text", file=sys.stderr, leave=False)
 
+def _predict_stream(args: argparse.Namespace, model: Any, rows: Iterable[Any]) -> tuple[int, int]:
+    """Predict row by row, printing as results arrive; returns (rows, failed rows)."""
+    import collections
     import warnings
 
+    from fasciclf.cli import report_row_error
     from fasciclf.features import MAX_CHARS, TextTruncatedWarning
+    from fasciclf.models._predict import predict_iter
 
+    pending: collections.deque[str] = collections.deque()
+    counts = {"rows": 0, "failed": 0}
+
+    def texts() -> Iterable[str]:
+        for row in rows:
+            counts["rows"] += 1
+            if row.error is not None:
+                counts["failed"] += 1
+                report_row_error(row)
+                continue
+            pending.append(row.id)
+            yield row.text
+
+    # Small batches from stdin (someone may be typing), larger ones from files.
+    batch = 16 if args.input == "-" else 256
+    out = _Progress(enabled=not args.no_progress and sys.stderr.isatty())
     with warnings.catch_warnings():
         # reported per row below, with the row id, instead of as a Python warning
         warnings.simplefilter("ignore", TextTruncatedWarning)
-        preds = predict_many(
-            [t for _, t in good], model=model, n_jobs=args.n_jobs, progress=progress
-        )
-    if not args.json:
-        print(DISCLAIMER)
-    for (rid, _), pred in zip(good, preds, strict=True):
-        if pred.features is not None and pred.features.truncated:
-            print(f"row {rid}: warning: text truncated to {MAX_CHARS} characters", file=sys.stderr)
-        if args.json:
-            print(_json_line(pred, rid, args.features))
-        else:
-            print(_human(pred, rid))
-    if failed:
-        print(f"{failed} of {len(rows)} rows failed", file=sys.stderr)
-        return EXIT_ROW_ERRORS
-    return EXIT_OK
+        for pred in predict_iter(texts(), model=model, n_jobs=args.n_jobs, batch_size=batch):
+            rid = pending.popleft()
+            if pred.features is not None and pred.features.truncated:
+                print(f"row {rid}: warning: text truncated to {MAX_CHARS} characters",
+                      file=sys.stderr)
+            print(_json_line(pred, rid, args.features) if args.json else _human(pred, rid))
+            out.update()
+    out.close()
+    return counts["rows"], counts["failed"]
+
+
+class _Progress:
+    """A count of rows done on stderr (tqdm without a total: the input is a stream)."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self._bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(unit="text", file=sys.stderr, leave=False)
+
+    def update(self) -> None:
+        if self._bar is not None:
+            self._bar.update()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 # ---------------------------------------------------------------------------- info
@@ -367,11 +392,7 @@ def run_info(args: argparse.Namespace) -> int:
         f"created:         {meta.get('created')}",
     ]
     if cv:
-        figs = ", ".join(
-            f"{k} {cv[k]:.3f}"
-            for k in ("accuracy", "top3", "macro_f1", "mnd_recall")
-            if cv.get(k) is not None
-        )
+        figs = _cv_figures(cv)
         lines.append(f"cross-validation: {cv.get('n_splits', '?')}-fold: {figs}")
     counts = meta.get("class_counts") or {}
     if counts:

@@ -6,12 +6,9 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from fasciclf._vocab import DISCLAIMER
 from fasciclf.features._types import SymptomFeatures
 
-DISCLAIMER = (
-    "fasciclf is a triage aid, not a diagnosis: a clinician must assess anyone "
-    "with new, worsening or frightening symptoms."
-)
 # Top labels that would read as reassuring; with a red flag they are shown as such.
 BENIGN_LABELS: tuple[str, ...] = ("benign_fasciculation",)
 MODEL_FLAG_CODE = "model_probability"
