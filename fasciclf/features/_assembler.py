@@ -17,6 +17,7 @@ from fasciclf.features._doc import (
     read_terms,
     remember,
 )
+from fasciclf.features._timeline import apply_timeline
 from fasciclf.features._tokens import TokenView, token_view
 from fasciclf.features._types import Finding, SymptomFeatures
 
@@ -104,7 +105,10 @@ class FeatureAssembler:
             extra_present=tuple(sorted(summary.extra_present)),
             findings=tuple(_finding(text, view, mt) for mt in mentions),
         )
-        return features, mentions
+        # The time course read as a history (dates, sequence, spread) refines
+        # duration and progression and adds the timeline fields.
+        view4 = (view.words, view.sent, view.starts, view.ends)
+        return apply_timeline(features, doc, view4), mentions
 
 
 def _finding(text: str, view: TokenView, mt: status.Mention) -> Finding:

@@ -34,6 +34,7 @@ __all__ = [
     "SYMPTOM_STATUSES",
     "TIMINGS",
     "TRIGGERS",
+    "Episode",
     "Finding",
     "SymptomFeatures",
 ]
@@ -80,6 +81,51 @@ class Finding:
         }
 
 
+@dataclass(frozen=True)
+class Episode:
+    """One step of the time course: what was noticed, where, and when.
+
+    Attributes
+    ----------
+    order : int
+        Position in the story (0 = the first episode told).
+    concepts : tuple of str
+        Finding concepts present in this step.
+    body_sites : tuple of str
+        Regions of those findings.
+    days_before_writing : float or None
+        Time before the time of writing, when the text gives an anchor.
+    evidence : tuple of (str, int, int) or None
+        The time expression (text, start, end) the step was read from.
+    """
+
+    order: int
+    concepts: tuple[str, ...] = ()
+    body_sites: tuple[str, ...] = ()
+    days_before_writing: float | None = None
+    evidence: tuple[str, int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "order": self.order,
+            "concepts": list(self.concepts),
+            "body_sites": list(self.body_sites),
+            "days_before_writing": self.days_before_writing,
+            "evidence": list(self.evidence) if self.evidence else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Episode:
+        ev = data.get("evidence")
+        return cls(
+            order=int(data["order"]),
+            concepts=tuple(data.get("concepts", ())),
+            body_sites=tuple(data.get("body_sites", ())),
+            days_before_writing=data.get("days_before_writing"),
+            evidence=(str(ev[0]), int(ev[1]), int(ev[2])) if ev else None,
+        )
+
+
 def _empty_symptoms() -> dict[str, str]:
     return {name: "not_mentioned" for name in SYMPTOMS}
 
@@ -112,6 +158,10 @@ class SymptomFeatures:
     extra_present: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
     truncated: bool = False
+    timeline: tuple[Episode, ...] = ()
+    onset_site: str | None = None
+    spread: tuple[str, ...] = ()
+    fluctuating: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict (lists instead of tuples, no text copy).
@@ -138,6 +188,10 @@ class SymptomFeatures:
             "extra_present": list(self.extra_present),
             "findings": [f.to_dict() for f in self.findings],
             "truncated": self.truncated,
+            "timeline": [e.to_dict() for e in self.timeline],
+            "onset_site": self.onset_site,
+            "spread": list(self.spread),
+            "fluctuating": self.fluctuating,
         }
 
     @classmethod
@@ -166,6 +220,10 @@ class SymptomFeatures:
                 for f in data.get("findings", ())
             ),
             truncated=data.get("truncated", False),
+            timeline=tuple(Episode.from_dict(e) for e in data.get("timeline", ())),
+            onset_site=data.get("onset_site"),
+            spread=tuple(data.get("spread", ())),
+            fluctuating=data.get("fluctuating", False),
         )
 
     def to_json(self) -> str:
@@ -200,6 +258,13 @@ class SymptomFeatures:
             )
             pos = f.end
         parts.append(html.escape(self.text[pos:]))
+        steps = "; ".join(
+            f"{e.order + 1}. {', '.join(e.concepts) or '?'}"
+            f"{' @ ' + ', '.join(e.body_sites) if e.body_sites else ''}"
+            f" ({'?' if e.days_before_writing is None else round(e.days_before_writing)} d"
+            f"{', ' + repr(e.evidence[0]) if e.evidence else ''})"
+            for e in self.timeline
+        )
         rows = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
             f"<td>{html.escape(str(v))}</td></tr>"
@@ -209,6 +274,9 @@ class SymptomFeatures:
                 ("duration (days)", self.duration_days),
                 ("episode (minutes)", self.episode_minutes),
                 ("progression", self.progression),
+                ("timeline", steps or "none"),
+                ("onset site / spread", f"{self.onset_site} / {' > '.join(self.spread) or '-'}"),
+                ("fluctuating within the day", self.fluctuating),
                 ("present", ", ".join(self.present()) or "none"),
                 (
                     "denied",

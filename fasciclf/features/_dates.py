@@ -1,0 +1,354 @@
+"""Time expressions: the packaged table and a token-level reader.
+
+The table (``resources/time_expressions.json``) is a flat list of typed
+records, validated like the lexicon: unknown keys or kinds are rejected with
+the allowed values listed. :func:`find_time_expressions` matches the records
+against lower-cased tokens (longest match first, one pass) and combines
+neighbouring matches into :class:`TimeExpr` records: "three months later",
+"last October", "early this year", "for the past two weeks", "now".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from fasciclf.features._resources import ResourceError
+
+__all__ = [
+    "TimeExpr",
+    "TimeRecord",
+    "TimeTable",
+    "default_time_table",
+    "find_time_expressions",
+    "parse_time_table",
+]
+
+TIME_FILE = "time_expressions.json"
+KINDS: tuple[str, ...] = (
+    "month",
+    "season",
+    "holiday",
+    "number",
+    "unit",
+    "after_unit",
+    "before_unit",
+    "qualifier",
+    "position",
+    "year_ref",
+    "now",
+    "since_always",
+    "sequence",
+    "spread",
+    "fluctuation",
+)
+_TEXT_VALUES = {
+    "after_unit": ("forward", "now"),
+    "before_unit": ("forward", "now"),
+    "sequence": ("start", "next", "same"),
+    "spread": ("spread",),
+    "fluctuation": ("within_day",),
+}
+_KEYS = {"literal", "kind", "value", "guarded"}
+# A guarded word ("may", "march", "fall") is a date only after one of these.
+_TIME_PREPS = frozenset(
+    "in by since until till around from during of through after before about last this "
+    "early late mid next the - that".split()
+)
+_DATE_KINDS = ("month", "season", "holiday")
+
+
+@dataclass(frozen=True)
+class TimeRecord:
+    literal: str
+    kind: str
+    value: Any = None
+    guarded: bool = False
+
+
+@dataclass(frozen=True)
+class TimeTable:
+    """Validated records, indexed for a one-pass token reader.
+
+    ``single`` maps one-token literals to their record; ``pairs`` maps the
+    first two tokens of longer literals to them (longest first).
+    """
+
+    version: str
+    records: tuple[TimeRecord, ...]
+    single: dict[str, TimeRecord] = field(default_factory=dict, compare=False, repr=False)
+    pairs: dict[tuple[str, str], list[tuple[tuple[str, ...], TimeRecord]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    firsts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Built once here: the reader looks up every token of every text.
+        for rec in self.records:
+            toks = tuple(rec.literal.split(" "))
+            if len(toks) == 1:
+                self.single[toks[0]] = rec
+            else:
+                self.pairs.setdefault(toks[:2], []).append((toks, rec))
+        for entries in self.pairs.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        firsts = frozenset(self.single) | {p[0] for p in self.pairs}
+        object.__setattr__(self, "firsts", firsts)  # frozen: set once, at construction
+
+
+def _parse_record(i: int, raw: Any) -> TimeRecord:
+    where = f"time expression record {i}"
+    if not isinstance(raw, dict):
+        raise ResourceError(f"{where}: expected an object, got {type(raw).__name__}")
+    unknown = sorted(set(raw) - _KEYS)
+    if unknown:
+        raise ResourceError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; allowed keys are "
+            f"{', '.join(sorted(_KEYS))}"
+        )
+    literal, kind = raw.get("literal"), raw.get("kind")
+    if not isinstance(literal, str) or not literal.strip() or literal != literal.lower():
+        raise ResourceError(
+            f"{where}: literal must be a non-empty lower-case string, got {literal!r}"
+        )
+    if kind not in KINDS:
+        raise ResourceError(
+            f"{where}: kind={kind!r} is not allowed; expected one of {', '.join(KINDS)}"
+        )
+    value = raw.get("value")
+    if kind in _TEXT_VALUES:
+        if value not in _TEXT_VALUES[kind]:
+            raise ResourceError(
+                f"{where}: value={value!r} is not allowed for kind {kind}; expected one of "
+                f"{', '.join(_TEXT_VALUES[kind])}"
+            )
+    elif kind != "now" and not isinstance(value, int | float):
+        raise ResourceError(f"{where}: kind {kind} needs a numeric value, got {value!r}")
+    guarded = raw.get("guarded", False)
+    if not isinstance(guarded, bool):
+        raise ResourceError(f"{where}: guarded must be true or false, got {guarded!r}")
+    return TimeRecord(" ".join(literal.split()), kind, value, guarded)
+
+
+def parse_time_table(data: dict[str, Any]) -> TimeTable:
+    """Validate a time-expression table (as read from JSON).
+
+    >>> parse_time_table({"records": [{"literal": "easter", "kind": "feast"}]})
+    Traceback (most recent call last):
+    ...
+    fasciclf.features._resources.ResourceError: time expression record 0: kind='feast' ...
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("records"), list):
+        raise ResourceError("time expressions: expected an object with a 'records' list")
+    records = tuple(_parse_record(i, r) for i, r in enumerate(data["records"]))
+    seen: set[str] = set()
+    for i, rec in enumerate(records):
+        if rec.literal in seen:
+            raise ResourceError(f"time expression record {i}: duplicate literal {rec.literal!r}")
+        seen.add(rec.literal)
+    return TimeTable(version=str(data.get("version", "0")), records=records)
+
+
+@lru_cache(maxsize=1)
+def default_time_table() -> TimeTable:
+    """The table shipped with the package (parsed once per process)."""
+    raw = resources.files("fasciclf.features").joinpath("resources", TIME_FILE).read_text("utf-8")
+    return parse_time_table(json.loads(raw))
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    """One time expression over tokens ``start:end``.
+
+    ``kind`` is ``absolute`` (``month`` of the year as a float, ``year``,
+    ``year_offset`` from the writing year, ``bare`` when nothing but the
+    month or season was said), ``now``, ``ago`` (``days`` before writing),
+    ``after_prev`` (``days`` after the previous event), ``sequence``
+    (``value`` start/next/same), ``spread`` or ``fluctuation``.
+    """
+
+    kind: str
+    start: int
+    end: int
+    month: float | None = None
+    year: int | None = None
+    year_offset: int | None = None
+    days: float | None = None
+    value: str | None = None
+    bare: bool = False
+
+
+def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]]:
+    single, pairs, firsts = table.single, table.pairs, table.firsts
+    tags: list[tuple[int, int, TimeRecord]] = []
+    n = len(words)
+    # Only tokens that can start a record are visited (most tokens are not).
+    done = 0
+    for i in [i for i, w in enumerate(words) if w in firsts or w.isdigit()]:
+        if i < done:
+            continue
+        w = words[i]
+        # isascii: "¹" and "٣" are digits to str.isdigit but not to int()
+        if w.isdigit():
+            if w.isascii() and len(w) <= 4:
+                year = len(w) == 4 and 1900 <= int(w) <= 2099
+                if year or len(w) < 4:
+                    tags.append((i, i + 1, TimeRecord(w, "year" if year else "number", int(w))))
+            continue
+        for toks, rec in pairs.get((w, words[i + 1]), ()) if i + 1 < n else ():
+            if tuple(words[i : i + len(toks)]) == toks:
+                tags.append((i, i + len(toks), rec))
+                done = i + len(toks)
+                break
+        else:
+            if w in single:
+                tags.append((i, i + 1, single[w]))
+    return tags
+
+
+def _guard_ok(words: list[str], start: int, tags, j: int) -> bool:
+    prev = words[start - 1] if start else ""
+    if prev in _TIME_PREPS:
+        return True
+    nxt = tags[j + 1] if j + 1 < len(tags) else None
+    return nxt is not None and nxt[2].kind == "year" and nxt[0] <= tags[j][1] + 1
+
+
+def _quantity(tags, j: int) -> tuple[float, int] | None:
+    """Days of ``number? unit`` starting at tag ``j``, and the next tag index."""
+    count = None
+    s, e, rec = tags[j]
+    if rec.kind == "number":
+        if j + 1 >= len(tags) or tags[j + 1][2].kind != "unit" or tags[j + 1][0] > e + 1:
+            return None
+        count, j = float(rec.value), j + 1
+        s, e, rec = tags[j]
+    if rec.kind != "unit":
+        return None
+    if count is None:  # "months later": an unstated few
+        count = 3.0 if rec.literal.endswith("s") else 1.0
+    return count * float(rec.value), j + 1
+
+
+def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
+    """``[qualifier] [position] month|season|holiday|year_ref [year]`` from tag ``j``."""
+    start = tags[j][0]
+    offset: int | None = None
+    position: float | None = None
+    k = j
+    while (
+        k < len(tags)
+        and tags[k][2].kind in ("qualifier", "position")
+        and (k == j or tags[k][0] <= tags[k - 1][1] + 1)
+    ):
+        rec = tags[k][2]
+        if rec.kind == "qualifier":
+            offset = int(rec.value)
+        else:
+            position = float(rec.value)
+        k += 1
+    if k >= len(tags) or (k > j and tags[k][0] > tags[k - 1][1] + 1):
+        return None
+    s, e, rec = tags[k]
+    month: float | None = None
+    year: int | None = None
+    if rec.kind in _DATE_KINDS:
+        if rec.guarded and k == j and not _guard_ok(words, s, tags, k):
+            return None
+        base = float(rec.value)
+        if rec.kind == "month":
+            month = base + (position if position is not None else 0.5)
+        else:
+            month = base + ((position - 0.5) * 3 if position is not None else 0.0)
+    elif rec.kind == "year_ref":
+        offset = int(rec.value)
+        # "early this year" is about mid February, "late last year" October
+        month = 1.0 + 12 * (position - 0.08) if position is not None else None
+    elif rec.kind == "year":
+        year = int(rec.value)
+        month = 1.0 + 12 * (position - 0.08) if position is not None else None
+    else:
+        return None
+    k += 1
+    if rec.kind != "year" and k < len(tags) and tags[k][2].kind == "year" and tags[k][0] <= e + 1:
+        year, e = int(tags[k][2].value), tags[k][1]
+        k += 1
+    bare = rec.kind in _DATE_KINDS and offset is None and year is None
+    return TimeExpr("absolute", start, e, month, year, offset, bare=bare), k
+
+
+def find_time_expressions(words: list[str], table: TimeTable | None = None) -> list[TimeExpr]:
+    """Time expressions in lower-cased tokens, in text order.
+
+    >>> words = "first my left foot , a few months later my right hand".split()
+    >>> [(t.kind, t.days) for t in find_time_expressions(words)]
+    [('sequence', None), ('after_prev', 90.0)]
+    >>> [(t.kind, t.month) for t in find_time_expressions("by early march".split())]
+    [('absolute', 3.2)]
+    """
+    tags = _tag(words, table or default_time_table())
+    out: list[TimeExpr] = []
+    j = 0
+    while j < len(tags):
+        s, e, rec = tags[j]
+        if rec.kind in ("qualifier", "position", "year_ref", "year", *_DATE_KINDS):
+            found = _dated(words, tags, j)
+        elif rec.kind in ("before_unit", "number", "unit"):
+            found = _relative(tags, j)
+        elif rec.kind == "after_unit" and rec.value == "forward" and rec.literal != "on":
+            found = TimeExpr("sequence", s, e, value="next"), j + 1  # "later", "after that"
+        elif rec.kind in ("now", "since_always"):
+            found = (
+                TimeExpr("now" if rec.kind == "now" else "ago", s, e, days=float(rec.value or 0.0)),
+                j + 1,
+            )
+        elif rec.kind in ("sequence", "spread", "fluctuation"):
+            found = TimeExpr(rec.kind, s, e, value=rec.value), j + 1
+        else:
+            found = None
+        if found is None:
+            j += 1
+        else:
+            if found[0] is not None:
+                out.append(found[0])
+            j = found[1]
+    return out
+
+
+def _dated(words, tags, j: int) -> tuple[TimeExpr, int] | None:
+    s, e, rec = tags[j]
+    if rec.kind == "qualifier" and j + 1 < len(tags) and tags[j + 1][2].kind == "unit":
+        q = _quantity(tags, j + 1)  # "last week"
+        if q and tags[j + 1][0] == e:
+            return TimeExpr("ago", s, tags[q[1] - 1][1], days=q[0]), q[1]
+    found = _date(words, tags, j)
+    # a bare number like 2015 is a year only after a time word ("in 2015")
+    if found is not None and (
+        found[0].year is None or rec.kind != "year" or s == 0 or words[s - 1] in _TIME_PREPS
+    ):
+        return found
+    return None
+
+
+def _relative(tags, j: int) -> tuple[TimeExpr | None, int] | None:
+    """ "within two weeks", "for the past month", "three months later", "a year ago"."""
+    s, e, rec = tags[j]
+    if rec.kind == "before_unit":
+        if j + 1 >= len(tags) or tags[j + 1][0] > e + 1:
+            return None
+        q = _quantity(tags, j + 1)
+        if q is None:
+            return None
+        kind = "after_prev" if rec.value == "forward" else "ago"
+        return TimeExpr(kind, s, tags[q[1] - 1][1], days=q[0]), q[1]
+    q = _quantity(tags, j)
+    if q is None:
+        return None
+    nxt = tags[q[1]] if q[1] < len(tags) else None
+    if nxt is not None and nxt[2].kind == "after_unit" and nxt[0] == tags[q[1] - 1][1]:
+        kind = "after_prev" if nxt[2].value == "forward" else "ago"
+        return TimeExpr(kind, s, nxt[1], days=q[0]), q[1] + 1
+    return None, q[1]  # a stated duration: read by the quantity stage

@@ -1,0 +1,177 @@
+"""Steps of a story: the findings told between two time expressions.
+
+Part of the timeline stage (:mod:`fasciclf.features._timeline`). A sentence
+is cut where a time expression or sequence marker starts ("First my left
+foot got weak, | a few months later my right hand"); the present findings
+and the body sites named in each piece form one step.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+
+from fasciclf.features._dates import TimeExpr
+from fasciclf.features._types import SYMPTOMS
+
+__all__ = ["ANAPHORA", "STEP_CONCEPTS", "Step", "find_steps", "sentence_words"]
+
+_EVENT_KINDS = ("absolute", "now", "ago", "after_prev", "sequence")
+# A step told without a symptom word: "it started around Easter".
+_ONSET_WORDS = frozenset(
+    "started start starts began begin begins noticed appeared developed".split()
+)
+ANAPHORA = frozenset("it this they these them that".split())
+# Findings that make a step of the course; tests, causes and named conditions do not.
+_SIGNS = frozenset(SYMPTOMS) | {
+    "foot_drop",
+    "falls",
+    "ptosis",
+    "facial_weakness",
+    "diplopia",
+    "tremor",
+    "stiffness",
+    "balance",
+    "drooling",
+    "respiratory",
+}
+
+
+def _step_concepts() -> frozenset[str]:
+    # Lexicon concepts that imply a symptom ("dexterity_loss" is weakness,
+    # "dysphagia" is bulbar) are steps too, so new lay vocabulary needs no code.
+    from fasciclf.features._resources import default_lexicon
+
+    implied = {
+        rec.value
+        for rec in default_lexicon().records
+        if rec.kind == "extra" and set(rec.also) & _SIGNS
+    }
+    return _SIGNS | implied
+
+
+STEP_CONCEPTS = _step_concepts()
+
+
+@dataclass
+class Step:
+    start: int
+    expr: TimeExpr | None
+    concepts: list[str]
+    sites: list[str]
+    days: float | None = None
+
+
+def _piece_key(tok: int, sent: list[int], cuts: list[int], sent_first: dict[int, int]) -> int:
+    # A piece runs from one time expression to the next in a sentence;
+    # words before the first expression of a sentence belong to it. Pieces
+    # of sentences without one are keyed -1 - sentence id.
+    i = bisect.bisect_right(cuts, tok) - 1
+    if i >= 0 and sent[cuts[i]] == sent[tok]:
+        return cuts[i]
+    return sent_first.get(sent[tok], -1 - sent[tok])
+
+
+@lru_cache(maxsize=1)
+def _site_words() -> dict[str, str]:
+    from fasciclf.features._resources import default_lexicon
+
+    return {
+        term: rec.value
+        for rec in default_lexicon().records
+        if rec.kind == "site"
+        for term in rec.terms
+        if " " not in term
+    }
+
+
+def _place_sites(words, sent, steps: dict[int, Step], cuts, sent_first, sent_sites) -> None:
+    """Sites told in a later piece of a sentence belong to that piece's step."""
+    table = _site_words()
+    located: dict[int, list[str]] = {}
+    for t in [t for t, w in enumerate(words) if w in table]:
+        region = table[words[t]]
+        if region not in sent_sites.get(sent[t], ()):
+            continue
+        key = _piece_key(t, sent, cuts, sent_first)
+        located.setdefault(key, []).append(region)
+    for key, regions in located.items():
+        if key not in steps:
+            steps[key] = Step(key if key >= 0 else 0, None, [], [])
+        steps[key].sites = list(dict.fromkeys(regions))
+    for key, st in steps.items():
+        if key not in located and any(k in located for k in _same_sentence(key, steps, sent)):
+            st.sites = []
+
+
+def _same_sentence(key: int, steps: dict[int, Step], sent: list[int]) -> list[int]:
+    s_id = sent[key] if key >= 0 else -1 - key
+    return [k for k in steps if k != key and (sent[k] if k >= 0 else -1 - k) == s_id]
+
+
+def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
+    events = [e for e in exprs if e.kind in _EVENT_KINDS]
+    cuts = [e.start for e in events]
+    by_start = {e.start: e for e in events}
+    sent_first: dict[int, int] = {}
+    for c in cuts:
+        sent_first.setdefault(sent[c], c)
+    keyed = _steps_of_findings(sent, findings, starts, cuts, sent_first, by_start)
+    _place_sites(words, sent, keyed, cuts, sent_first, keyed.sent_sites)
+    for key, st in keyed.items():
+        if st.expr is None and key >= 0:
+            st.expr = by_start.get(key)
+    for e in events:  # "it started around Easter": a dated step without a symptom word
+        if e.start in keyed or e.kind == "sequence":
+            continue
+        ws = sentence_words(words, sent, e.start)
+        if ws & _ONSET_WORDS and ws & ANAPHORA:
+            keyed[e.start] = Step(e.start, e, [], [])
+    return _merge_steps(sorted(keyed.values(), key=lambda s: s.start))
+
+
+class _Keyed(dict):
+    """Steps by piece key, with the body sites read in each sentence."""
+
+    sent_sites: dict[int, set[str]]
+
+
+def _steps_of_findings(sent, findings, starts, cuts, sent_first, by_start) -> _Keyed:
+    keyed = _Keyed()
+    keyed.sent_sites = {}
+    for f in findings:
+        if f.status != "present" or f.concept not in STEP_CONCEPTS:
+            continue
+        tok = max(bisect.bisect_right(starts, f.start) - 1, 0)
+        key = _piece_key(tok, sent, cuts, sent_first)
+        step = keyed.setdefault(key, Step(key if key >= 0 else tok, by_start.get(key), [], []))
+        step.concepts.append(f.concept)
+        step.sites.extend(f.body_sites)
+        keyed.sent_sites.setdefault(sent[tok], set()).update(f.body_sites)
+    return keyed
+
+
+def _merge_steps(ordered: list[Step]) -> list[Step]:
+    merged: list[Step] = []
+    for step in ordered:
+        if not step.concepts and not step.sites and merged:
+            # "My calf twitches. It started at Easter.": the time of the step told
+            if merged[-1].expr is None:
+                merged[-1].expr = step.expr
+                continue
+            step.concepts = list(merged[-1].concepts)
+        if not step.concepts and step.sites and merged:  # "later my right hand": same symptom
+            step.concepts = list(merged[-1].concepts)
+        if step.expr is None and merged:  # told without a time: same step as before
+            merged[-1].concepts.extend(step.concepts)
+            merged[-1].sites.extend(step.sites)
+        else:
+            merged.append(step)
+    return merged
+
+
+def sentence_words(words: list[str], sent: list[int], tok: int) -> set[str]:
+    lo = bisect.bisect_left(sent, sent[tok])
+    hi = bisect.bisect_right(sent, sent[tok])
+    return set(words[lo:hi])

@@ -1,0 +1,283 @@
+"""The time course read as a clinician reads a history.
+
+A self-contained stage: it takes the lower-cased tokens of a text (with their
+offsets) and the :class:`Finding` records of the earlier stages, and returns
+the story as ordered :class:`Episode` records, each dated relative to the
+time of writing when the text allows it. Duration, progression, onset site,
+spread and within-day fluctuation are then derived from that story
+(:func:`apply_timeline`).
+
+Sentences are cut where a time expression or sequence marker starts
+("First my left foot got weak, | a few months later my right hand"); the
+findings in each piece form one step. A month or season is placed only from
+clues in the text (a month said together with "now"); never from today's date.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from dataclasses import dataclass
+
+from fasciclf.features._dates import TimeExpr, TimeTable, find_time_expressions
+from fasciclf.features._episodes import (
+    ANAPHORA,
+    STEP_CONCEPTS,
+    Step,
+    find_steps,
+    sentence_words,
+)
+from fasciclf.features._types import Episode, Finding, SymptomFeatures
+
+__all__ = ["Timeline", "apply_timeline", "read_timeline"]
+
+MONTH_DAYS = 30.4
+_SENT_END = frozenset(".!?;")
+# "worried it will spread", "hasn't spread": a feared or denied course is no cue.
+_NOT_SO = frozenset(
+    "will might could may would worried afraid scared fear fearing if not n't no never nor "
+    "hasn't hasnt haven't havent didn't didnt won't wont".split()
+)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What the stage read: the steps and the cues for the derived fields."""
+
+    episodes: tuple[Episode, ...]
+    spread_cue: bool
+    fluctuating: bool
+
+
+def _sentence_ids(words: list[str]) -> list[int]:
+    ends = [i for i, w in enumerate(words) if w in _SENT_END or "\n" in w]
+    sent = [len(ends)] * len(words)
+    prev = 0
+    for k, end in enumerate(ends):  # slice fills: one Python step per sentence
+        sent[prev : end + 1] = [k] * (end + 1 - prev)
+        prev = end + 1
+    return sent
+
+
+def _writing_anchor(exprs: list[TimeExpr], sent: list[int]) -> tuple[float | None, int | None]:
+    """Month and year of writing, from a date said in the same sentence as "now"."""
+    now_sents = {sent[e.start] for e in exprs if e.kind == "now"}
+    for e in exprs:
+        if e.kind == "absolute" and sent[e.start] in now_sents and e.month is not None:
+            if e.year_offset in (None, 0):
+                return e.month, e.year
+    return None, None
+
+
+def _months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> float | None:
+    if w_month is None:
+        return None
+    month = e.month if e.month is not None else 6.5
+    if e.year is not None:
+        return (w_year * 12 + w_month - e.year * 12 - month) if w_year is not None else None
+    diff = (w_month - month) % 12
+    if e.year_offset is not None and e.year_offset < 0:
+        if e.month is None or diff < 0.5:
+            diff += 12 * -e.year_offset if e.month is None else 12
+    elif e.year_offset == 0 and w_month < month:
+        return None  # "this autumn" when writing in spring: still to come
+    return diff
+
+
+def _resolve(steps: list[Step], w_month: float | None, w_year: int | None) -> None:
+    for st in steps:
+        e = st.expr
+        if e is None:
+            continue
+        if e.kind in ("now", "ago"):
+            st.days = e.days
+        elif e.kind == "absolute":
+            months = _months_before(e, w_month, w_year)
+            st.days = None if months is None else round(months * MONTH_DAYS, 1)
+    _undo_year_wrap(steps)
+    for _ in range(2):
+        _chain(steps)
+
+
+def _undo_year_wrap(steps: list[Step]) -> None:
+    # A bare month told after a later one happened a year earlier:
+    # "in June ... by March ... now, in May".
+    latest = 0.0
+    for st in reversed(steps):
+        if st.days is None:
+            continue
+        if st.expr is not None and st.expr.bare and st.days + 15 < latest:
+            st.days += 365.0
+        latest = max(latest, st.days)
+
+
+def _chain(steps: list[Step]) -> None:
+    """Date relative steps from their neighbours, forwards then backwards."""
+    for prev, st in zip(steps, steps[1:], strict=False):
+        e = st.expr
+        if st.days is None and prev.days is not None and e is not None:
+            if e.kind == "after_prev":
+                st.days = max(prev.days - (e.days or 0.0), 0.0)
+            elif e.kind == "sequence" and e.value == "same":
+                st.days = prev.days
+    for prev, st in zip(reversed(steps[:-1]), reversed(steps[1:]), strict=True):
+        e = st.expr
+        if prev.days is None and st.days is not None and e is not None and e.kind == "after_prev":
+            prev.days = st.days + (e.days or 0.0)
+
+
+def read_timeline(
+    words: list[str],
+    starts: list[int],
+    ends: list[int],
+    text: str,
+    findings: tuple[Finding, ...],
+    *,
+    table: TimeTable | None = None,
+    sent: list[int] | None = None,
+) -> Timeline:
+    """Read the ordered steps of the story from tokens and findings.
+
+    Parameters
+    ----------
+    words : list of str
+        Lower-cased tokens; ``starts`` and ``ends`` are their character offsets.
+    text : str
+        The text the offsets index (for the evidence strings).
+    findings : tuple of Finding
+        Output of the earlier stages; only ``present`` ones make steps.
+    sent : list of int, optional
+        Sentence index per token; split at . ! ? ; and line breaks otherwise.
+    """
+    if sent is None:
+        sent = _sentence_ids(words)
+    exprs = find_time_expressions(words, table)
+    steps = find_steps(words, sent, exprs, findings, starts)
+    w_month, w_year = _writing_anchor(exprs, sent)
+    _resolve(steps, w_month, w_year)
+    episodes = tuple(
+        Episode(
+            order=i,
+            concepts=tuple(dict.fromkeys(st.concepts)),
+            body_sites=tuple(dict.fromkeys(st.sites)),
+            days_before_writing=st.days,
+            evidence=None
+            if st.expr is None
+            else (
+                text[starts[st.expr.start] : ends[st.expr.end - 1]],
+                starts[st.expr.start],
+                ends[st.expr.end - 1],
+            ),
+        )
+        for i, st in enumerate(steps)
+    )
+    finding_sents = {
+        sent[max(bisect.bisect_right(starts, f.start) - 1, 0)]
+        for f in findings
+        if f.status == "present"
+    }
+
+    def cue(kind: str) -> bool:
+        # in a sentence about the symptoms, or one that refers back ("it spread")
+        return any(
+            e.kind == kind
+            and (
+                sent[e.start] in finding_sents
+                or bool(sentence_words(words, sent, e.start) & ANAPHORA)
+            )
+            and not _NOT_SO.intersection(words[max(e.start - 4, 0) : e.start])
+            for e in exprs
+        )
+
+    return Timeline(episodes, spread_cue=cue("spread"), fluctuating=cue("fluctuation"))
+
+
+def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
+    regions: list[str] = []
+    sites = set(features.body_sites)  # the course runs over the sites read for the text
+    for ep in tl.episodes:
+        regions.extend(r for r in ep.body_sites if r not in regions and r in sites)
+    # "now" alone dates nothing: a duration needs a step placed before writing
+    known = [
+        ep.days_before_writing
+        for ep in tl.episodes
+        if ep.days_before_writing and (ep.concepts or ep.body_sites)
+    ]
+    duration = features.duration_days
+    if known:
+        # A dated course beats a stated figure (in narratives often an age or
+        # an aside); one dated step only adds to "for a year, and since last week".
+        onset = round(max(known), 2)
+        dated = len({round(d) for d in known})
+        duration = onset if duration is None or dated > 1 else max(duration, onset)
+    progression = features.progression
+    if progression in ("unknown", "stable", "episodic") and (tl.spread_cue or _grows(tl.episodes)):
+        progression = "progressive"
+    elif progression == "unknown" and tl.fluctuating:
+        progression = "episodic"  # the guideline: fatigable symptoms varying within the day
+    return {
+        "timeline": tl.episodes,
+        "onset_site": regions[0] if regions else None,
+        "spread": tuple(regions) if len(regions) > 1 else (),
+        "fluctuating": tl.fluctuating,
+        "duration_days": duration,
+        "progression": progression,
+    }
+
+
+def _grows(episodes: tuple[Episode, ...]) -> bool:
+    """A later step adds a symptom or a region not in the earlier ones."""
+    seen_c: set[str] = set()
+    seen_r: set[str] = set()
+    for i, ep in enumerate(episodes):
+        if (
+            i
+            and ep.evidence is not None
+            and (set(ep.concepts) - seen_c or set(ep.body_sites) - seen_r)
+            and (seen_c or seen_r)
+        ):
+            return True
+        seen_c.update(ep.concepts)
+        seen_r.update(ep.body_sites)
+    return False
+
+
+def apply_timeline(features: SymptomFeatures, doc, view=None) -> SymptomFeatures:
+    """Return ``features`` with the timeline and the fields derived from it.
+
+    Parameters
+    ----------
+    features : SymptomFeatures
+        What the earlier stages read (its ``findings`` and ``text`` are used).
+    doc : spacy.tokens.Doc
+        The Doc the features were read from (its tokens only).
+    view : tuple, optional
+        ``(words, sentence_ids, starts, ends)`` when the pipeline already has
+        them (lower-cased tokens, sentence index per token, offsets); read
+        from ``doc`` otherwise.
+
+    Examples
+    --------
+    >>> import spacy
+    >>> from fasciclf.features import extract
+    >>> nlp = spacy.blank("en")
+    >>> text = "First my left foot got weak, a few months later my right hand."
+    >>> f = apply_timeline(extract(text), nlp(text))
+    >>> f.onset_site, f.spread, f.progression
+    ('foot', ('foot', 'hand'), 'progressive')
+    """
+    if not len(doc) or not any(
+        f.status == "present" and f.concept in STEP_CONCEPTS for f in features.findings
+    ):
+        return features  # no symptom, no course to read
+    if view is None:
+        from spacy.attrs import IDX, LENGTH, LOWER
+
+        arr = doc.to_array([LOWER, IDX, LENGTH])
+        strings = doc.vocab.strings
+        words = [strings[int(h)] for h in arr[:, 0]]
+        view = (words, _sentence_ids(words), arr[:, 1].tolist(), (arr[:, 1] + arr[:, 2]).tolist())
+    words, sent, starts, ends = view
+    text = features.text or doc.text
+    tl = read_timeline(words, starts, ends, text, features.findings, sent=sent)
+    return dataclasses.replace(features, **_derive(features, tl))
