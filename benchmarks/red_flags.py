@@ -1,24 +1,27 @@
-"""Red-flag sensitivity and specificity, rules alone, model alone and both.
+"""Red-flag sensitivity and specificity: rules alone, model alone and both, per voice.
 
-Sensitivity is counted on texts whose gold label is in
-:data:`fasciclf._vocab.RED_FLAG_LABELS`; specificity on benign,
-neuropathy, radiculopathy and metabolic texts (the people a false alarm
-costs most). Intervals are exact Clopper-Pearson 95%. Figures are split by
-``voice`` (rows without one count as ``question``).
+The figures are the evaluation report's own (``metrics["red_flags"]["sources"]``
+of :func:`fasciclf.evaluate`), so this script and ``fasciclf evaluate`` can
+never disagree. Sensitivity is counted on texts whose gold label is a
+red-flag class, specificity on all the others; intervals are exact
+(Clopper-Pearson) 95%.
 
-A "rule" flag is any red flag except the model's own ``model_probability``
-code; the model alone counts only that code and prints ``n/a`` while the
-installed version does not emit it.
+- rules alone: a red-flag rule fired;
+- model alone: the model's summed calibrated probability of its red-flag
+  classes reached ``red_flag_threshold_`` (whether or not a rule fired;
+  ``predict`` only *shows* the model's flag where no rule fired);
+- both: either one.
+
+Sets: the test split of the corpus, ``data/labeled/challenge.jsonl``, and
+any JSONL path given (e.g. the real development set). Rows without a
+``voice`` count as ``question``.
 
 Usage::
 
-    python benchmarks/red_flags.py                       # packaged sets
-    python benchmarks/red_flags.py ../shared/realdev.jsonl
-    python benchmarks/red_flags.py --misses FILE.jsonl   # list what the rules miss
-
-For the "before" figures run the same script against another checkout's
-code: ``git archive BASE fasciclf | tar -x -C /tmp/base && python
-benchmarks/red_flags.py --code /tmp/base ../shared/realdev.jsonl``.
+    python benchmarks/red_flags.py                          # test split + challenge
+    python benchmarks/red_flags.py /work/shared/realdev.jsonl
+    python benchmarks/red_flags.py --misses FILE.jsonl      # ids the rules miss / over-flag
+    python benchmarks/red_flags.py --model m.skops          # another model (skops: no trust)
 """
 
 from __future__ import annotations
@@ -28,144 +31,98 @@ import json
 import sys
 from pathlib import Path
 
-from scipy.stats import binomtest
-
-# fasciclf is imported in main(), after --code may have pointed at other code.
-RED_FLAG_LABELS: tuple[str, ...] = ()
-extract = red_flags = None
-
 ROOT = Path(__file__).resolve().parents[1]
-SPECIFICITY_LABELS = (
-    "benign_fasciculation",
-    "peripheral_neuropathy",
-    "cervical_radiculopathy",
-    "lumbosacral_radiculopathy",
-    "metabolic_systemic",
-)
-MODEL_CODE = "model_probability"
-DEFAULT_SETS = (
-    ("challenge", ROOT / "data/labeled/challenge.jsonl", None),
-    ("corpus-test", ROOT / "data/labeled/corpus.jsonl", "test"),
-    ("narrative-challenge", Path("/work/corpus_new/challenge_narrative.jsonl"), None),
-)
+CHALLENGE = ROOT / "data/labeled/challenge.jsonl"
+SOURCES = ("rules", "model", "both")
 
 
-def _read(path: Path, split: str | None) -> list[dict]:
-    rows = []
+def _read(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                row = json.loads(line)
-                if split is None or row.get("split") == split:
-                    rows.append(row)
-    return rows
+        return [json.loads(line) for line in fh if line.strip()]
 
 
-def _model_codes(text: str) -> set[str]:
-    # Only import the model when it can say something: predicting is slow.
-    from fasciclf import predict
+def _test_split() -> list[dict]:
+    from fasciclf.data import load_labeled
 
-    return {r.code for r in predict(text).red_flags}
+    return load_labeled("test").to_dict("records")
 
 
-def _interval(k: int, n: int) -> str:
-    if n == 0:
+def _cell(s: dict, which: str) -> str:
+    if not s.get("available"):
+        return "n/a"
+    k, n = (
+        (s["n_caught"], s["n_positive"])
+        if which == "sensitivity"
+        else (s["n_negative"] - s["n_false_alarms"], s["n_negative"])
+    )
+    if not n:
         return "   -   (n=0)"
-    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="exact")
-    return f"{k / n:5.2f} [{ci.low:.2f}, {ci.high:.2f}] ({k}/{n})"
+    low, high = s[f"{which}_ci"]
+    return f"{k / n:5.3f} [{low:.3f}, {high:.3f}] ({k}/{n})"
 
 
-def _score(rows: list[dict], use_model: bool) -> dict[str, dict[str, list[int]]]:
-    """Per voice: [hits, n] for sensitivity and [quiet, n] for specificity, per source."""
-    out: dict[str, dict[str, list[int]]] = {}
-    for row in rows:
-        label = row["label"]
-        if label in RED_FLAG_LABELS:
-            kind = "sens"
-        elif label in SPECIFICITY_LABELS:
-            kind = "spec"
-        else:
+def _print_sources(title: str, sources: dict) -> None:
+    print(f"  {title}")
+    for source in SOURCES:
+        s = sources[source]
+        if not s.get("available"):
+            print(f"    {source:5s}  not available: {s.get('reason')}")
             continue
-        codes = {r.code for r in red_flags(extract(row["text"]))}
-        if use_model:
-            codes |= _model_codes(row["text"])
-        fired = {
-            "rules": bool(codes - {MODEL_CODE}),
-            "model": MODEL_CODE in codes,
-            "both": bool(codes),
-        }
-        voice = row.get("voice") or "question"
-        for v in (voice, "all"):
-            table = out.setdefault(v, {})
-            for source, hit in fired.items():
-                cell = table.setdefault(f"{kind}_{source}", [0, 0])
-                cell[0] += hit if kind == "sens" else (not hit)
-                cell[1] += 1
-    return out
+        sens, spec = _cell(s, "sensitivity"), _cell(s, "specificity")
+        print(f"    {source:5s}  sensitivity {sens}   specificity {spec}")
 
 
-def _report(name: str, rows: list[dict], use_model: bool) -> None:
-    print(f"\n## {name} ({len(rows)} texts)")
-    table = _score(rows, use_model)
-    for voice in sorted(table, key=lambda v: (v == "all", v)):
-        cells = table[voice]
-        print(f"  voice={voice}")
-        for source in ("rules", "model", "both"):
-            if source != "rules" and not use_model:
-                print(f"    {source:5s}  sensitivity n/a   specificity n/a")
-                continue
-            sens = _interval(*cells.get(f"sens_{source}", [0, 0]))
-            spec = _interval(*cells.get(f"spec_{source}", [0, 0]))
-            print(f"    {source:5s}  sensitivity {sens}   specificity {spec}")
+def _report(name: str, rows: list[dict], model: object) -> None:
+    import fasciclf
 
-
-def _model_emits_code() -> bool:
-    try:
-        from fasciclf.models import _predict
-    except ImportError:
-        return False
-    return MODEL_CODE in Path(_predict.__file__).read_text(encoding="utf-8")
+    texts = [r["text"] for r in rows]
+    labels = [r["label"] for r in rows]
+    voice = [r.get("voice") or "question" for r in rows]
+    rep = fasciclf.evaluate(model, texts, labels, groups={"voice": voice}, n_bootstrap=0)
+    rf = rep.metrics["red_flags"]
+    print(f"\n## {name} ({len(rows)} texts; red-flag classes {', '.join(rf['classes'])})")
+    _print_sources("voice=all", rf["sources"])
+    for level, row in rep.metrics["subgroups"]["voice"].items():
+        _print_sources(f"voice={level}", row["red_flag_sources"])
 
 
 def _misses(path: Path) -> None:
-    """Print the ids (never the text) of red-flag cases the rules miss and benign ones they flag."""
-    for row in _read(path, None):
-        codes = [r.code for r in red_flags(extract(row["text"]))]
-        if row["label"] in RED_FLAG_LABELS and not codes:
-            print("missed", row["id"], row["label"], row.get("voice", "question"))
-        elif row["label"] in SPECIFICITY_LABELS and codes:
-            print("false alarm", row["id"], row["label"], row.get("voice", "question"), codes)
-
-
-def _import_fasciclf(code: Path | None) -> None:
-    global RED_FLAG_LABELS, extract, red_flags
-    if code is not None:
-        # An editable install answers imports through a meta-path finder; drop it.
-        sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
-        sys.path.insert(0, str(code.resolve()))
+    """Print the ids (never the text) of red-flag cases the rules miss and others they flag."""
     from fasciclf._vocab import RED_FLAG_LABELS
-    from fasciclf.features import extract
-    from fasciclf.models import red_flags
+    from fasciclf.features import extract, red_flags
 
-    print("fasciclf from", Path(sys.modules["fasciclf"].__file__).parent)
+    for row in _read(path):
+        codes = [r.code for r in red_flags(extract(row["text"]))]
+        voice = row.get("voice") or "question"
+        if row["label"] in RED_FLAG_LABELS and not codes:
+            print("missed", row["id"], row["label"], voice)
+        elif row["label"] not in RED_FLAG_LABELS and codes:
+            print("false alarm", row["id"], row["label"], voice, codes)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", type=Path, help="extra JSONL sets (e.g. realdev)")
-    parser.add_argument("--misses", type=Path, help="list misses and false alarms in one set")
-    parser.add_argument("--code", type=Path, help="import fasciclf from this folder instead")
+    parser.add_argument("paths", nargs="*", type=Path, help="extra labelled JSONL sets")
+    parser.add_argument("--misses", type=Path, help="list rule misses and false alarms in a set")
+    parser.add_argument("--model", type=Path, help="model file (default: the packaged model)")
     args = parser.parse_args(argv)
-    _import_fasciclf(args.code)
     if args.misses:
         _misses(args.misses)
         return 0
-    use_model = _model_emits_code()
-    print("red flags:", "rules + model" if use_model else "rules only (no model_probability code)")
-    sets = [(n, p, s) for n, p, s in DEFAULT_SETS if p.exists()]
-    sets += [(p.stem, p, None) for p in args.paths]
-    for name, path, split in sets:
-        _report(name, _read(path, split), use_model)
+    from fasciclf.models import default_model, load_model
+
+    model = load_model(args.model) if args.model else default_model()
+    threshold = getattr(model, "red_flag_threshold_", None)
+    print(
+        "model threshold:",
+        "none (model alone and both are n/a)" if threshold is None else f"{threshold:.3f}",
+        "on",
+        ", ".join(getattr(model, "red_flag_classes_", []) or []),
+    )
+    sets = [("corpus test split", _test_split())]
+    sets += [(p.name, _read(p)) for p in (CHALLENGE, *args.paths)]
+    for name, rows in sets:
+        _report(name, rows, model)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -97,3 +98,23 @@ def metric_name(key: Any) -> str:
     'New thing'
     """
     return _METRIC_NAMES.get(str(key)) or pretty_label(key)
+
+
+def source_cell(s: Mapping[str, Any], which: str) -> str:
+    """One cell of the red-flags-by-source table: ``"k of n: rate (95% CI ...)"``.
+
+    >>> source_cell({"available": False, "reason": "no threshold"}, "sensitivity")
+    'not available: no threshold'
+    >>> source_cell({"available": True, "n_caught": 9, "n_positive": 10, "sensitivity": 0.9,
+    ...              "sensitivity_ci": [0.555, 0.997]}, "sensitivity")
+    '9 of 10: 90.0% (95% CI 55.5–99.7%)'
+    """
+    if not s.get("available"):
+        return f"not available: {s.get('reason')}"
+    if which == "sensitivity":
+        k, n = s["n_caught"], s["n_positive"]
+    else:
+        k, n = s["n_negative"] - s["n_false_alarms"], s["n_negative"]
+    if not n:
+        return "n/a (no cases)"
+    return f"{k} of {n}: {with_ci(s[which], s[which + '_ci'], 1)}"

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fasciclf.evaluation._format import is_num, metric_name, num, pct, pretty_label, with_ci
+from fasciclf.evaluation._flag_sources import SOURCE_NAMES, SOURCES_DEFINITION
+from fasciclf.evaluation._format import (
+    is_num,
+    metric_name,
+    num,
+    pct,
+    pretty_label,
+    source_cell,
+    with_ci,
+)
 
 DISCLAIMER_SHORT = "Triage aid, not a diagnosis."
 
@@ -336,6 +345,7 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
             ],
         ),
     ]
+    quant += _source_blocks(rf, sub)
     for name, table in sub.items():
         quant.append(
             (
@@ -507,3 +517,29 @@ def _num_ci(v: Any, ci: Any) -> str:
     if ci:
         return f"{num(v)} ({num(ci[0])}–{num(ci[1])})"
     return num(v)
+
+
+def _source_blocks(rf: Mapping[str, Any], sub: Mapping[str, Any]) -> list[Any]:
+    """Red flags from the rules alone, the model alone and both, overall and per subgroup."""
+    sources = rf.get("sources")
+    if not sources:
+        return []
+    head = ["Red flags from", "Sensitivity (95% CI)", "Specificity (95% CI)"]
+    threshold = sources.get("threshold")
+    note = SOURCES_DEFINITION + (
+        f" The model's threshold is {pct(threshold, 1)}." if threshold is not None else ""
+    )
+
+    def rows(src: Mapping[str, Any], level: str | None = None) -> list[list[Any]]:
+        out = []
+        for i, (key, name) in enumerate(SOURCE_NAMES.items()):
+            cells = [source_cell(src[key], "sensitivity"), source_cell(src[key], "specificity")]
+            out.append(([level if i == 0 else ""] if level is not None else []) + [name, *cells])
+        return out
+
+    blocks: list[Any] = [("p", note), ("table", head, rows(sources))]
+    for name, table in sub.items():
+        if table and all("red_flag_sources" in r for r in table.values()):
+            per = [r for level, row in table.items() for r in rows(row["red_flag_sources"], level)]
+            blocks.append(("table", [pretty_label(name), *head], per))
+    return blocks

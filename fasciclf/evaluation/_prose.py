@@ -69,6 +69,7 @@ def plain_summary(m: Mapping[str, Any]) -> list[str]:
             f"flagged although their label was not a red-flag category "
             f"(specificity {_inner(rf['specificity'], rf['specificity_ci'])})."
         )
+    out.extend(_sources_sentence(rf))
     ece = m["ece"]
     conf, acc = m["mean_confidence"], m["accuracy"]
     if conf - acc > 0.03:
@@ -128,3 +129,22 @@ def _subgroup_sentence(sub: Mapping[str, Any]) -> list[str]:
         f"from {pct(lo[1]['accuracy'])} ({lo[0]}, n={lo[1]['n']}) to "
         f"{pct(hi[1]['accuracy'])} ({hi[0]}, n={hi[1]['n']})."
     ]
+
+
+def _sources_sentence(rf: Mapping[str, Any]) -> list[str]:
+    """Red flags raised by the rules alone, the model alone and either (their sensitivity)."""
+    src = rf.get("sources")
+    if not src or not rf["n_positive"]:
+        return []
+    names = {"rules": "the rules alone", "model": "the model alone", "both": "either of them"}
+    parts = []
+    for key, name in names.items():
+        s = src[key]
+        if s.get("available"):
+            parts.append(
+                f"{name} {s['n_caught']} ({_inner(s['sensitivity'], s['sensitivity_ci'])})"
+            )
+        elif key != "both":
+            parts.append(f"{name} not available ({s['reason']})")
+    parts[0] = parts[0].replace(names["rules"], names["rules"] + " flagged", 1)
+    return [f"Of the {rf['n_positive']} red-flag cases, " + ", ".join(parts) + "."]

@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup
 
 from fasciclf._vocab import DISCLAIMER
+from fasciclf.evaluation import _flag_sources as FS
 from fasciclf.evaluation import _format as F
 
 MAX_ERRORS_HTML = 30
@@ -125,6 +126,7 @@ def _environment(kind: str) -> Any:
         highlight=_highlight,
         excerpt=_excerpt,
         pair=_pair,
+        source_cell=F.source_cell,
     )
     return env
 
@@ -136,6 +138,8 @@ def _common(report: Any) -> dict[str, Any]:
         "created": report.created,
         "disclaimer": DISCLAIMER,
         "sentences": report.summary_sentences(),
+        "source_names": FS.SOURCE_NAMES,
+        "sources_definition": FS.SOURCES_DEFINITION,
     }
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from fasciclf._json import to_jsonable
 from fasciclf._vocab import RED_FLAG_LABELS
+from fasciclf.evaluation import _flag_sources as FS
 from fasciclf.evaluation import _intervals as I
 from fasciclf.evaluation import _metrics as M
 from fasciclf.evaluation import _sections as S
@@ -68,6 +69,11 @@ class CaseInfo:
         or dicts with those keys.
     ids : sequence, optional
         Case identifiers shown in the error analysis (default: row numbers).
+    rule_fired : sequence of bool, optional
+        Whether a red-flag *rule* fired (the model's own ``model_probability``
+        flag excluded), for the rules-alone figures. Without it, rules are
+        read from ``red_flag_codes`` (every code but ``model_probability``),
+        else from ``red_flag_fired``.
     """
 
     red_flag_fired: Sequence[bool] | None = None
@@ -79,6 +85,7 @@ class CaseInfo:
     texts: Sequence[Any] | None = None
     evidence: Sequence[Any] | None = None
     ids: Sequence[Any] | None = None
+    rule_fired: Sequence[bool] | None = None
 
 
 def evaluate_predictions(
@@ -88,6 +95,8 @@ def evaluate_predictions(
     *,
     cases: CaseInfo | None = None,
     red_flag_classes: Sequence[Any] = RED_FLAG_LABELS,
+    red_flag_threshold: float | None = None,
+    red_flag_score_classes: Sequence[Any] | None = None,
     model_metadata: Mapping[str, Any] | None = None,
     dataset_name: str | None = None,
     n_bins: int = M.DEFAULT_N_BINS,
@@ -116,6 +125,14 @@ def evaluate_predictions(
         Gold labels whose cases must be caught (default: possible motor
         neuron disease and neuromuscular junction). A case of such a class is
         caught when the top label is any red-flag class or a red flag fired.
+    red_flag_threshold : float or None, default=None
+        The model's red-flag threshold (``red_flag_threshold_``): a case is
+        flagged by the model alone when the summed probability of
+        ``red_flag_score_classes`` reaches it. ``None`` (no threshold) says
+        so in the report instead of a number.
+    red_flag_score_classes : sequence of labels, optional
+        Columns summed for the model's red-flag probability (the model's
+        ``red_flag_classes_``); default ``red_flag_classes``.
     model_metadata : mapping, optional
         A model's ``metadata_``; used by the model card.
     dataset_name : str, optional
@@ -169,6 +186,9 @@ def evaluate_predictions(
         abstained=abst,
         red_flag_classes=red_flag_classes,
     )
+    sources = _flag_sources(
+        enc, cases, rf_fired, red_flag_threshold, red_flag_score_classes or red_flag_classes
+    )
     main_seed, group_seed = np.random.SeedSequence(random_state).spawn(2)
     point, ci = I._bootstrap(ca, np.arange(n), n_bootstrap, np.random.default_rng(main_seed))
 
@@ -183,8 +203,13 @@ def evaluate_predictions(
     metrics["red_flags"] = S.red_flag_section(
         ca, point, ci, red_flag_classes, rules_available=rf_fired is not None, **per_case
     )
+    metrics["red_flags"]["sources"] = {
+        "threshold": red_flag_threshold,
+        "score_classes": [str(c) for c in (red_flag_score_classes or red_flag_classes)],
+        **FS.source_rates(ca.positive, sources),
+    }
     metrics["abstention"] = S.abstention_section(ca, point, ci, per_case["abstain_reasons"])
-    metrics["subgroups"] = S.subgroups_section(ca, cols, n_bootstrap, group_seed)
+    metrics["subgroups"] = S.subgroups_section(ca, cols, n_bootstrap, group_seed, sources)
     metrics["errors"] = S.errors_section(enc, ca, rf_fired=rf_fired, **per_case)
     metrics["n_errors"] = len(metrics["errors"])
     metrics["warnings"] = list(warnings) + label_warnings(
@@ -199,6 +224,29 @@ def evaluate_predictions(
         if meta.get(key) is not None
     }
     return EvaluationReport(_jsonable(metrics), model_metadata=meta, dataset_name=dataset_name)
+
+
+def _flag_sources(
+    enc: M._Encoded,
+    cases: CaseInfo,
+    rf_fired: np.ndarray | None,
+    threshold: float | None,
+    score_classes: Sequence[Any],
+) -> FS.FlagSources:
+    rule = FS.rule_flags(
+        enc.n,
+        rule_fired=cases.rule_fired,
+        red_flag_codes=cases.red_flag_codes,
+        red_flag_fired=rf_fired,
+    )
+    model = FS.model_flags(enc.proba, enc.labels, threshold=threshold, score_classes=score_classes)
+    return FS.FlagSources(
+        rule,
+        model,
+        None if threshold is None else float(threshold),
+        rules_reason=FS.NO_RULES if rule is None else None,
+        model_reason=FS.NO_THRESHOLD if model is None else None,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -277,13 +325,17 @@ def evaluate(
         texts=texts_l,
         evidence=arrays["evidence"],
         ids=ids,
+        rule_fired=arrays["rule_fired"],
     )
+    threshold = getattr(model, "red_flag_threshold_", None)
     return evaluate_predictions(
         labels_l,
         arrays["proba"],
         classes,
         cases=cases,
         red_flag_classes=red_flag_classes,
+        red_flag_threshold=threshold,
+        red_flag_score_classes=list(getattr(model, "red_flag_classes_", None) or []) or None,
         model_metadata=meta,
         dataset_name=dataset_name,
         n_bootstrap=n_bootstrap,
@@ -313,12 +365,13 @@ def predictions_to_arrays(preds: Sequence[Any], classes: Sequence[str]) -> dict[
     """
     k = len(classes)
     proba = np.zeros((len(preds), k))
-    fired, abstained, codes, reasons, evidence = [], [], [], [], []
+    fired, rules, abstained, codes, reasons, evidence = [], [], [], [], [], []
     for i, p in enumerate(preds):
         row = np.array([float(p.probabilities.get(c, 0.0)) for c in classes])
         total = row.sum()
         proba[i] = row / total if total > 0 else np.full(k, 1.0 / k)
         fired.append(bool(p.red_flags))
+        rules.append(any(r.code != FS.MODEL_FLAG_CODE for r in p.red_flags))
         abstained.append(bool(p.abstained) or total <= 0)
         codes.append([r.code for r in p.red_flags])
         reasons.append(p.abstain_reason if p.abstained else None)
@@ -333,6 +386,7 @@ def predictions_to_arrays(preds: Sequence[Any], classes: Sequence[str]) -> dict[
     return {
         "proba": proba,
         "red_flag_fired": fired,
+        "rule_fired": rules,
         "abstained": abstained,
         "red_flag_codes": codes,
         "abstain_reasons": reasons,

@@ -16,6 +16,7 @@ import numpy as np
 
 from fasciclf.evaluation import _intervals as I
 from fasciclf.evaluation import _metrics as M
+from fasciclf.evaluation._flag_sources import source_rates
 
 # Natural order of the text-length bands (otherwise levels sort alphabetically).
 _LEVEL_ORDER = {
@@ -196,7 +197,9 @@ def subgroups_section(
     cols: dict[str, list[str]],
     n_bootstrap: int,
     seed: np.random.SeedSequence,
+    sources: Any = None,
 ) -> dict[str, Any]:
+    """Headline figures per value of each group column; red flags by source if given."""
     out: dict[str, Any] = {}
     if not cols:
         return out
@@ -220,6 +223,8 @@ def subgroups_section(
             if "abstention_rate" in point:
                 row["abstention_rate"] = float(point["abstention_rate"])
                 row["abstention_rate_ci"] = _ci(ci, "abstention_rate")
+            if sources is not None:
+                row["red_flag_sources"] = source_rates(ca.positive, sources, subset)
             table[level] = row
         out[name] = table
     return out

@@ -118,6 +118,10 @@ def run_train(args: argparse.Namespace) -> int:
     if args.cv < 2:
         _err("train", f"--cv must be >= 2; got {args.cv}")
         return EXIT_USAGE
+    fmt, problem = _out_format(args.out, args.format)
+    if problem:
+        _err("train", problem)
+        return EXIT_USAGE
     from fasciclf.cli import labelled_rows
     from fasciclf.data._io import InputError
 
@@ -153,8 +157,11 @@ def run_train(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     model.metadata_["training_data"] = str(args.data.name)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    fmt = args.format or ("skops" if args.out.suffix.lower() == ".skops" else "joblib")
-    save_model(model, args.out, format=fmt)
+    try:
+        save_model(model, args.out, format=fmt)
+    except ValueError as exc:  # a check save_model adds later still reads as a usage error
+        _err("train", str(exc))
+        return EXIT_USAGE
     cv = model.cv_metrics_
     figures = _cv_figures(cv)
     print(
@@ -166,6 +173,17 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"{failed} of {failed + len(texts)} rows skipped", file=sys.stderr)
         return EXIT_ROW_ERRORS
     return EXIT_OK
+
+
+def _out_format(out: Path, fmt: str | None) -> tuple[str, str | None]:
+    """The file format for ``--out``, or a usage problem, checked before training starts."""
+    implied = {".joblib": "joblib", ".skops": "skops"}.get(out.suffix.lower())
+    if fmt is not None and implied is not None and implied != fmt:
+        return fmt, (
+            f"--format {fmt} contradicts --out {out.name} (a .{implied} file name); "
+            f"use --out {out.with_suffix('.' + fmt).name} or drop --format"
+        )
+    return fmt or implied or "joblib", None
 
 
 def _cv_figures(cv: dict[str, Any]) -> str:
@@ -180,7 +198,7 @@ def _cv_figures(cv: dict[str, Any]) -> str:
 
 def _load(args: argparse.Namespace, cmd: str) -> tuple[Any, int | None]:
     from fasciclf.cli import EXIT_MODEL_REFUSED, EXIT_USAGE
-    from fasciclf.models._persist import ModelIntegrityError, load_model
+    from fasciclf.models._persist import ModelIntegrityError, UntrustedModelError, load_model
     from fasciclf.models._predict import default_model
 
     try:
@@ -194,7 +212,8 @@ def _load(args: argparse.Namespace, cmd: str) -> tuple[Any, int | None]:
         return load_model(args.model, trusted=trusted), None
     except ModelIntegrityError as exc:
         hint = ""
-        if "trusted=True" in str(exc):
+        # Decided by the exception, not its wording: only a joblib file loads with trust.
+        if isinstance(exc, UntrustedModelError) and exc.trust_would_load:
             hint = " (on the command line: --trust, or --trusted-sha256 HEX)"
         _err(cmd, f"model refused: {exc}{hint}")
         return None, EXIT_MODEL_REFUSED
@@ -317,8 +336,9 @@ def _predict_stream(args: argparse.Namespace, model: Any, rows: Iterable[Any]) -
         for pred in predict_iter(texts(), model=model, n_jobs=args.n_jobs, batch_size=batch):
             rid = pending.popleft()
             if pred.features is not None and pred.features.truncated:
-                print(f"row {rid}: warning: text truncated to {MAX_CHARS} characters",
-                      file=sys.stderr)
+                print(
+                    f"row {rid}: warning: text truncated to {MAX_CHARS} characters", file=sys.stderr
+                )
             print(_json_line(pred, rid, args.features) if args.json else _human(pred, rid))
             out.update()
     out.close()

@@ -61,7 +61,16 @@ _SUFFIX_FORMATS = {".joblib": "joblib", ".skops": "skops"}
 
 
 class UntrustedModelError(ModelIntegrityError):
-    """A model file is intact but would need trust to load (code could run)."""
+    """A model file is intact but would need trust to load (code could run).
+
+    ``trust_would_load`` is true when ``trusted=True`` (the CLI's ``--trust``)
+    would load it: a joblib file. A skops file with unlisted types needs
+    the type names instead, so callers must not suggest blanket trust.
+    """
+
+    def __init__(self, message: str, *, trust_would_load: bool = False) -> None:
+        super().__init__(message)
+        self.trust_would_load = trust_would_load
 
 
 _jsonable = to_jsonable
@@ -266,7 +275,8 @@ def _load_joblib(payload: bytes, header: dict[str, Any], name: str, trusted: Any
             "files can run arbitrary code when loaded; load only files you made or whose "
             "source you trust, with load_model(path, trusted=True) or "
             f"load_model(path, trusted=[{header['file_sha256']!r}]) (this file's SHA-256). "
-            "Models saved as .skops load without that risk."
+            "Models saved as .skops load without that risk.",
+            trust_would_load=True,
         )
     import joblib
 
