@@ -25,6 +25,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import from_bytes, from_disk, to_bytes, to_disk
 
+from fasciclf.features._denials import denial_terms, deny_record, is_conditional
 from fasciclf.features._doc import TARGETS_KEY, TERMS_KEY, Term, read_terms, remember
 from fasciclf.features._matches import drop_nested, filter_longest
 from fasciclf.features._questions import QuestionReader
@@ -101,17 +102,24 @@ class ContextAnnotator:
 
     def __call__(self, doc: Doc) -> Doc:
         terms = read_terms(doc, TERMS_KEY)
-        targets = drop_nested([t for t in terms if t.kind in TARGET_KINDS])
+        view = token_view(doc)
+        denials = denial_terms(view)
+        records = doc.user_data[TERMS_KEY]["records"] if denials else {}
+        for t in denials:
+            records.setdefault(t.key, deny_record(t.value))
+        targets = drop_nested([t for t in terms if t.kind in TARGET_KINDS] + denials)
         trigger_matches = filter_longest([t for t in terms if t.kind == "trigger"])
         cues = [filter_longest([t for t in terms if t.kind == kind]) for kind in CUE_KINDS]
         modifiers = self._modifiers(doc, terms, targets, trigger_matches)
-        view = token_view(doc)
         scopes = _Scopes(view.words, view.sent, modifiers, self._max_reach)
         questions = QuestionReader(view)
         ordered = [*targets, *cues[0], *cues[1], *cues[2], *cues[3]]
         statuses = []
         for t in ordered:
             category = scopes.category(t)
+            if category is None and t.kind == "deny" and is_conditional(view, t.start):
+                # "if my strength is fine, why ...": a normal state assumed, not found
+                category = "hypothetical"
             statuses.append(category if category is not None else questions.status(t.start))
         doc.user_data[TARGETS_KEY] = {
             "matches": [(t.key, t.start, t.end) for t in ordered],
