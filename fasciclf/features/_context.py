@@ -25,7 +25,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import from_bytes, from_disk, to_bytes, to_disk
 
-from fasciclf.features._denials import denial_terms, deny_record, is_conditional
+from fasciclf.features._denials import denial_terms, is_conditional, term_record
 from fasciclf.features._doc import TARGETS_KEY, TERMS_KEY, Term, read_terms, remember
 from fasciclf.features._matches import drop_nested, filter_longest
 from fasciclf.features._questions import QuestionReader
@@ -47,6 +47,7 @@ _LIST_JOINERS = _WORDS["list_joiners"]
 STATUS_RANK = {"family": 5, "hypothetical": 4, "historical": 3, "negated": 2, "uncertain": 1}
 TARGET_KINDS = ("symptom", "extra", "deny")
 CUE_KINDS = ("progression", "site", "trigger", "timing")
+DENY_NEGATION_REACH = 2  # tokens
 
 
 class Modifier(NamedTuple):
@@ -106,7 +107,7 @@ class ContextAnnotator:
         denials = denial_terms(view)
         records = doc.user_data[TERMS_KEY]["records"] if denials else {}
         for t in denials:
-            records.setdefault(t.key, deny_record(t.value))
+            records.setdefault(t.key, term_record(t))
         targets = drop_nested([t for t in terms if t.kind in TARGET_KINDS] + denials)
         trigger_matches = filter_longest([t for t in terms if t.kind == "trigger"])
         cues = [filter_longest([t for t in terms if t.kind == kind]) for kind in CUE_KINDS]
@@ -240,6 +241,10 @@ class _Scopes:
             lo, hi, limit = t.end, m.start, rule.reach("backward")
         else:
             return None
+        if rule.category == "negated" and t.kind == "deny":
+            # a denial is only undone by a negation right before it ("not
+            # normal strength"); "no pain, and his feeling is normal" denies both
+            limit = min(limit, DENY_NEGATION_REACH)
         if hi - lo > limit:
             return None
         terms = self.terminators.get(s_id, ())

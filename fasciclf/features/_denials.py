@@ -37,6 +37,9 @@ _KEYS = {
     "alone_not_after",
     "abilities",
     "conditionals",
+    "before_window",
+    "troubles",
+    "trouble_window",
 }
 
 
@@ -54,6 +57,9 @@ class DenialTables:
     subjects: frozenset[str]
     ability_of: dict[str, str]
     conditionals: frozenset[str] = frozenset()
+    troubles: frozenset[str] = frozenset()
+    before_window: int = 1
+    trouble_window: int = 4
     cue_words: frozenset[str] = frozenset()  # every word the readers start from
 
 
@@ -84,7 +90,7 @@ def parse_denials(data: dict[str, Any]) -> DenialTables:
     missing = sorted(_KEYS - {"description"} - set(data))
     if missing:
         raise ResourceError(f"denials: missing key(s) {', '.join(missing)}")
-    windows = (data["window"], data["limb_window"])
+    windows = (data["window"], data["limb_window"], data["before_window"], data["trouble_window"])
     if not all(isinstance(n, int) and 0 <= n <= 16 for n in windows):
         raise ResourceError(f"denials: windows must be integers 0..16, got {windows!r}")
     function_of = _symptom_words("limbs", data["limbs"], data["limb_window"])
@@ -104,6 +110,9 @@ def parse_denials(data: dict[str, Any]) -> DenialTables:
         subjects=_words(abilities, "subjects"),
         ability_of=ability_of,
         conditionals=_words(data, "conditionals"),
+        troubles=_words(data, "troubles"),
+        before_window=data["before_window"],
+        trouble_window=data["trouble_window"],
         cue_words=frozenset(function_of) | frozenset(alone) | frozenset(ability_of),
     )
 
@@ -122,7 +131,8 @@ def default_denials() -> DenialTables:
 
 
 def denial_terms(view: TokenView, tables: DenialTables | None = None) -> list[Term]:
-    """``deny`` terms on each word that says a function is normal.
+    """``deny`` terms on each word that says a function is normal, and
+    ``symptom`` terms on a function named with a trouble word.
 
     >>> import spacy
     >>> from fasciclf.features._tokens import token_view
@@ -139,15 +149,44 @@ def denial_terms(view: TokenView, tables: DenialTables | None = None) -> list[Te
     tables = tables or default_denials()
     words, sent = view.words, view.sent
     out = []
-    cues = tables.cue_words
-    # only a handful of tokens per text are cue words: skip the rest cheaply
-    for i in (k for k, w in enumerate(words) if w in cues):
+    for i in _positions(words, tables.cue_words):
+        troubled = _troubled(words, sent, i, tables)
+        if troubled is not None:
+            out.append(Term("symptom", troubled, i, i + 1, f"P:{troubled}"))
+            continue
         symptom = _function_denied(words, sent, i, tables)
         if symptom is None:
             symptom = _alone_denied(words, sent, i, tables) or _ability_denied(words, i, tables)
         if symptom is not None:
             out.append(Term("deny", symptom, i, i + 1, f"D:{symptom}"))
     return out
+
+
+def _positions(words: list[str], cues: frozenset[str]) -> list[int]:
+    """Sorted positions of the cue words; the scans run in C (set and list methods)."""
+    found = cues.intersection(words)
+    out: list[int] = []
+    for w in found:
+        i = words.index(w)
+        while True:
+            out.append(i)
+            try:
+                i = words.index(w, i + 1)
+            except ValueError:
+                break
+    out.sort()
+    return out
+
+
+def _troubled(words: list[str], sent: list[int], i: int, tables: DenialTables):
+    # "problems with my speech", "no trouble to talk or to swallow"
+    entry = tables.function_of.get(words[i])
+    if entry is None or entry[1] < 2:  # body parts: "no problem in the hand" says too little
+        return None
+    lo = max(0, i - tables.trouble_window - 1)
+    if any(sent[j] == sent[i] and words[j] in tables.troubles for j in range(lo, i)):
+        return entry[0]
+    return None
 
 
 def _function_denied(words: list[str], sent: list[int], i: int, tables: DenialTables):
@@ -169,9 +208,12 @@ def _function_denied(words: list[str], sent: list[int], i: int, tables: DenialTa
             break
         if words[j] in tables.normal:
             return symptom
-    # before: "normal strength", "full power"
-    j = i - 1
-    if j >= 0 and sent[j] == s_id and window > 2:
+    # before: "normal strength", "full power", "all normal: strength"
+    if window <= 2:  # body parts: "fine hands" is not a finding
+        return None
+    for j in range(i - 1, max(-1, i - 1 - tables.before_window), -1):
+        if sent[j] != s_id or words[j] in blockers:
+            break
         if words[j] in tables.normal and words[j] not in tables.normal_after_only:
             return symptom
     return None
@@ -215,6 +257,6 @@ def is_conditional(view: TokenView, start: int, tables: DenialTables | None = No
     )
 
 
-def deny_record(symptom: str) -> list[Any]:
+def term_record(term: Term) -> list[Any]:
     """The term record a :func:`denial_terms` key points to."""
-    return ["deny", symptom, [], None, False, False]
+    return [term.kind, term.value, [], None, False, False]
