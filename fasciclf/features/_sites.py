@@ -132,6 +132,11 @@ def place_sides(
         if inside is not None:
             inside.sides.add(m.value)
             continue
+        # a side phrase that names its site: "each hand", "the other leg too"
+        within = [s for s in near.between(m.start, m.end - 1) if s.end <= m.end]
+        if within:
+            within[0].sides.add(m.value)
+            continue
         after = near.between(m.end, m.end + side_window - 1)
         if after:
             after[0].sides.add(m.value)
