@@ -25,6 +25,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import from_bytes, from_disk, to_bytes, to_disk
 
+from fasciclf.features._denials import denial_terms, is_conditional, term_record
 from fasciclf.features._doc import TARGETS_KEY, TERMS_KEY, Term, read_terms, remember
 from fasciclf.features._matches import drop_nested, filter_longest
 from fasciclf.features._questions import QuestionReader
@@ -46,6 +47,7 @@ _LIST_JOINERS = _WORDS["list_joiners"]
 STATUS_RANK = {"family": 5, "hypothetical": 4, "historical": 3, "negated": 2, "uncertain": 1}
 TARGET_KINDS = ("symptom", "extra", "deny")
 CUE_KINDS = ("progression", "site", "trigger", "timing")
+DENY_NEGATION_REACH = 2  # tokens
 
 
 class Modifier(NamedTuple):
@@ -101,17 +103,24 @@ class ContextAnnotator:
 
     def __call__(self, doc: Doc) -> Doc:
         terms = read_terms(doc, TERMS_KEY)
-        targets = drop_nested([t for t in terms if t.kind in TARGET_KINDS])
+        view = token_view(doc)
+        denials = denial_terms(view)
+        records = doc.user_data[TERMS_KEY]["records"] if denials else {}
+        for t in denials:
+            records.setdefault(t.key, term_record(t))
+        targets = drop_nested([t for t in terms if t.kind in TARGET_KINDS] + denials)
         trigger_matches = filter_longest([t for t in terms if t.kind == "trigger"])
         cues = [filter_longest([t for t in terms if t.kind == kind]) for kind in CUE_KINDS]
         modifiers = self._modifiers(doc, terms, targets, trigger_matches)
-        view = token_view(doc)
         scopes = _Scopes(view.words, view.sent, modifiers, self._max_reach)
         questions = QuestionReader(view)
         ordered = [*targets, *cues[0], *cues[1], *cues[2], *cues[3]]
         statuses = []
         for t in ordered:
             category = scopes.category(t)
+            if category is None and t.kind == "deny" and is_conditional(view, t.start):
+                # "if my strength is fine, why ...": a normal state assumed, not found
+                category = "hypothetical"
             statuses.append(category if category is not None else questions.status(t.start))
         doc.user_data[TARGETS_KEY] = {
             "matches": [(t.key, t.start, t.end) for t in ordered],
@@ -232,6 +241,10 @@ class _Scopes:
             lo, hi, limit = t.end, m.start, rule.reach("backward")
         else:
             return None
+        if rule.category == "negated" and t.kind == "deny":
+            # a denial is only undone by a negation right before it ("not
+            # normal strength"); "no pain, and his feeling is normal" denies both
+            limit = min(limit, DENY_NEGATION_REACH)
         if hi - lo > limit:
             return None
         terms = self.terminators.get(s_id, ())

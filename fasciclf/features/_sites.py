@@ -132,6 +132,11 @@ def place_sides(
         if inside is not None:
             inside.sides.add(m.value)
             continue
+        # a side phrase that names its site: "each hand", "the other leg too"
+        within = [s for s in near.between(m.start, m.end - 1) if s.end <= m.end]
+        if within:
+            within[0].sides.add(m.value)
+            continue
         after = near.between(m.end, m.end + side_window - 1)
         if after:
             after[0].sides.add(m.value)
@@ -233,12 +238,22 @@ def side_of(sides: set[str]) -> str:
 
 
 def laterality(present_signs: list[Mention], body_sites: list[str]) -> str:
-    """Explicit words ("left", "both") decide; plural sites ("calves") or
-    "all over" imply both sides only when no side is written."""
+    """One side for the present findings, as the guideline (section 7) reads them.
+
+    Paired parts in the plural ("my calves") are both sides, also next to a
+    side named for another finding ("my left hand twitches, and my calves");
+    a side named for one finding and nothing for the rest is that side;
+    "all over" is both sides only when no side is written.
+
+    >>> m = Mention("twitching", (), "symptom", 0, 1, sides={"left"})
+    >>> p = Mention("cramps", (), "symptom", 2, 3, sides={"plural"})
+    >>> laterality([m], []), laterality([m, p], []), laterality([m], ["generalized"])
+    ('left', 'bilateral', 'left')
+    """
     explicit: set[str] = set().union(*(mt.explicit_sides() for mt in present_signs))
     lat = side_of(explicit)
-    if lat == "unspecified" and (
-        any("plural" in mt.sides for mt in present_signs) or "generalized" in body_sites
-    ):
+    if lat != "bilateral" and any("plural" in mt.sides for mt in present_signs):
+        return "bilateral"
+    if lat == "unspecified" and "generalized" in body_sites:
         return "bilateral"
     return lat
