@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from fasciclf.features._resources import default_lexicon
 from fasciclf.features._types import (
     BODY_SITES,
     LATERALITIES,
@@ -21,39 +22,22 @@ from fasciclf.features._types import (
     SymptomFeatures,
 )
 
+
 # Concepts outside the eight symptoms that carry triage signal: signs,
-# named causes a writer reports, and test results.
-EXTRA_CONCEPTS: tuple[str, ...] = (
-    "foot_drop",
-    "falls",
-    "ptosis",
-    "diplopia",
-    "tremor",
-    "facial_weakness",
-    "stiffness",
-    "radiating",
-    "balance",
-    "vision",
-    "restless_legs",
-    "normal_tests",
-    "ms",
-    "stroke",
-    "parkinsons",
-    "myasthenia",
-    "thyroid",
-    "electrolytes",
-    "vitamin",
-    "medication_cause",
-    "diabetes",
-    "alcohol",
-    "pregnancy",
-    "anxiety",
-    "carpal_tunnel",
-    "ulnar",
-    "disc",
-    "claudication",
-    "injury",
-)
+# named causes a writer reports, test results, and the lay function-loss,
+# bulbar, breathing and eye wording that real narratives use. Derived from
+# the lexicon's ``extra`` records (in file order, each once) so that a
+# concept added there becomes a model column without a code change; the
+# default model is rebuilt whenever the lexicon changes anyway.
+def _extra_concepts() -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for record in default_lexicon().records:
+        if record.kind == "extra":
+            seen.setdefault(record.value, None)
+    return tuple(seen)
+
+
+EXTRA_CONCEPTS: tuple[str, ...] = _extra_concepts()
 
 
 def _feature_names() -> list[str]:

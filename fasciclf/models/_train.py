@@ -19,7 +19,7 @@ MND_LABEL = "possible_motor_neuron_disease"
 # first (simplest) candidate. They keep training the default model well
 # under a minute on two cores.
 DEFAULT_GRIDS: dict[str, dict[str, list[Any]]] = {
-    "hybrid": {"C": [0.3, 1.0, 3.0]},
+    "hybrid": {"C": [1.0, 3.0, 10.0]},
     "features": {"boosting_learning_rate": [0.1, 0.2]},
     "text": {"C": [1.0, 3.0, 10.0]},
 }
