@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from fasciclf._version import __version__
@@ -105,6 +105,23 @@ def labelled_rows(args: argparse.Namespace, *, skip_unlabelled: bool) -> tuple[l
 def report_row_error(row: Any) -> None:
     """``row ID: reason`` on stderr, the one format for a per-row problem."""
     print(f"row {row.id}: {row.error}", file=sys.stderr)
+
+
+def good_texts(rows: Iterable[Any], pending: Any, counts: dict[str, int]) -> Iterator[str]:
+    """The texts of the good rows, in order, for a streaming batch function.
+
+    Bad rows are reported as they pass and counted in ``counts["failed"]``;
+    the id of each text handed on is appended to ``pending`` so that the
+    caller can pair results, which come back in order, with their rows.
+    """
+    for row in rows:
+        counts["rows"] += 1
+        if row.error is not None:
+            counts["failed"] += 1
+            report_row_error(row)
+            continue
+        pending.append(row.id)
+        yield row.text
 
 
 def add_input_arguments(p: argparse.ArgumentParser, *, what: str) -> None:

@@ -59,21 +59,14 @@ def _extract_stream(args: argparse.Namespace, rows: Iterator[object]) -> tuple[i
     import collections
     import warnings
 
-    from fasciclf.cli import report_row_error
+    from fasciclf.cli import good_texts
     from fasciclf.features import MAX_CHARS, TextTruncatedWarning, extract_many
 
     pending: collections.deque[str] = collections.deque()
     counts = {"rows": 0, "failed": 0}
 
     def texts() -> Iterator[str]:
-        for row in rows:
-            counts["rows"] += 1
-            if row.error is not None:
-                counts["failed"] += 1
-                report_row_error(row)
-                continue
-            pending.append(row.id)
-            yield row.text
+        return good_texts(rows, pending, counts)
 
     batch = 16 if args.input == "-" else 256
     with warnings.catch_warnings():

@@ -14,16 +14,12 @@ work per target is bounded whatever the length of the sentence.
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left, bisect_right
-from pathlib import Path
 from typing import Any, NamedTuple
 
-import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
-from spacy.util import from_bytes, from_disk, to_bytes, to_disk
 
 from fasciclf.features._denials import denial_terms, is_conditional, term_record
 from fasciclf.features._doc import TARGETS_KEY, TERMS_KEY, Term, read_terms, remember
@@ -37,6 +33,7 @@ from fasciclf.features._resources import (
     default_context_rules,
     parse_context_rules,
 )
+from fasciclf.features._serialize import JsonResourceMixin
 from fasciclf.features._tokens import token_view
 from fasciclf.features._wordlists import default_wordlists
 
@@ -56,7 +53,7 @@ class Modifier(NamedTuple):
     rule: ContextRule
 
 
-class ContextAnnotator:
+class ContextAnnotator(JsonResourceMixin):
     """Give every target and cue match a ConText status.
 
     Writes ``doc.user_data["fasciclf_targets"]``: the target and cue matches
@@ -155,34 +152,14 @@ class ContextAnnotator:
         )
 
     # -- serialisation: the reviewed rules travel with the pipeline ----------
-    def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
-        serializers = {"rules": lambda: srsly.json_dumps(rules_to_json(self.rules))}
-        return to_bytes(serializers, exclude)
+    resource_key = "rules"
+    resource_file = CONTEXT_RULES_FILE
 
-    def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> ContextAnnotator:
-        deserializers = {
-            "rules": lambda b: self.set_rules(parse_context_rules(srsly.json_loads(b)))
-        }
-        from_bytes(data, deserializers, exclude)
-        return self
+    def resource_json(self) -> dict[str, Any]:
+        return rules_to_json(self.rules)
 
-    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
-        serializers = {
-            "rules": lambda p: p.with_name(CONTEXT_RULES_FILE).write_text(
-                json.dumps(rules_to_json(self.rules), indent=1), "utf-8"
-            )
-        }
-        Path(path).mkdir(parents=True, exist_ok=True)
-        to_disk(path, serializers, exclude)
-
-    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> ContextAnnotator:
-        def load(p: Path) -> None:
-            file = p.with_name(CONTEXT_RULES_FILE)
-            if file.exists():
-                self.set_rules(parse_context_rules(json.loads(file.read_text("utf-8"))))
-
-        from_disk(path, {"rules": load}, exclude)
-        return self
+    def load_resource(self, data: dict[str, Any]) -> None:
+        self.set_rules(parse_context_rules(data))
 
 
 def _family_modifiers(terms: list[Term]) -> list[Modifier]:

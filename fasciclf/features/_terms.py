@@ -7,21 +7,18 @@ Like spaCy's ``SpanRuler``: a :class:`~spacy.matcher.PhraseMatcher` (attribute
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
-import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
-from spacy.util import from_bytes, from_disk, to_bytes, to_disk
 
 from fasciclf.features._doc import TERMS_KEY
 from fasciclf.features._resources import LEXICON_FILE, Lexicon, default_lexicon, parse_lexicon
+from fasciclf.features._serialize import JsonResourceMixin
 
 
-class TermMatcher:
+class TermMatcher(JsonResourceMixin):
     """Match the lexicon's terms; write them to ``doc.user_data["fasciclf_terms"]``.
 
     Parameters
@@ -81,32 +78,14 @@ class TermMatcher:
         return doc
 
     # -- serialisation: the reviewed lexicon travels with the pipeline --------
-    def to_bytes(self, *, exclude: tuple[str, ...] = ()) -> bytes:
-        serializers = {"lexicon": lambda: srsly.json_dumps(lexicon_to_json(self.lexicon))}
-        return to_bytes(serializers, exclude)
+    resource_key = "lexicon"
+    resource_file = LEXICON_FILE
 
-    def from_bytes(self, data: bytes, *, exclude: tuple[str, ...] = ()) -> TermMatcher:
-        deserializers = {"lexicon": lambda b: self.set_lexicon(parse_lexicon(srsly.json_loads(b)))}
-        from_bytes(data, deserializers, exclude)
-        return self
+    def resource_json(self) -> dict[str, Any]:
+        return lexicon_to_json(self.lexicon)
 
-    def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
-        serializers = {
-            "lexicon": lambda p: p.with_name(LEXICON_FILE).write_text(
-                json.dumps(lexicon_to_json(self.lexicon), indent=1), "utf-8"
-            )
-        }
-        Path(path).mkdir(parents=True, exist_ok=True)
-        to_disk(path, serializers, exclude)
-
-    def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> TermMatcher:
-        def load(p: Path) -> None:
-            file = p.with_name(LEXICON_FILE)
-            if file.exists():
-                self.set_lexicon(parse_lexicon(json.loads(file.read_text("utf-8"))))
-
-        from_disk(path, {"lexicon": load}, exclude)
-        return self
+    def load_resource(self, data: dict[str, Any]) -> None:
+        self.set_lexicon(parse_lexicon(data))
 
 
 def lexicon_to_json(lexicon: Lexicon) -> dict[str, Any]:

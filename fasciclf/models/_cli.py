@@ -310,7 +310,7 @@ def _predict_stream(args: argparse.Namespace, model: Any, rows: Iterable[Any]) -
     import collections
     import warnings
 
-    from fasciclf.cli import report_row_error
+    from fasciclf.cli import good_texts
     from fasciclf.features import MAX_CHARS, TextTruncatedWarning
     from fasciclf.models._predict import predict_iter
 
@@ -318,14 +318,7 @@ def _predict_stream(args: argparse.Namespace, model: Any, rows: Iterable[Any]) -
     counts = {"rows": 0, "failed": 0}
 
     def texts() -> Iterable[str]:
-        for row in rows:
-            counts["rows"] += 1
-            if row.error is not None:
-                counts["failed"] += 1
-                report_row_error(row)
-                continue
-            pending.append(row.id)
-            yield row.text
+        return good_texts(rows, pending, counts)
 
     # Small batches from stdin (someone may be typing), larger ones from files.
     batch = 16 if args.input == "-" else 256
