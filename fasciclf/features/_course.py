@@ -72,8 +72,9 @@ def _past_prefix(lower: str, pos: int) -> bool:
 
 def _cue_progressions(
     view: TokenView, cues: list[tuple[Term, str]], findings: set[int]
-) -> set[str]:
-    found: set[str] = set()
+) -> dict[str, int]:
+    """Course values said of the symptoms, with the token where each was last said."""
+    found: dict[str, int] = {}
     # A cue counts in a sentence about the symptoms, or one that refers
     # back to them ("it is spreading"), not in "my anxiety is getting worse".
     pronoun_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in _ANAPHORA}
@@ -87,9 +88,9 @@ def _cue_progressions(
         if status == "absent":
             # "not getting worse", "hasn't spread": said to be stable.
             if t.value == "progressive":
-                found.add("stable")
+                found["stable"] = t.start
         elif status == "present":
-            found.add(t.value)
+            found[t.value] = t.start
     return found
 
 
@@ -117,6 +118,12 @@ def progression(
 ) -> str:
     """One of :data:`~fasciclf.features.PROGRESSIONS`."""
     found = _cue_progressions(view, cues, findings)
+    # A history is told in order: when it got worse and then better, the
+    # course now is the one told last ("spread to my calf ... now settling down").
+    if "improving" in found and found["improving"] > max(
+        found.get("progressive", -1), found.get("stable", -1)
+    ):
+        return "improving"
     if "progressive" in found or _spreading(view, mentions):
         return "progressive"
     if "improving" in found:
