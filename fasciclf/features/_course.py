@@ -17,6 +17,11 @@ from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
 _ONSET_WORDS = _WORDS["onset_words"]
+# Auxiliaries and "for" mark a duration of anything ("I've driven lorries for
+# thirty years"): alone they make only a short sentence about the symptoms
+# ("Been going on for 3 months.").
+_WEAK_ONSET = frozenset("for been have has had going continued continues happening".split())
+_SHORT_SENTENCE = 7
 _ANAPHORA = _WORDS["anaphora"]
 _FIRST_WORDS = _WORDS["first_words"]
 _NOW_WORDS = _WORDS["now_words"]
@@ -36,14 +41,17 @@ def finding_sentences(view: TokenView, mentions: list[Mention]) -> set[int]:
 
 
 def _onset_sentences(view: TokenView) -> set[int]:
-    onset = {s for s, w in zip(view.sent, view.words, strict=True) if w in _ONSET_WORDS}
-    # "... wake up shaking it out. 6 months. 41f": a bare fragment is the duration
+    pairs = list(zip(view.sent, view.words, strict=True))
+    strong = {s for s, w in pairs if w in _ONSET_WORDS and w not in _WEAK_ONSET}
+    weak = {s for s, w in pairs if w in _WEAK_ONSET}
     sent_len: dict[int, int] = {}
-    for s_id, w in zip(view.sent, view.words, strict=True):
+    for s_id, w in pairs:
         if not w.isspace() and w not in SENTENCE_END:
             sent_len[s_id] = sent_len.get(s_id, 0) + 1
-    onset.update(s_id for s_id, n in sent_len.items() if n <= 3)
-    return onset
+    # "... wake up shaking it out. 6 months. 41f": a bare fragment is the duration
+    strong.update(s_id for s_id, n in sent_len.items() if n <= 3)
+    strong.update(s_id for s_id in weak if sent_len.get(s_id, 0) <= _SHORT_SENTENCE)
+    return strong
 
 
 def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | None, float | None]:
@@ -72,8 +80,9 @@ def _past_prefix(lower: str, pos: int) -> bool:
 
 def _cue_progressions(
     view: TokenView, cues: list[tuple[Term, str]], findings: set[int]
-) -> set[str]:
-    found: set[str] = set()
+) -> dict[str, int]:
+    """Course values said of the symptoms, with the token where each was last said."""
+    found: dict[str, int] = {}
     # A cue counts in a sentence about the symptoms, or one that refers
     # back to them ("it is spreading"), not in "my anxiety is getting worse".
     pronoun_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in _ANAPHORA}
@@ -87,9 +96,9 @@ def _cue_progressions(
         if status == "absent":
             # "not getting worse", "hasn't spread": said to be stable.
             if t.value == "progressive":
-                found.add("stable")
+                found["stable"] = t.start
         elif status == "present":
-            found.add(t.value)
+            found[t.value] = t.start
     return found
 
 
@@ -117,6 +126,12 @@ def progression(
 ) -> str:
     """One of :data:`~fasciclf.features.PROGRESSIONS`."""
     found = _cue_progressions(view, cues, findings)
+    # A history is told in order: when it got worse and then better, the
+    # course now is the one told last ("spread to my calf ... now settling down").
+    if "improving" in found and found["improving"] > max(
+        found.get("progressive", -1), found.get("stable", -1)
+    ):
+        return "improving"
     if "progressive" in found or _spreading(view, mentions):
         return "progressive"
     if "improving" in found:

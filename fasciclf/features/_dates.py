@@ -44,6 +44,7 @@ KINDS: tuple[str, ...] = (
     "sequence",
     "spread",
     "fluctuation",
+    "course",
 )
 _TEXT_VALUES = {
     "after_unit": ("forward", "now"),
@@ -51,6 +52,9 @@ _TEXT_VALUES = {
     "sequence": ("start", "next", "same"),
     "spread": ("spread",),
     "fluctuation": ("within_day",),
+    # how the symptoms are now ("it's July and it's a bit better"): read only
+    # in the sentence that gives the time of writing
+    "course": ("improving", "worse"),
 }
 _KEYS = {"literal", "kind", "value", "guarded"}
 # A guarded word ("may", "march", "fall") is a date only after one of these.
@@ -167,7 +171,8 @@ class TimeExpr:
     ``year_offset`` from the writing year, ``bare`` when nothing but the
     month or season was said), ``now``, ``ago`` (``days`` before writing),
     ``after_prev`` (``days`` after the previous event), ``sequence``
-    (``value`` start/next/same), ``spread`` or ``fluctuation``.
+    (``value`` start/next/same), ``spread``, ``fluctuation`` or ``course``
+    (``value`` improving/worse).
     """
 
     kind: str
@@ -305,7 +310,7 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
                 TimeExpr("now" if rec.kind == "now" else "ago", s, e, days=float(rec.value or 0.0)),
                 j + 1,
             )
-        elif rec.kind in ("sequence", "spread", "fluctuation"):
+        elif rec.kind in ("sequence", "spread", "fluctuation", "course"):
             found = TimeExpr(rec.kind, s, e, value=rec.value), j + 1
         else:
             found = None

@@ -47,6 +47,7 @@ class Timeline:
     episodes: tuple[Episode, ...]
     spread_cue: bool
     fluctuating: bool
+    now_course: str | None = None
 
 
 def _sentence_ids(words: list[str]) -> list[int]:
@@ -59,14 +60,43 @@ def _sentence_ids(words: list[str]) -> list[int]:
     return sent
 
 
-def _writing_anchor(exprs: list[TimeExpr], sent: list[int]) -> tuple[float | None, int | None]:
-    """Month and year of writing, from a date said in the same sentence as "now"."""
+# "it's July", "it is August", "now is end of January": a month said as the present
+_IS_WORDS = frozenset("'s is its it’s".split())
+
+
+def _now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> set[int]:
     now_sents = {sent[e.start] for e in exprs if e.kind == "now"}
+    now_sents.update(
+        sent[e.start]
+        for e in exprs
+        if e.kind == "absolute" and e.bare and e.start and words[e.start - 1] in _IS_WORDS
+    )
+    return now_sents
+
+
+def _writing_anchor(
+    exprs: list[TimeExpr], sent: list[int], now_sents: set[int]
+) -> tuple[float | None, int | None]:
+    """Month and year of writing, from a date said in the same sentence as "now"."""
     for e in exprs:
         if e.kind == "absolute" and sent[e.start] in now_sents and e.month is not None:
             if e.year_offset in (None, 0):
                 return e.month, e.year
     return None, None
+
+
+def _now_course(words: list[str], exprs: list[TimeExpr], sent: list[int], now_sents) -> str | None:
+    """How the symptoms are at the time of writing, from the sentence that gives it."""
+    said = {
+        e.value
+        for e in exprs
+        if e.kind == "course"
+        and sent[e.start] in now_sents
+        and not _NOT_SO.intersection(words[max(e.start - 3, 0) : e.start])
+    }
+    if said == {"improving"}:
+        return "improving"
+    return None
 
 
 def _months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> float | None:
@@ -153,7 +183,8 @@ def read_timeline(
         sent = _sentence_ids(words)
     exprs = find_time_expressions(words, table)
     steps = find_steps(words, sent, exprs, findings, starts)
-    w_month, w_year = _writing_anchor(exprs, sent)
+    now_sents = _now_sentences(words, exprs, sent)
+    w_month, w_year = _writing_anchor(exprs, sent, now_sents)
     _resolve(steps, w_month, w_year)
     episodes = tuple(
         Episode(
@@ -189,7 +220,12 @@ def read_timeline(
             for e in exprs
         )
 
-    return Timeline(episodes, spread_cue=cue("spread"), fluctuating=cue("fluctuation"))
+    return Timeline(
+        episodes,
+        spread_cue=cue("spread"),
+        fluctuating=cue("fluctuation"),
+        now_course=_now_course(words, exprs, sent, now_sents),
+    )
 
 
 def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
@@ -211,7 +247,12 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         dated = len({round(d) for d in known})
         duration = onset if duration is None or dated > 1 else max(duration, onset)
     progression = features.progression
-    if progression in ("unknown", "stable", "episodic") and (tl.spread_cue or _grows(tl.episodes)):
+    if tl.now_course == "improving" and progression != "improving":
+        # worse, then treated, now better: the course a clinician records is now
+        progression = "improving"
+    elif progression in ("unknown", "stable", "episodic") and (
+        tl.spread_cue or _grows(tl.episodes)
+    ):
         progression = "progressive"
     elif progression == "unknown" and tl.fluctuating:
         progression = "episodic"  # the guideline: fatigable symptoms varying within the day
