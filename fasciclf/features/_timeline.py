@@ -32,6 +32,11 @@ from fasciclf.features._types import Episode, Finding, SymptomFeatures
 __all__ = ["Timeline", "apply_timeline", "read_timeline"]
 
 MONTH_DAYS = 30.4
+# How many closing statements tell the course at the time of writing: the
+# end of a story is its present (chosen on the training narratives: 2 and 3
+# read improvement equally; 3 also reaches a last line after a sign-off).
+CLOSING_SENTENCES = 3
+STORY_SENTENCES = 8
 _SENT_END = frozenset(".!?;")
 # "worried it will spread", "hasn't spread": a feared or denied course is no cue.
 _NOT_SO = frozenset(
@@ -48,6 +53,9 @@ class Timeline:
     spread_cue: bool
     fluctuating: bool
     now_course: str | None = None
+    # The story dates its start: two steps dated apart, or its first step
+    # dated (by a calendar anchor, or "two weeks ago" said of one finding).
+    start_dated: bool = False
 
 
 def _sentence_ids(words: list[str]) -> list[int]:
@@ -85,6 +93,34 @@ def _writing_anchor(
     return None, None
 
 
+def _closing_sentences(
+    words: list[str], sent: list[int], about_symptoms: set[int], k: int = CLOSING_SENTENCES
+) -> set[int]:
+    """The last ``k`` statements of the story that are about the symptoms.
+
+    A history is told in order, so where it ends is the time of writing
+    ("... splint helping a bit" as the last diary entry). Questions are left
+    out: "does anyone get better?" says nothing of the course.
+    """
+    questions = {s for s, w in zip(sent, words, strict=True) if w == "?"}
+    told = [s for s in dict.fromkeys(sent) if s not in questions]
+    if len(told) < STORY_SENTENCES:
+        return set()  # a short letter has no story whose end is its present
+    return {s for s in told[-k:] if s in about_symptoms}
+
+
+# "better when I put ice on it", "nothing helps", "less if I stretch": what
+# relieves a symptom, not how its course has gone.
+_RELIEF_AFTER = frozenset("if when while".split())
+_RELIEF_BEFORE = frozenset("makes make made making what anything nothing".split())
+
+
+def _relief(words: list[str], e: TimeExpr) -> bool:
+    after = words[e.end : e.end + 2]
+    before = words[max(e.start - 2, 0) : e.start]
+    return bool(_RELIEF_AFTER.intersection(after) or _RELIEF_BEFORE.intersection(before))
+
+
 def _now_course(words: list[str], exprs: list[TimeExpr], sent: list[int], now_sents) -> str | None:
     """How the symptoms are at the time of writing, from the sentence that gives it."""
     said = {
@@ -93,6 +129,7 @@ def _now_course(words: list[str], exprs: list[TimeExpr], sent: list[int], now_se
         if e.kind == "course"
         and sent[e.start] in now_sents
         and not _NOT_SO.intersection(words[max(e.start - 3, 0) : e.start])
+        and not _relief(words, e)
     }
     if said == {"improving"}:
         return "improving"
@@ -207,6 +244,7 @@ def read_timeline(
         for f in findings
         if f.status == "present"
     }
+    anaphora_sents = {s for s, w in zip(sent, words, strict=True) if w in ANAPHORA}
 
     def cue(kind: str) -> bool:
         # in a sentence about the symptoms, or one that refers back ("it spread")
@@ -220,11 +258,25 @@ def read_timeline(
             for e in exprs
         )
 
+    dated = [st for st in steps if st.days and (st.concepts or st.sites)]
+    # A relative date in a step naming several findings may belong to the
+    # last one only: "twitching for a year, and cramps for the last month".
+    start_dated = len({round(st.days) for st in dated}) > 1 or bool(
+        dated
+        and dated[0] is steps[0]
+        and (dated[0].expr.kind == "absolute" or len(set(dated[0].concepts)) == 1)
+    )
     return Timeline(
         episodes,
+        start_dated=start_dated,
         spread_cue=cue("spread"),
         fluctuating=cue("fluctuation"),
-        now_course=_now_course(words, exprs, sent, now_sents),
+        now_course=_now_course(
+            words,
+            exprs,
+            sent,
+            now_sents | _closing_sentences(words, sent, finding_sents | anaphora_sents),
+        ),
     )
 
 
@@ -241,11 +293,11 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
     ]
     duration = features.duration_days
     if known:
-        # A dated course beats a stated figure (in narratives often an age or
-        # an aside); one dated step only adds to "for a year, and since last week".
+        # A dated start beats a stated figure (in narratives often a job's
+        # tenure, an age or another illness); a lone "last week" only adds to
+        # a stated onset: "twitching for a year, cramps since last week".
         onset = round(max(known), 2)
-        dated = len({round(d) for d in known})
-        duration = onset if duration is None or dated > 1 else max(duration, onset)
+        duration = onset if duration is None or tl.start_dated else max(duration, onset)
     progression = features.progression
     if tl.now_course == "improving" and progression != "improving":
         # worse, then treated, now better: the course a clinician records is now
