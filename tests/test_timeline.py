@@ -146,3 +146,23 @@ def test_apply_timeline_keeps_stated_duration_and_empty_doc():
 def test_episode_from_dict_rejects_missing_order():
     with pytest.raises(KeyError, match="order"):
         Episode.from_dict({"concepts": []})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # relief, not course: what eases a symptom says nothing of how it has gone
+        "My grandmother is 80 and still gardens every morning. Since the winter her right "
+        "hand has gone numb at night. Her friend said it was arthritis. The nurse said maybe "
+        "a trapped nerve at the wrist. She still does her crossword. She still bakes on "
+        "Sundays. She worries about her sister. Nothing helps the numbness at night, and it "
+        "is better if she sleeps with the arm straight.",
+        # a closing question is not a statement of the course
+        "My left calf has twitched since May. It jumps in the evening. The GP found nothing. "
+        "My strength is fine. I still run. I still cycle. I sleep badly. Does it get better?",
+        # a short letter has no story whose end is its present
+        "My eyelids droop by the evening and I see double. In the morning it is better.",
+    ],
+)
+def test_closing_statements_that_are_not_a_course(text):
+    assert extract(text).progression != "improving"
