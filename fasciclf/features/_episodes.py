@@ -119,6 +119,7 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
         sent_first.setdefault(sent[c], c)
     keyed = _steps_of_findings(sent, findings, starts, cuts, sent_first, by_start)
     _place_sites(words, sent, keyed, cuts, sent_first, keyed.sent_sites)
+    _date_from_lead(keyed, cuts, by_start, sent)
     for key, st in keyed.items():
         if st.expr is None and key >= 0:
             st.expr = by_start.get(key)
@@ -129,6 +130,30 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
         if ws & _ONSET_WORDS and ws & ANAPHORA:
             keyed[e.start] = Step(e.start, e, [], [])
     return _merge_steps(sorted(keyed.values(), key=lambda s: s.start))
+
+
+_DATED_KINDS = frozenset({"absolute", "ago"})
+
+
+def _date_from_lead(keyed: dict[int, Step], cuts: list[int], by_start, sent: list[int]) -> None:
+    """A sentence's leading date covers a symptom told after a sequence word.
+
+    "In January, after a run of bad nights, her eyelid started twitching":
+    the finding sits in the piece cut at "after", the date in a piece of
+    its own with no finding; the step happened in January.
+    """
+    for prev, cut in zip(cuts, cuts[1:], strict=False):
+        st = keyed.get(cut)
+        lead = by_start[prev]
+        if (
+            st is not None
+            and prev not in keyed
+            and sent[prev] == sent[cut]
+            and st.expr is not None
+            and st.expr.kind == "sequence"
+            and lead.kind in _DATED_KINDS
+        ):
+            st.expr = lead
 
 
 class _Keyed(dict):
