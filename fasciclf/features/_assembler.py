@@ -88,7 +88,7 @@ class FeatureAssembler:
         features = SymptomFeatures(
             text=text,
             body_sites=tuple(body_sites),
-            laterality=sites.laterality(present_signs, body_sites),
+            laterality=sites.laterality(present_signs, body_sites, site_list),
             duration_days=duration,
             episode_minutes=episode,
             progression=course.progression(view, mentions, cues, findings, episode),

@@ -237,7 +237,9 @@ def side_of(sides: set[str]) -> str:
     return "unspecified"
 
 
-def laterality(present_signs: list[Mention], body_sites: list[str]) -> str:
+def laterality(
+    present_signs: list[Mention], body_sites: list[str], sites: list[Site] = ()
+) -> str:
     """One side for the present findings, as the guideline (section 7) reads them.
 
     Paired parts in the plural ("my calves") are both sides, also next to a
@@ -256,4 +258,10 @@ def laterality(present_signs: list[Mention], body_sites: list[str]) -> str:
         return "bilateral"
     if lat == "unspecified" and "generalized" in body_sites:
         return "bilateral"
+    if lat == "unspecified":
+        # "his right foot was flopping": a lay word the lexicon does not know
+        # leaves the side with the body part; it counts where the findings are.
+        lat = side_of(
+            {side for s in sites if s.region in body_sites for side in s.sides} - {"plural"}
+        )
     return lat
