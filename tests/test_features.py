@@ -255,3 +255,19 @@ def test_repr_html_highlights_evidence():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SymptomFeatures()._repr_html_()
+
+
+def test_featurizer_keeps_its_fitted_columns_when_the_lexicon_changes():
+    # a model saved before a concept was added (or removed) still gets the
+    # columns it was trained on, by name; an unknown name is an unseen column
+    from fasciclf.features import SymptomFeaturizer
+
+    fz = SymptomFeaturizer(cache=False).fit(["x"])
+    names = list(fz.get_feature_names_out())
+    now = fz.transform(["my left calf twitches, no weakness"])
+    fz.feature_names_out_ = np.asarray(
+        [names[3], "extra__a_concept_of_the_past", names[0]], dtype=object
+    )
+    old = fz.transform(["my left calf twitches, no weakness"])
+    assert old.shape == (1, 3)
+    assert old[0, 0] == now[0, 3] and old[0, 2] == now[0, 0] and old[0, 1] == 0.0

@@ -253,7 +253,23 @@ class SymptomFeaturizer(TransformerMixin, BaseEstimator):
                 out[i] = row
                 if self.cache:
                     _CACHE.put(texts[i], row)
-        return out
+        return self._fitted_columns(out)
+
+    def _fitted_columns(self, out: np.ndarray) -> np.ndarray:
+        # A featurizer fitted before the lexicon gained or lost a concept
+        # keeps its own columns (a new concept is unseen, so zero), so a saved
+        # model still gets the matrix it was trained on.
+        fitted = self.feature_names_out_
+        if len(fitted) == len(FEATURE_NAMES) and all(
+            a == b for a, b in zip(fitted, FEATURE_NAMES, strict=True)
+        ):
+            return out
+        mapped = np.zeros((out.shape[0], len(fitted)), dtype=np.float64)
+        for j, name in enumerate(fitted):
+            i = _INDEX.get(name)
+            if i is not None:
+                mapped[:, j] = out[:, i]
+        return mapped
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns."""

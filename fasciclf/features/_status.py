@@ -11,6 +11,9 @@ from fasciclf.features._types import SYMPTOMS
 
 # Concepts that are bodily signs (they carry body sites). Named diseases,
 # causes and test results are mentions, not signs.
+# Concepts that report how a symptom feels, not that it is there: weakness
+# felt as heaviness is what a denial of weakness ("full strength") overrules.
+FELT_ONLY = frozenset({"heaviness"})
 SIGN_CONCEPTS = frozenset(SYMPTOMS) | {
     "foot_drop",
     "falls",
@@ -106,6 +109,9 @@ class StatusSummary:
 def summarize(mentions: list[Mention]) -> StatusSummary:
     """A symptom is present if any mention is; absent if denied and never present.
 
+    A symptom said only as a feeling (:data:`FELT_ONLY`: "my legs feel
+    heavy") and also denied ("strength was normal") is absent.
+
     >>> summarize([Mention("cramps", (), "symptom", 0, 1, "absent")]).symptoms["cramps"]
     'absent'
     """
@@ -117,16 +123,25 @@ def summarize(mentions: list[Mention]) -> StatusSummary:
         "historical": out.historical,
         "family": out.family,
     }
+    felt_only: dict[str, bool] = {}
+    denied: set[str] = set()
     for mt in mentions:
         for c in (mt.concept, *mt.also):
             if mt.status == "present":
                 if c in symptoms:
                     symptoms[c] = "present"
+                    felt_only[c] = felt_only.get(c, True) and mt.concept in FELT_ONLY
                 else:
                     out.extra_present.add(c)
             elif mt.status == "absent":
+                denied.add(c)
                 if c in symptoms and symptoms[c] != "present":
                     symptoms[c] = "absent"
             else:
                 others[mt.status].add(c)
+    for c, only in felt_only.items():
+        if only and c in denied:
+            # "my legs feel heavy ... the neurologist found full strength":
+            # a feeling the examination contradicts is not the finding
+            symptoms[c] = "absent"
     return out
