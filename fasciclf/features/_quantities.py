@@ -114,7 +114,6 @@ _SEASON_DAYS = {
     "christmas": 300.0,
     "easter": 300.0,
 }
-_SINCE_DAYS = 120.0  # "since March": the writing date is unknown; a few months is typical.
 _SKIP_BEFORE_RE = re.compile(
     r"(?:every|each|per|once|twice|times|x|in\s++the\s++next|within|next|after|"
     r"in|than|about\s++every)\s*+$"
@@ -182,7 +181,11 @@ def find_quantities(lower: str) -> list[Quantity]:
     out = [*_numbered(lower), *_bare(lower)]
     out += [Quantity(3650.0, m.start(), m.end(), m.group()) for m in _LIFELONG_RE.finditer(lower)]
     for m in _SINCE_SEASON_RE.finditer(lower):
-        days = _SEASON_DAYS[m.group("season")] if m.group("season") else _SINCE_DAYS
+        if not m.group("season"):
+            # "since March" with no present date is no span (the guideline);
+            # the timeline dates it when the text says when "now" is
+            continue
+        days = _SEASON_DAYS[m.group("season")]
         out.append(Quantity(days, m.start(), m.end(), m.group().strip()))
     out.sort(key=lambda q: q.start)
     return out
