@@ -7,6 +7,7 @@ finding, about onset ("started", "since", ...), or a bare fragment ("6 months.")
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from fasciclf.features import _quantities as q
@@ -67,9 +68,22 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
                 minutes = round(qty.days * 1440.0, 3)
                 episode = minutes if episode is None else max(episode, minutes)
             continue
-        if relevant:
+        if relevant and not _tenure(view, qty.start):
             duration = qty.days if duration is None else max(duration, qty.days)
     return (round(duration, 2) if duration is not None else None), episode
+
+
+_TENURE = _WORDS["tenure_words"]
+_TENURE_REACH = 6  # tokens before "for": "i've taught yoga [at the club] for thirty years"
+
+
+def _tenure(view: TokenView, char: int) -> bool:
+    """A span told of a job, a habit, a medicine or another illness."""
+    i = bisect.bisect_right(view.starts, char) - 1
+    if i < 1 or view.words[i - 1] != "for":
+        return False
+    before = view.words[max(0, i - 1 - _TENURE_REACH) : i - 1]
+    return bool(_TENURE.intersection(before))
 
 
 def _past_prefix(lower: str, pos: int) -> bool:

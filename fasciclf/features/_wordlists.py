@@ -36,6 +36,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "age_words",
     "third_person",
     "writer_first_person",
+    "tenure_words",
 )
 
 
