@@ -151,7 +151,32 @@ def _months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> fl
     return diff
 
 
-def _resolve(steps: list[Step], w_month: float | None, w_year: int | None) -> None:
+def _date_from_event(
+    steps: list[Step], exprs: list[TimeExpr], w_month: float | None, w_year: int | None
+) -> None:
+    """Date "six weeks later" from the dated event told just before it.
+
+    "In January I had flu. About six weeks later the cramps began": the
+    event has no finding, so it is no step, but it is the anchor.
+    """
+    dated = [e for e in exprs if e.kind == "absolute"]
+    starts = [e.start for e in dated]
+    prev_start = -1
+    for st in steps:
+        e = st.expr
+        if st.days is None and e is not None and e.kind == "after_prev":
+            k = bisect.bisect_left(starts, e.start) - 1
+            if k >= 0 and starts[k] > prev_start:
+                months = _months_before(dated[k], w_month, w_year)
+                if months is not None:
+                    st.days = max(round(months * MONTH_DAYS, 1) - (e.days or 0.0), 0.0)
+        if e is not None:
+            prev_start = e.start
+
+
+def _resolve(
+    steps: list[Step], w_month: float | None, w_year: int | None, exprs: list[TimeExpr] = ()
+) -> None:
     for st in steps:
         e = st.expr
         if e is None:
@@ -164,6 +189,7 @@ def _resolve(steps: list[Step], w_month: float | None, w_year: int | None) -> No
     _undo_year_wrap(steps)
     for _ in range(2):
         _chain(steps)
+    _date_from_event(steps, exprs, w_month, w_year)
 
 
 def _undo_year_wrap(steps: list[Step]) -> None:
@@ -222,7 +248,7 @@ def read_timeline(
     steps = find_steps(words, sent, exprs, findings, starts)
     now_sents = _now_sentences(words, exprs, sent)
     w_month, w_year = _writing_anchor(exprs, sent, now_sents)
-    _resolve(steps, w_month, w_year)
+    _resolve(steps, w_month, w_year, exprs)
     episodes = tuple(
         Episode(
             order=i,
