@@ -63,7 +63,7 @@ _TIME_PREPS = frozenset(
     "early late mid next the - that".split()
 )
 # "it's may now", "now is march": a month said as the present
-_PRESENT_BEFORE = frozenset("'s is its it’s".split())
+PRESENT_BEFORE = frozenset("'s is its it’s".split())
 _DATE_KINDS = ("month", "season", "holiday")
 
 
@@ -218,7 +218,7 @@ def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]
 
 def _guard_ok(words: list[str], start: int, tags, j: int) -> bool:
     prev = words[start - 1] if start else ""
-    if prev in _TIME_PREPS or prev in _PRESENT_BEFORE:
+    if prev in _TIME_PREPS or prev in PRESENT_BEFORE:
         return True
     nxt = tags[j + 1] if j + 1 < len(tags) else None
     return nxt is not None and nxt[2].kind == "year" and nxt[0] <= tags[j][1] + 1

@@ -23,15 +23,14 @@ from fasciclf.features._dates import TimeExpr, TimeTable, find_time_expressions
 from fasciclf.features._episodes import (
     ANAPHORA,
     STEP_CONCEPTS,
-    Step,
     find_steps,
     sentence_words,
 )
+from fasciclf.features._placing import now_sentences, place_steps, writing_anchor
 from fasciclf.features._types import Episode, Finding, SymptomFeatures
 
 __all__ = ["Timeline", "apply_timeline", "read_timeline"]
 
-MONTH_DAYS = 30.4
 # How many closing statements tell the course at the time of writing: the
 # end of a story is its present (chosen on the training narratives: 2 and 3
 # read improvement equally; 3 also reaches a last line after a sign-off).
@@ -66,31 +65,6 @@ def _sentence_ids(words: list[str]) -> list[int]:
         sent[prev : end + 1] = [k] * (end + 1 - prev)
         prev = end + 1
     return sent
-
-
-# "it's July", "it is August", "now is end of January": a month said as the present
-_IS_WORDS = frozenset("'s is its it’s".split())
-
-
-def _now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> set[int]:
-    now_sents = {sent[e.start] for e in exprs if e.kind == "now"}
-    now_sents.update(
-        sent[e.start]
-        for e in exprs
-        if e.kind == "absolute" and e.bare and e.start and words[e.start - 1] in _IS_WORDS
-    )
-    return now_sents
-
-
-def _writing_anchor(
-    exprs: list[TimeExpr], sent: list[int], now_sents: set[int]
-) -> tuple[float | None, int | None]:
-    """Month and year of writing, from a date said in the same sentence as "now"."""
-    for e in exprs:
-        if e.kind == "absolute" and sent[e.start] in now_sents and e.month is not None:
-            if e.year_offset in (None, 0):
-                return e.month, e.year
-    return None, None
 
 
 def _closing_sentences(
@@ -136,89 +110,6 @@ def _now_course(words: list[str], exprs: list[TimeExpr], sent: list[int], now_se
     return None
 
 
-def _months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> float | None:
-    if w_month is None:
-        return None
-    month = e.month if e.month is not None else 6.5
-    if e.year is not None:
-        return (w_year * 12 + w_month - e.year * 12 - month) if w_year is not None else None
-    diff = (w_month - month) % 12
-    if e.year_offset is not None and e.year_offset < 0:
-        if e.month is None or diff < 0.5:
-            diff += 12 * -e.year_offset if e.month is None else 12
-    elif e.year_offset == 0 and w_month < month:
-        return None  # "this autumn" when writing in spring: still to come
-    return diff
-
-
-def _date_from_event(
-    steps: list[Step], exprs: list[TimeExpr], w_month: float | None, w_year: int | None
-) -> None:
-    """Date "six weeks later" from the dated event told just before it.
-
-    "In January I had flu. About six weeks later the cramps began": the
-    event has no finding, so it is no step, but it is the anchor.
-    """
-    dated = [e for e in exprs if e.kind == "absolute"]
-    starts = [e.start for e in dated]
-    prev_start = -1
-    for st in steps:
-        e = st.expr
-        if st.days is None and e is not None and e.kind == "after_prev":
-            k = bisect.bisect_left(starts, e.start) - 1
-            if k >= 0 and starts[k] > prev_start:
-                months = _months_before(dated[k], w_month, w_year)
-                if months is not None:
-                    st.days = max(round(months * MONTH_DAYS, 1) - (e.days or 0.0), 0.0)
-        if e is not None:
-            prev_start = e.start
-
-
-def _resolve(
-    steps: list[Step], w_month: float | None, w_year: int | None, exprs: list[TimeExpr] = ()
-) -> None:
-    for st in steps:
-        e = st.expr
-        if e is None:
-            continue
-        if e.kind in ("now", "ago"):
-            st.days = e.days
-        elif e.kind == "absolute":
-            months = _months_before(e, w_month, w_year)
-            st.days = None if months is None else round(months * MONTH_DAYS, 1)
-    _undo_year_wrap(steps)
-    for _ in range(2):
-        _chain(steps)
-    _date_from_event(steps, exprs, w_month, w_year)
-
-
-def _undo_year_wrap(steps: list[Step]) -> None:
-    # A bare month told after a later one happened a year earlier:
-    # "in June ... by March ... now, in May".
-    latest = 0.0
-    for st in reversed(steps):
-        if st.days is None:
-            continue
-        if st.expr is not None and st.expr.bare and st.days + 15 < latest:
-            st.days += 365.0
-        latest = max(latest, st.days)
-
-
-def _chain(steps: list[Step]) -> None:
-    """Date relative steps from their neighbours, forwards then backwards."""
-    for prev, st in zip(steps, steps[1:], strict=False):
-        e = st.expr
-        if st.days is None and prev.days is not None and e is not None:
-            if e.kind == "after_prev":
-                st.days = max(prev.days - (e.days or 0.0), 0.0)
-            elif e.kind == "sequence" and e.value == "same":
-                st.days = prev.days
-    for prev, st in zip(reversed(steps[:-1]), reversed(steps[1:]), strict=True):
-        e = st.expr
-        if prev.days is None and st.days is not None and e is not None and e.kind == "after_prev":
-            prev.days = st.days + (e.days or 0.0)
-
-
 def read_timeline(
     words: list[str],
     starts: list[int],
@@ -246,9 +137,9 @@ def read_timeline(
         sent = _sentence_ids(words)
     exprs = find_time_expressions(words, table)
     steps = find_steps(words, sent, exprs, findings, starts)
-    now_sents = _now_sentences(words, exprs, sent)
-    w_month, w_year = _writing_anchor(exprs, sent, now_sents)
-    _resolve(steps, w_month, w_year, exprs)
+    now_sents = now_sentences(words, exprs, sent)
+    w_month, w_year = writing_anchor(exprs, sent, now_sents)
+    place_steps(steps, w_month, w_year, exprs)
     episodes = tuple(
         Episode(
             order=i,

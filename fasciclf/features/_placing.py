@@ -1,0 +1,125 @@
+"""Placing the steps of a story in time, relative to the time of writing.
+
+The time of writing is known only from the text: a month said together with
+"now" ("it's June now"). Each step is then dated by its own expression (a
+month, "two weeks ago"), from its neighbours ("a few months later"), or
+from the dated event told just before it; otherwise it stays ``None``.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr
+from fasciclf.features._episodes import Step
+
+__all__ = ["MONTH_DAYS", "months_before", "now_sentences", "place_steps", "writing_anchor"]
+
+MONTH_DAYS = 30.4
+
+
+def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> set[int]:
+    """Sentences said at the time of writing: "now", or "it's July"."""
+    now_sents = {sent[e.start] for e in exprs if e.kind == "now"}
+    now_sents.update(
+        sent[e.start]
+        for e in exprs
+        if e.kind == "absolute" and e.bare and e.start and words[e.start - 1] in PRESENT_BEFORE
+    )
+    return now_sents
+
+
+def writing_anchor(
+    exprs: list[TimeExpr], sent: list[int], now_sents: set[int]
+) -> tuple[float | None, int | None]:
+    """Month and year of writing, from a date said in the same sentence as "now"."""
+    for e in exprs:
+        if e.kind == "absolute" and sent[e.start] in now_sents and e.month is not None:
+            if e.year_offset in (None, 0):
+                return e.month, e.year
+    return None, None
+
+
+def months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> float | None:
+    """Months from the date ``e`` names to the time of writing, or None."""
+    if w_month is None:
+        return None
+    month = e.month if e.month is not None else 6.5
+    if e.year is not None:
+        return (w_year * 12 + w_month - e.year * 12 - month) if w_year is not None else None
+    diff = (w_month - month) % 12
+    if e.year_offset is not None and e.year_offset < 0:
+        if e.month is None or diff < 0.5:
+            diff += 12 * -e.year_offset if e.month is None else 12
+    elif e.year_offset == 0 and w_month < month:
+        return None  # "this autumn" when writing in spring: still to come
+    return diff
+
+
+def _date_from_event(
+    steps: list[Step], exprs: list[TimeExpr], w_month: float | None, w_year: int | None
+) -> None:
+    """Date "six weeks later" from the dated event told just before it.
+
+    "In January I had flu. About six weeks later the cramps began": the
+    event has no finding, so it is no step, but it is the anchor.
+    """
+    dated = [e for e in exprs if e.kind == "absolute"]
+    starts = [e.start for e in dated]
+    prev_start = -1
+    for st in steps:
+        e = st.expr
+        if st.days is None and e is not None and e.kind == "after_prev":
+            k = bisect.bisect_left(starts, e.start) - 1
+            if k >= 0 and starts[k] > prev_start:
+                months = months_before(dated[k], w_month, w_year)
+                if months is not None:
+                    st.days = max(round(months * MONTH_DAYS, 1) - (e.days or 0.0), 0.0)
+        if e is not None:
+            prev_start = e.start
+
+
+def place_steps(
+    steps: list[Step], w_month: float | None, w_year: int | None, exprs: list[TimeExpr] = ()
+) -> None:
+    """Set each step's days before writing, from its own date or its neighbours'."""
+    for st in steps:
+        e = st.expr
+        if e is None:
+            continue
+        if e.kind in ("now", "ago"):
+            st.days = e.days
+        elif e.kind == "absolute":
+            months = months_before(e, w_month, w_year)
+            st.days = None if months is None else round(months * MONTH_DAYS, 1)
+    _undo_year_wrap(steps)
+    for _ in range(2):
+        _chain(steps)
+    _date_from_event(steps, exprs, w_month, w_year)
+
+
+def _undo_year_wrap(steps: list[Step]) -> None:
+    # A bare month told after a later one happened a year earlier:
+    # "in June ... by March ... now, in May".
+    latest = 0.0
+    for st in reversed(steps):
+        if st.days is None:
+            continue
+        if st.expr is not None and st.expr.bare and st.days + 15 < latest:
+            st.days += 365.0
+        latest = max(latest, st.days)
+
+
+def _chain(steps: list[Step]) -> None:
+    """Date relative steps from their neighbours, forwards then backwards."""
+    for prev, st in zip(steps, steps[1:], strict=False):
+        e = st.expr
+        if st.days is None and prev.days is not None and e is not None:
+            if e.kind == "after_prev":
+                st.days = max(prev.days - (e.days or 0.0), 0.0)
+            elif e.kind == "sequence" and e.value == "same":
+                st.days = prev.days
+    for prev, st in zip(reversed(steps[:-1]), reversed(steps[1:]), strict=True):
+        e = st.expr
+        if prev.days is None and st.days is not None and e is not None and e.kind == "after_prev":
+            prev.days = st.days + (e.days or 0.0)
