@@ -137,8 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, rows in sets:
         _report(name, rows, model)
         keep = set(RED_FLAG_LABELS) | set(MIMICS)
-        _report(f"{name}, specificity on benign/neuropathy/radiculopathy/metabolic only",
-                [r for r in rows if r["label"] in keep], model)
+        _report(
+            f"{name}, specificity on benign/neuropathy/radiculopathy/metabolic only",
+            [r for r in rows if r["label"] in keep],
+            model,
+        )
     return 0
 
 

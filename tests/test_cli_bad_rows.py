@@ -151,15 +151,17 @@ def test_csv_bad_rows_are_reported_and_the_rest_processed(run, tmp_path):
     assert code == EXIT_ROW_ERRORS
     assert list(rows) == ["1", "4", "5", "6", "a"]
     # streamed: the reader's errors and the truncation warning may interleave
-    assert _in_any_order(err) == _in_any_order([
-        "row 2: 'text' is not valid UTF-8 (byte 0xe9 at character 3)",
-        "row 4: empty line",
-        "row 3: empty 'text'",
-        "row 10: malformed CSV row (',' expected after '\"')",
-        "row 8: missing 'text' value (the row has 1 fields)",
-        TRUNCATED.format("4"),
-        "5 of 10 rows failed",
-    ])
+    assert _in_any_order(err) == _in_any_order(
+        [
+            "row 2: 'text' is not valid UTF-8 (byte 0xe9 at character 3)",
+            "row 4: empty line",
+            "row 3: empty 'text'",
+            "row 10: malformed CSV row (',' expected after '\"')",
+            "row 8: missing 'text' value (the row has 1 fields)",
+            TRUNCATED.format("4"),
+            "5 of 10 rows failed",
+        ]
+    )
     _check_huge(rows["4"], run.command)
     _check_good({"a": rows["1"], "i": rows["a"]}, run.command)
 

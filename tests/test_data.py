@@ -36,57 +36,111 @@ LABELED = Path(__file__).resolve().parents[1] / "data" / "labeled"
 
 # -- tiny literal corpora for the validation messages --------------------------
 
-GOOD = pd.DataFrame({
-    "id": ["a1", "a2", "a3"],
-    "text": ["calf twitching for a month, strength fine",
-             "numb thumb and index finger at night",
-             "my dad's hand is getting thinner and weaker"],
-    "label": ["benign_fasciculation", "peripheral_neuropathy", "possible_motor_neuron_disease"],
-})
+GOOD = pd.DataFrame(
+    {
+        "id": ["a1", "a2", "a3"],
+        "text": [
+            "calf twitching for a month, strength fine",
+            "numb thumb and index finger at night",
+            "my dad's hand is getting thinner and weaker",
+        ],
+        "label": ["benign_fasciculation", "peripheral_neuropathy", "possible_motor_neuron_disease"],
+    }
+)
 MISSING_LABEL_COLUMN = GOOD.drop(columns="label")
 UNKNOWN_LABEL = GOOD.assign(label=["benign_fasciculation", "carpal_tunnel", "other"])
 EMPTY_TEXT = GOOD.assign(text=["calf twitching", "   ", "hand weaker"])
 NON_STRING_TEXT = GOOD.assign(text=["calf twitching", 42, "hand weaker"])
 DUPLICATE_ID = GOOD.assign(id=["a1", "a1", "a3"])
 DUPLICATE_TEXT = GOOD.assign(text=["Calf twitching", "calf   twitching ", "hand weaker"])
-TWO_SPLITS = GOOD.assign(text=["calf twitching", "Calf twitching", "hand weaker"],
-                         split=["train", "test", "train"])
-CUSTOM = pd.DataFrame({"text": ["shaky hands", "cramp at night", "tingly feet"],
-                       "label": ["tremor", "cramp", "neuropathy"]})
+TWO_SPLITS = GOOD.assign(
+    text=["calf twitching", "Calf twitching", "hand weaker"], split=["train", "test", "train"]
+)
+CUSTOM = pd.DataFrame(
+    {
+        "text": ["shaky hands", "cramp at night", "tingly feet"],
+        "label": ["tremor", "cramp", "neuropathy"],
+    }
+)
 FULL_ROW = {
-    "id": "z1", "text": "eyelid flickering for a week", "label": "benign_fasciculation",
-    "label_confidence": "clear", "alt_labels": [], "age_band": "20-29", "sex": "female",
-    "writer": "self", "style": "informal", "voice": "question", "split": "train",
+    "id": "z1",
+    "text": "eyelid flickering for a week",
+    "label": "benign_fasciculation",
+    "label_confidence": "clear",
+    "alt_labels": [],
+    "age_band": "20-29",
+    "sex": "female",
+    "writer": "self",
+    "style": "informal",
+    "voice": "question",
+    "split": "train",
 }
 GOLD_OK = {
-    "body_sites": ["head_face"], "laterality": "unspecified", "duration_days": 7,
+    "body_sites": ["head_face"],
+    "laterality": "unspecified",
+    "duration_days": 7,
     "progression": "unknown",
-    "symptoms": {"twitching": "present", "weakness": "not_mentioned",
-                 "atrophy": "not_mentioned", "cramps": "not_mentioned",
-                 "sensory": "not_mentioned", "pain": "not_mentioned",
-                 "bulbar": "not_mentioned", "fatigue": "not_mentioned"},
+    "symptoms": {
+        "twitching": "present",
+        "weakness": "not_mentioned",
+        "atrophy": "not_mentioned",
+        "cramps": "not_mentioned",
+        "sensory": "not_mentioned",
+        "pain": "not_mentioned",
+        "bulbar": "not_mentioned",
+        "fatigue": "not_mentioned",
+    },
 }
 # Parts for a build on a temporary directory: b-0002 repeats b-0001 exactly,
 # b-0003 nearly; c-0001 nearly repeats the challenge case.
 PART_B = [
-    {**FULL_ROW, "id": "b-0001", "text": "My left calf has been twitching for three weeks, "
-     "no weakness at all, I can still run."},
-    {**FULL_ROW, "id": "b-0002", "text": "my left calf has been twitching for three weeks, "
-     "no weakness at all, i can still run."},
-    {**FULL_ROW, "id": "b-0003", "text": "My left calf has been twitching for three weeks, "
-     "no weakness at all, I can still run!!"},
-    {**FULL_ROW, "id": "b-0004", "text": "Index and middle finger numb every night, shaking "
-     "the hand helps.", "label": "peripheral_neuropathy"},
+    {
+        **FULL_ROW,
+        "id": "b-0001",
+        "text": "My left calf has been twitching for three weeks, "
+        "no weakness at all, I can still run.",
+    },
+    {
+        **FULL_ROW,
+        "id": "b-0002",
+        "text": "my left calf has been twitching for three weeks, "
+        "no weakness at all, i can still run.",
+    },
+    {
+        **FULL_ROW,
+        "id": "b-0003",
+        "text": "My left calf has been twitching for three weeks, "
+        "no weakness at all, I can still run!!",
+    },
+    {
+        **FULL_ROW,
+        "id": "b-0004",
+        "text": "Index and middle finger numb every night, shaking the hand helps.",
+        "label": "peripheral_neuropathy",
+    },
 ]
 PART_C = [
-    {**FULL_ROW, "id": "c-0001", "text": "By the evening my eyelid droops and I see double, "
-     "fine in the morning.", "label": "neuromuscular_junction"},
-    {**FULL_ROW, "id": "c-0002", "text": "Hands shake when I hold a cup, my mother had it too.",
-     "label": "central_nervous_system"},
+    {
+        **FULL_ROW,
+        "id": "c-0001",
+        "text": "By the evening my eyelid droops and I see double, fine in the morning.",
+        "label": "neuromuscular_junction",
+    },
+    {
+        **FULL_ROW,
+        "id": "c-0002",
+        "text": "Hands shake when I hold a cup, my mother had it too.",
+        "label": "central_nervous_system",
+    },
 ]
 CHALLENGE_ROWS = [
-    {**FULL_ROW, "id": "ch-0001", "split": "challenge", "text": "By the evening my eyelid "
-     "droops and I see double, fine in the morning!", "label": "neuromuscular_junction"},
+    {
+        **FULL_ROW,
+        "id": "ch-0001",
+        "split": "challenge",
+        "text": "By the evening my eyelid droops and I see double, fine in the morning!",
+        "label": "neuromuscular_junction",
+    },
 ]
 
 
@@ -104,8 +158,20 @@ def challenge() -> pd.DataFrame:
 
 
 def test_schema(corpus: pd.DataFrame, challenge: pd.DataFrame) -> None:
-    expected = ["id", "text", "label", "label_confidence", "alt_labels", "age_band", "sex",
-                "writer", "style", "voice", "split", "gold"]
+    expected = [
+        "id",
+        "text",
+        "label",
+        "label_confidence",
+        "alt_labels",
+        "age_band",
+        "sex",
+        "writer",
+        "style",
+        "voice",
+        "split",
+        "gold",
+    ]
     assert corpus.columns.tolist()[: len(expected)] == expected
     assert challenge.columns.tolist()[: len(expected)] == expected
     for frame in (corpus, challenge):
@@ -215,8 +281,14 @@ def test_gold_vocabularies_match_features(monkeypatch) -> None:
     # dataclasses look their module up in sys.modules while building
     monkeypatch.setitem(sys.modules, spec.name, types)
     spec.loader.exec_module(types)
-    for name in ("BODY_SITES", "LATERALITIES", "PROGRESSIONS", "SYMPTOMS",
-                 "SYMPTOM_STATUSES", "SEXES"):
+    for name in (
+        "BODY_SITES",
+        "LATERALITIES",
+        "PROGRESSIONS",
+        "SYMPTOMS",
+        "SYMPTOM_STATUSES",
+        "SEXES",
+    ):
         assert getattr(_schema, name) == getattr(types, name), name
 
 
@@ -224,15 +296,30 @@ def test_guideline_present() -> None:
     text = (LABELED / "GUIDELINE.md").read_text(encoding="utf-8")
     for label in LABELS:
         assert f"`{label}`" in text
-    for needle in ("Decision rules", "label_confidence", "alt_labels", "body_sites",
-                   "Bell's palsy", "claudication", "Tremor", "myasthenia", "Anxiety tingling"):
+    for needle in (
+        "Decision rules",
+        "label_confidence",
+        "alt_labels",
+        "body_sites",
+        "Bell's palsy",
+        "claudication",
+        "Tremor",
+        "myasthenia",
+        "Anxiety tingling",
+    ):
         assert needle.lower() in text.lower(), needle
 
 
 def test_datacard_present_and_current() -> None:
     text = (LABELED / "DATACARD.md").read_text(encoding="utf-8")
-    for needle in ("Provenance", "Known gaps", "Intended use", "Out-of-scope", "CC BY 4.0",
-                   "synthetic"):
+    for needle in (
+        "Provenance",
+        "Known gaps",
+        "Intended use",
+        "Out-of-scope",
+        "CC BY 4.0",
+        "synthetic",
+    ):
         assert needle.lower() in text.lower(), needle
     assert update_datacard(LABELED / "DATACARD.md", check=True), (
         "DATACARD.md tables are stale: run `python -m fasciclf.data.card`"
@@ -265,16 +352,28 @@ def test_load_labeled_prefers_installed_copy(tmp_path: Path, monkeypatch) -> Non
     shutil.copy(LABELED / "corpus.jsonl", installed / "corpus.jsonl")
     lines = (installed / "corpus.jsonl").read_text(encoding="utf-8").splitlines()[:5]
     (installed / "corpus.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(load_module, "_candidate_dirs", lambda: [
-        ("installed package data", installed), ("repository checkout", LABELED)])
+    monkeypatch.setattr(
+        load_module,
+        "_candidate_dirs",
+        lambda: [("installed package data", installed), ("repository checkout", LABELED)],
+    )
     assert len(load_labeled()) == 5
 
 
 def test_load_labeled_not_found_names_locations(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(load_module, "_candidate_dirs", lambda: [
-        ("installed package data", tmp_path / "a"), ("repository checkout", tmp_path / "b")])
-    with pytest.raises(FileNotFoundError, match=r"Looked in installed package data: .*a/corpus"
-                       r"\.jsonl; repository checkout: .*b/corpus\.jsonl"):
+    monkeypatch.setattr(
+        load_module,
+        "_candidate_dirs",
+        lambda: [
+            ("installed package data", tmp_path / "a"),
+            ("repository checkout", tmp_path / "b"),
+        ],
+    )
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"Looked in installed package data: .*a/corpus"
+        r"\.jsonl; repository checkout: .*b/corpus\.jsonl",
+    ):
         load_labeled()
 
 
@@ -286,15 +385,21 @@ def test_validate_accepts_good_table() -> None:
 
 
 def test_validate_missing_column() -> None:
-    with pytest.raises(LabeledDataError, match=r"missing column 'label'; expected columns "
-                       r"'text', 'label', found 'id', 'text'"):
+    with pytest.raises(
+        LabeledDataError,
+        match=r"missing column 'label'; expected columns "
+        r"'text', 'label', found 'id', 'text'",
+    ):
         validate(MISSING_LABEL_COLUMN)
 
 
 def test_validate_unknown_label_lists_allowed() -> None:
-    with pytest.raises(LabeledDataError, match=r"unknown label 'carpal_tunnel' in column 'label' "
-                       r"\(row a2\); allowed labels: benign_fasciculation, cervical_radiculopathy"
-                       r".*, other"):
+    with pytest.raises(
+        LabeledDataError,
+        match=r"unknown label 'carpal_tunnel' in column 'label' "
+        r"\(row a2\); allowed labels: benign_fasciculation, cervical_radiculopathy"
+        r".*, other",
+    ):
         validate(UNKNOWN_LABEL)
 
 
@@ -304,8 +409,11 @@ def test_validate_empty_text() -> None:
 
 
 def test_validate_non_string_text() -> None:
-    with pytest.raises(LabeledDataError, match=r"non-string 'text' in row a2: expected str, "
-                       r"found int"):
+    with pytest.raises(
+        LabeledDataError,
+        match=r"non-string 'text' in row a2: expected str, "
+        r"found int",
+    ):
         validate(NON_STRING_TEXT)
 
 
@@ -315,14 +423,20 @@ def test_validate_duplicate_id() -> None:
 
 
 def test_validate_duplicate_text() -> None:
-    with pytest.raises(LabeledDataError, match=r"duplicate text in rows a1, a2 \(after "
-                       r"case/whitespace normalisation\): 'calf twitching'"):
+    with pytest.raises(
+        LabeledDataError,
+        match=r"duplicate text in rows a1, a2 \(after "
+        r"case/whitespace normalisation\): 'calf twitching'",
+    ):
         validate(DUPLICATE_TEXT)
 
 
 def test_validate_text_in_two_splits() -> None:
-    with pytest.raises(LabeledDataError, match=r"text in two splits \(test, train\) in rows "
-                       r"a1, a2"):
+    with pytest.raises(
+        LabeledDataError,
+        match=r"text in two splits \(test, train\) in rows "
+        r"a1, a2",
+    ):
         validate(TWO_SPLITS)
 
 
@@ -348,29 +462,50 @@ def test_validate_require_split() -> None:
         validate(GOOD, require_split=True)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"label_confidence": "maybe"},
-     r"invalid label_confidence 'maybe' in row z1: expected one of clear, ambiguous"),
-    ({"label_confidence": "ambiguous"},
-     r"label_confidence 'ambiguous' with empty alt_labels in row z1"),
-    ({"alt_labels": ["other"]}, r"label_confidence 'clear' with non-empty alt_labels"),
-    ({"alt_labels": "other"}, r"invalid alt_labels in row z1: expected a list"),
-    ({"label_confidence": "ambiguous", "alt_labels": ["benign_fasciculation"]},
-     r"alt_labels repeat the row's own label in row z1"),
-    ({"label_confidence": "ambiguous", "alt_labels": ["bfs"]},
-     r"unknown alt_label 'bfs' in row z1; allowed labels: benign_fasciculation"),
-    ({"sex": "F"}, r"invalid sex 'F' in row z1: expected one of female, male or null"),
-    ({"age_band": "25"}, r"invalid age_band '25' in row z1: expected one of 0-9, 10-19"),
-    ({"writer": "My Mom"}, r"invalid writer 'My Mom' in row z1: expected 'self' or a "
-     r"lowercase relation"),
-    ({"style": "casual"}, r"invalid style 'casual' in row z1: expected one of standard, "
-     r"non_native, informal, clinical"),
-    ({"split": "dev"}, r"invalid split 'dev' in row z1: expected one of train, test"),
-    ({"gold": {**GOLD_OK, "laterality": "both"}},
-     r"invalid gold in row z1: laterality 'both' not in left, right, bilateral, unspecified"),
-    ({"gold": {**GOLD_OK, "body_sites": ["leg", "calf"]}},
-     r"invalid gold in row z1: body_sites \['calf'\] not in head_face"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"label_confidence": "maybe"},
+            r"invalid label_confidence 'maybe' in row z1: expected one of clear, ambiguous",
+        ),
+        (
+            {"label_confidence": "ambiguous"},
+            r"label_confidence 'ambiguous' with empty alt_labels in row z1",
+        ),
+        ({"alt_labels": ["other"]}, r"label_confidence 'clear' with non-empty alt_labels"),
+        ({"alt_labels": "other"}, r"invalid alt_labels in row z1: expected a list"),
+        (
+            {"label_confidence": "ambiguous", "alt_labels": ["benign_fasciculation"]},
+            r"alt_labels repeat the row's own label in row z1",
+        ),
+        (
+            {"label_confidence": "ambiguous", "alt_labels": ["bfs"]},
+            r"unknown alt_label 'bfs' in row z1; allowed labels: benign_fasciculation",
+        ),
+        ({"sex": "F"}, r"invalid sex 'F' in row z1: expected one of female, male or null"),
+        ({"age_band": "25"}, r"invalid age_band '25' in row z1: expected one of 0-9, 10-19"),
+        (
+            {"writer": "My Mom"},
+            r"invalid writer 'My Mom' in row z1: expected 'self' or a "
+            r"lowercase relation",
+        ),
+        (
+            {"style": "casual"},
+            r"invalid style 'casual' in row z1: expected one of standard, "
+            r"non_native, informal, clinical",
+        ),
+        ({"split": "dev"}, r"invalid split 'dev' in row z1: expected one of train, test"),
+        (
+            {"gold": {**GOLD_OK, "laterality": "both"}},
+            r"invalid gold in row z1: laterality 'both' not in left, right, bilateral, unspecified",
+        ),
+        (
+            {"gold": {**GOLD_OK, "body_sites": ["leg", "calf"]}},
+            r"invalid gold in row z1: body_sites \['calf'\] not in head_face",
+        ),
+    ],
+)
 def test_validate_optional_columns(change: dict, message: str) -> None:
     frame = pd.DataFrame([{**FULL_ROW, **change}])
     with pytest.raises(LabeledDataError, match=message):
@@ -409,7 +544,8 @@ def test_read_table_formats(tmp_path: Path) -> None:
 
 def test_read_table_csv_parses_alt_labels_and_keeps_empty_text(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text(
-        "id,text,label,alt_labels,sex\n1,NA,other,a|b,\n2,,other,,male\n", encoding="utf-8")
+        "id,text,label,alt_labels,sex\n1,NA,other,a|b,\n2,,other,,male\n", encoding="utf-8"
+    )
     frame = read_table(tmp_path / "a.csv")
     assert frame["text"].tolist() == ["NA", ""]
     assert frame["alt_labels"].tolist() == [["a", "b"], []]
@@ -418,8 +554,11 @@ def test_read_table_csv_parses_alt_labels_and_keeps_empty_text(tmp_path: Path) -
 
 def test_read_table_unknown_extension(tmp_path: Path) -> None:
     (tmp_path / "data.xlsx").write_bytes(b"x")
-    with pytest.raises(LabeledDataError, match=r"unknown extension '\.xlsx'; expected one of "
-                       r"\.csv, \.tsv, \.jsonl, \.json"):
+    with pytest.raises(
+        LabeledDataError,
+        match=r"unknown extension '\.xlsx'; expected one of "
+        r"\.csv, \.tsv, \.jsonl, \.json",
+    ):
         read_table(tmp_path / "data.xlsx")
 
 
@@ -430,8 +569,9 @@ def test_read_table_bad_encoding(tmp_path: Path) -> None:
 
 
 def test_read_table_bad_json_line(tmp_path: Path) -> None:
-    (tmp_path / "x.jsonl").write_text('{"text": "a", "label": "other"}\n\n{"text": "b",\n',
-                                      encoding="utf-8")
+    (tmp_path / "x.jsonl").write_text(
+        '{"text": "a", "label": "other"}\n\n{"text": "b",\n', encoding="utf-8"
+    )
     with pytest.raises(LabeledDataError, match=r"x\.jsonl line 3: invalid JSON"):
         read_table(tmp_path / "x.jsonl")
     (tmp_path / "y.jsonl").write_text('["text"]\n', encoding="utf-8")
@@ -464,9 +604,13 @@ def test_near_duplicates_within_and_between() -> None:
 
 def test_assign_split_is_deterministic_and_stratified() -> None:
     # texts share no 5-gram, so no two rows are grouped
-    frame = pd.DataFrame({"id": [f"s-{i:03d}" for i in range(40)],
-                          "text": [chr(0x4E00 + 7 * i) * 6 for i in range(40)],
-                          "label": ["a"] * 20 + ["b"] * 20})
+    frame = pd.DataFrame(
+        {
+            "id": [f"s-{i:03d}" for i in range(40)],
+            "text": [chr(0x4E00 + 7 * i) * 6 for i in range(40)],
+            "label": ["a"] * 20 + ["b"] * 20,
+        }
+    )
     split = assign_split(frame)
     shuffled = assign_split(frame.sample(frac=1, random_state=3)).sort_index()
     assert split.equals(shuffled)
@@ -475,9 +619,13 @@ def test_assign_split_is_deterministic_and_stratified() -> None:
 
 def test_assign_split_keeps_similar_texts_together() -> None:
     base = "my left calf twitches every evening after work and on weekends too"
-    frame = pd.DataFrame({"id": ["g1", "g2", "g3", "g4"],
-                          "text": [base, base + " honestly", "numb thumb", "sore neck"],
-                          "label": ["a", "a", "a", "a"]})
+    frame = pd.DataFrame(
+        {
+            "id": ["g1", "g2", "g3", "g4"],
+            "text": [base, base + " honestly", "numb thumb", "sore neck"],
+            "label": ["a", "a", "a", "a"],
+        }
+    )
     split = assign_split(frame, test_size=0.5)
     assert split.iloc[0] == split.iloc[1]
 
@@ -486,12 +634,15 @@ def test_build_corpus_on_parts(tmp_path: Path) -> None:
     parts = tmp_path / "parts"
     parts.mkdir()
     # c before b on disk order does not matter: parts are sorted, rows sorted by id
-    (parts / "w2.jsonl").write_text("\n".join(json.dumps(r) for r in PART_C) + "\n",
-                                    encoding="utf-8")
-    (parts / "w1.jsonl").write_text("\n".join(json.dumps(r) for r in PART_B) + "\n",
-                                    encoding="utf-8")
-    (tmp_path / "challenge.jsonl").write_text(json.dumps(CHALLENGE_ROWS[0]) + "\n",
-                                              encoding="utf-8")
+    (parts / "w2.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in PART_C) + "\n", encoding="utf-8"
+    )
+    (parts / "w1.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in PART_B) + "\n", encoding="utf-8"
+    )
+    (tmp_path / "challenge.jsonl").write_text(
+        json.dumps(CHALLENGE_ROWS[0]) + "\n", encoding="utf-8"
+    )
     out = tmp_path / "corpus.jsonl"
     report = build_corpus(parts, out, tmp_path / "challenge.jsonl")
     assert report.exact_duplicates == [("b-0002", "b-0001")]
@@ -523,8 +674,9 @@ def test_card_check_detects_stale_tables(tmp_path: Path, capsys) -> None:
     card = tmp_path / "DATACARD.md"
     assert card_main(["--check", str(card)]) == 0
     text = card.read_text(encoding="utf-8")
-    card.write_text(re.sub(r"\| \*\*total\*\* \| \d+", "| **total** | 1", text, count=1),
-                    encoding="utf-8")
+    card.write_text(
+        re.sub(r"\| \*\*total\*\* \| \d+", "| **total** | 1", text, count=1), encoding="utf-8"
+    )
     assert card_main(["--check", str(card)]) == 1
     assert "stale" in capsys.readouterr().err
     assert card_main([str(card)]) == 0

@@ -64,12 +64,8 @@ def test_accuracy_f1_per_class_match_sklearn():
     pred = [classes[j] for j in proba.argmax(axis=1)]
     assert rep.accuracy == pytest.approx(np.mean(np.array(pred) == np.array(labels)))
     assert rep.macro_f1 == pytest.approx(f1_score(labels, pred, average="macro"))
-    assert rep.metrics["weighted_f1"] == pytest.approx(
-        f1_score(labels, pred, average="weighted")
-    )
-    p, r, f, s = precision_recall_fscore_support(
-        labels, pred, labels=classes, zero_division=np.nan
-    )
+    assert rep.metrics["weighted_f1"] == pytest.approx(f1_score(labels, pred, average="weighted"))
+    p, r, f, s = precision_recall_fscore_support(labels, pred, labels=classes, zero_division=np.nan)
     for j, c in enumerate(classes):
         d = rep.per_class[c]
         for ours, theirs in ((d["precision"], p[j]), (d["recall"], r[j]), (d["f1"], f[j])):
@@ -139,9 +135,7 @@ def test_roc_auc_matches_sklearn_and_skips_absent_classes():
         assert out["per_class"][j] == pytest.approx(roc_auc_score(y == j, proba[:, j]))
     # A class with no gold case has no ROC curve: skipped with the reason.
     keep = y != 2
-    rep = evaluate_predictions(
-        [classes[j] for j in y[keep]], proba[keep], classes, n_bootstrap=0
-    )
+    rep = evaluate_predictions([classes[j] for j in y[keep]], proba[keep], classes, n_bootstrap=0)
     assert "c2" in rep.metrics["roc_auc"]["skipped"]
     assert "no gold cases" in rep.metrics["roc_auc"]["skipped"]["c2"]
     assert rep.per_class["c2"]["roc_auc"] is None
@@ -218,8 +212,13 @@ def test_red_flag_sensitivity_specificity_hand_computed():
     proba = np.full((8, 4), 0.1)
     for i, t in enumerate(top):
         proba[i, classes.index(t)] = 0.7
-    rep = evaluate_predictions(gold, proba, classes, n_bootstrap=0,
-                               cases=CaseInfo(red_flag_fired=fired, ids=list("abcdefgh")))
+    rep = evaluate_predictions(
+        gold,
+        proba,
+        classes,
+        n_bootstrap=0,
+        cases=CaseInfo(red_flag_fired=fired, ids=list("abcdefgh")),
+    )
     rf = rep.metrics["red_flags"]
     # Positives a,b,c,d: a (top MND), b (rule), c (NMJ read as MND) caught; d missed.
     assert rf["n_positive"] == 4 and rf["n_caught"] == 3
@@ -243,9 +242,15 @@ def test_abstention_and_alt_labels():
     abst = [False, True, False, False, True]
     alts = [[], ["b"], None, [], ["b"]]
     rep = evaluate_predictions(
-        gold, proba, ["a", "b"], n_bootstrap=0,
-        cases=CaseInfo(abstained=abst, alt_labels=alts,
-                       abstain_reasons=[None, "low_confidence", None, None, "low_confidence"]),
+        gold,
+        proba,
+        ["a", "b"],
+        n_bootstrap=0,
+        cases=CaseInfo(
+            abstained=abst,
+            alt_labels=alts,
+            abstain_reasons=[None, "low_confidence", None, None, "low_confidence"],
+        ),
     )
     ab = rep.metrics["abstention"]
     assert ab["rate"] == pytest.approx(0.4)
@@ -255,9 +260,9 @@ def test_abstention_and_alt_labels():
     assert rep.accuracy == pytest.approx(3 / 5)
     # Case 1 (gold a, top b, alt b) becomes acceptable.
     assert rep.metrics["accuracy_with_alternatives"] == pytest.approx(4 / 5)
-    assert evaluate_predictions(gold, proba, ["a", "b"], n_bootstrap=0).metrics[
-        "abstention"
-    ] == {"available": False}
+    assert evaluate_predictions(gold, proba, ["a", "b"], n_bootstrap=0).metrics["abstention"] == {
+        "available": False
+    }
 
 
 def test_subgroups_equal_separate_evaluation():
@@ -265,8 +270,9 @@ def test_subgroups_equal_separate_evaluation():
     y, proba, classes = kw["y_true"], kw["proba"], kw["classes"]
     sex = ["female" if i % 3 else "male" for i in range(200)]
     texts = ["short text"] * 150 + ["word " * 130] * 50
-    rep = evaluate_predictions(y, proba, classes, cases=CaseInfo(groups={"sex": sex}, texts=texts),
-                               n_bootstrap=100)
+    rep = evaluate_predictions(
+        y, proba, classes, cases=CaseInfo(groups={"sex": sex}, texts=texts), n_bootstrap=100
+    )
     sub = rep.metrics["subgroups"]
     assert set(sub) == {"sex", "text_length"}
     assert set(sub["text_length"]) == {"terse (<=15 words)", "long (>=120 words)"}
@@ -285,8 +291,9 @@ def test_groups_accepts_dataframe_and_missing_values():
     pd = pytest.importorskip("pandas")
     kw = synthetic_inputs(60, seed=4)
     df = pd.DataFrame({"sex": [None, "female", float("nan")] * 20})
-    rep = evaluate_predictions(kw["y_true"], kw["proba"], kw["classes"],
-                               cases=CaseInfo(groups=df), n_bootstrap=20)
+    rep = evaluate_predictions(
+        kw["y_true"], kw["proba"], kw["classes"], cases=CaseInfo(groups=df), n_bootstrap=20
+    )
     assert set(rep.metrics["subgroups"]["sex"]) == {"female", "unknown"}
     assert rep.metrics["subgroups"]["sex"]["unknown"]["n"] == 40
 
@@ -305,8 +312,15 @@ def test_bootstrap_is_seeded_and_ci_brackets_estimate():
     assert a.metrics["macro_f1_ci"] != c.metrics["macro_f1_ci"]
     # proportions have exact intervals: the seed does not move them
     assert a.metrics["accuracy_ci"] == c.metrics["accuracy_ci"]
-    for key in ("accuracy", "top3_accuracy", "macro_f1", "weighted_f1", "brier", "ece",
-                "classwise_ece"):
+    for key in (
+        "accuracy",
+        "top3_accuracy",
+        "macro_f1",
+        "weighted_f1",
+        "brier",
+        "ece",
+        "classwise_ece",
+    ):
         lo, hi = a.metrics[f"{key}_ci"]
         assert lo <= a.metrics[key] <= hi, key
     for d in a.per_class.values():
@@ -328,8 +342,7 @@ def test_bootstrap_handles_classes_absent_from_resamples():
 
 
 def test_no_bootstrap_gives_exact_intervals_only():
-    rep = evaluate_predictions(["a", "b"], [[0.6, 0.4], [0.3, 0.7]], ["a", "b"],
-                               n_bootstrap=0)
+    rep = evaluate_predictions(["a", "b"], [[0.6, 0.4], [0.3, 0.7]], ["a", "b"], n_bootstrap=0)
     assert rep.metrics["macro_f1_ci"] is None and rep.metrics["ece_ci"] is None
     assert rep.metrics["accuracy_ci"] == pytest.approx(_scipy_ci(2, 2))
     assert rep.per_class["a"]["recall_ci"] == pytest.approx(_scipy_ci(1, 1))
@@ -352,8 +365,14 @@ def test_every_proportion_has_an_exact_interval_never_zero_width():
     gold = ["mnd"] * 12 + ["ok"] * 140
     proba = [[0.9, 0.1]] * 12 + [[0.1, 0.9]] * 140
     groups = {"sex": ["f"] * 76 + ["m"] * 76}
-    rep = evaluate_predictions(gold, proba, ["mnd", "ok"], red_flag_classes=["mnd"],
-                               cases=CaseInfo(groups=groups), n_bootstrap=200)
+    rep = evaluate_predictions(
+        gold,
+        proba,
+        ["mnd", "ok"],
+        red_flag_classes=["mnd"],
+        cases=CaseInfo(groups=groups),
+        n_bootstrap=200,
+    )
     m = rep.metrics
     assert m["accuracy"] == 1.0 and m["accuracy_ci"] == pytest.approx(_scipy_ci(152, 152))
     assert m["top3_accuracy_ci"] == pytest.approx(_scipy_ci(152, 152))
@@ -379,8 +398,7 @@ def test_bootstrap_ci_coverage():
     for r in range(reps):
         correct = rng.random(n) < true_acc
         proba = np.where(correct[:, None], [0.7, 0.3], [0.3, 0.7])
-        rep = evaluate_predictions(["x"] * n, proba, ["x", "y"], n_bootstrap=500,
-                                   random_state=r)
+        rep = evaluate_predictions(["x"] * n, proba, ["x", "y"], n_bootstrap=500, random_state=r)
         lo, hi = rep.metrics["accuracy_ci"]
         covered += lo <= true_acc <= hi
     coverage = covered / reps
@@ -415,8 +433,9 @@ def test_input_errors(y, proba, classes, match):
 
 def test_length_mismatch_errors():
     with pytest.raises(ValueError, match="abstained must have one entry per case"):
-        evaluate_predictions(["a"], [[1.0, 0.0]], ["a", "b"],
-                             cases=CaseInfo(abstained=[True, False]))
+        evaluate_predictions(
+            ["a"], [[1.0, 0.0]], ["a", "b"], cases=CaseInfo(abstained=[True, False])
+        )
     with pytest.raises(TypeError, match="groups must be a mapping"):
         evaluate_predictions(["a"], [[1.0, 0.0]], ["a", "b"], cases=CaseInfo(groups=["x"]))
 
@@ -430,15 +449,27 @@ def test_to_json_keys_and_file(synth, tmp_path):
     text = synth.to_json(path)
     data = json.loads(path.read_text())
     assert data == json.loads(text)
-    for key in ("accuracy", "top3_accuracy", "macro_f1", "ece", "per_class",
-                "accuracy_ci", "classwise_ece", "brier", "roc_auc", "confusion_matrix",
-                "reliability", "red_flags", "abstention", "subgroups", "errors"):
+    for key in (
+        "accuracy",
+        "top3_accuracy",
+        "macro_f1",
+        "ece",
+        "per_class",
+        "accuracy_ci",
+        "classwise_ece",
+        "brier",
+        "roc_auc",
+        "confusion_matrix",
+        "reliability",
+        "red_flags",
+        "abstention",
+        "subgroups",
+        "errors",
+    ):
         assert key in data, key
     assert isinstance(data["accuracy"], float)
     assert set(data["per_class"]) == set(CLASSES)
-    assert {"precision", "recall", "f1", "support", "recall_ci"} <= set(
-        data["per_class"][MND]
-    )
+    assert {"precision", "recall", "f1", "support", "recall_ci"} <= set(data["per_class"][MND])
     assert "NaN" not in text and "Infinity" not in text
     assert data["n_errors"] == len(data["errors"]) == data["n"] - data["n_correct"]
 
@@ -448,7 +479,7 @@ def test_errors_have_top3_probabilities_and_evidence(synth):
     assert len(e["top3"]) == 3 and e["top3"][0][0] == e["predicted"]
     assert sum(e["probabilities"].values()) == pytest.approx(1.0)
     span = e["evidence"][0]
-    assert e["text"][span["start"]:span["end"]]
+    assert e["text"][span["start"] : span["end"]]
     plain = [e for e in synth.errors if not e["red_flag_missed"]]
     acceptable = [e["acceptable_alternative"] for e in plain]
     assert acceptable == sorted(acceptable)  # accepted alternatives last
@@ -456,8 +487,9 @@ def test_errors_have_top3_probabilities_and_evidence(synth):
     assert confidences == sorted(confidences, reverse=True)
 
 
-_EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""",
-                       re.IGNORECASE)
+_EXTERNAL = re.compile(
+    r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE
+)
 
 
 def _assert_self_contained(doc: str) -> None:
@@ -487,9 +519,13 @@ def test_html_is_self_contained(synth, tmp_path):
 
 def test_html_escapes_case_text():
     rep = evaluate_predictions(
-        ["a"], [[0.2, 0.8]], ["a", "b"], n_bootstrap=0,
-        cases=CaseInfo(texts=["<script>alert(1)</script> & <b>"],
-                       evidence=[[(0, 8, "x", "present")]]),
+        ["a"],
+        [[0.2, 0.8]],
+        ["a", "b"],
+        n_bootstrap=0,
+        cases=CaseInfo(
+            texts=["<script>alert(1)</script> & <b>"], evidence=[[(0, 8, "x", "present")]]
+        ),
     )
     doc = rep.to_html()
     assert "<script>" not in doc
@@ -510,8 +546,14 @@ def test_markdown(synth):
     md = synth.to_markdown()
     assert md.startswith("# fasciclf evaluation report")
     assert "Triage aid, not a diagnosis" in md
-    for heading in ("## Summary", "## Key figures", "## Per class", "## Confusion matrix",
-                    "## Calibration", "## Errors"):
+    for heading in (
+        "## Summary",
+        "## Key figures",
+        "## Per class",
+        "## Confusion matrix",
+        "## Calibration",
+        "## Errors",
+    ):
         assert heading in md
     assert "| Measure | Value (95% CI) |" in md
     assert "| Possible motor neuron disease |" in md
@@ -526,12 +568,24 @@ XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>[click](javascript:a
 def test_markdown_escapes_every_user_string():
     """Labels, group values, ids, texts and the data file name cannot become markup."""
     rep = evaluate_predictions(
-        [XSS, "b", "b"], [[0.2, 0.8], [0.4, 0.6], [0.3, 0.7]], [XSS, "b"],
-        cases=CaseInfo(groups={XSS: [XSS, "x", "x"]}, texts=[XSS, "b", "b"], ids=[XSS, 2, 3],
-                       alt_labels=[[XSS], [], []]),
-        red_flag_classes=[XSS], dataset_name=XSS + ".jsonl", n_bootstrap=0,
-        model_metadata={"model_version": XSS, "training_data": XSS,
-                        "class_counts": {XSS: 3}, "cv_metrics": {XSS: 0.5}},
+        [XSS, "b", "b"],
+        [[0.2, 0.8], [0.4, 0.6], [0.3, 0.7]],
+        [XSS, "b"],
+        cases=CaseInfo(
+            groups={XSS: [XSS, "x", "x"]},
+            texts=[XSS, "b", "b"],
+            ids=[XSS, 2, 3],
+            alt_labels=[[XSS], [], []],
+        ),
+        red_flag_classes=[XSS],
+        dataset_name=XSS + ".jsonl",
+        n_bootstrap=0,
+        model_metadata={
+            "model_version": XSS,
+            "training_data": XSS,
+            "class_counts": {XSS: 3},
+            "cv_metrics": {XSS: 0.5},
+        },
     )
     for md in (rep.to_markdown(), rep.model_card().to_markdown()):
         # every "<", "[" and "]" of a user string is backslash-escaped
@@ -557,20 +611,34 @@ def test_write_creates_three_files(synth, tmp_path):
 
 def test_model_card_sections(synth):
     md = synth.model_card().to_markdown()
-    for section in ("Model details", "Intended use", "Factors", "Metrics", "Evaluation data",
-                    "Training data", "Quantitative analyses", "Ethical considerations",
-                    "Caveats and recommendations", "TRIPOD+AI reporting items"):
+    for section in (
+        "Model details",
+        "Intended use",
+        "Factors",
+        "Metrics",
+        "Evaluation data",
+        "Training data",
+        "Quantitative analyses",
+        "Ethical considerations",
+        "Caveats and recommendations",
+        "TRIPOD+AI reporting items",
+    ):
         assert f"## {section}" in md, section
-    for item in ("Outcome definition", "Data sources", "Sample size",
-                 "Handling of class imbalance", "Calibration", "Limitations"):
+    for item in (
+        "Outcome definition",
+        "Data sources",
+        "Sample size",
+        "Handling of class imbalance",
+        "Calibration",
+        "Limitations",
+    ):
         assert f"| {item} |" in md, item
     assert "0.0.0-synthetic" in md and "class weight: balanced" in md
     assert "Triage aid, not a diagnosis" in md
 
 
 def test_model_card_without_metadata():
-    rep = evaluate_predictions(["x", "y"], [[0.7, 0.3], [0.4, 0.6]], ["x", "y"],
-                               n_bootstrap=0)
+    rep = evaluate_predictions(["x", "y"], [[0.7, 0.3], [0.4, 0.6]], ["x", "y"], n_bootstrap=0)
     md = build_model_card(None, rep).to_markdown()
     assert "not recorded" in md and "user-defined" in md
 
@@ -627,12 +695,21 @@ def _fake_predict_many(texts, *, model=None, n_jobs=1):
         j = text.find("weak")
         if j >= 0:
             findings.append(Finding("weakness", "present", "weak", j, j + 4))
-            flags.append(RedFlag("progressive_weakness", "Weakness that gets worse.",
-                                 ((j, j + 4, "weak"),)))
+            flags.append(
+                RedFlag("progressive_weakness", "Weakness that gets worse.", ((j, j + 4, "weak"),))
+            )
         feats = SymptomFeatures(text=text, findings=tuple(findings))
-        out.append(Prediction(top[0][0], probs, top, tuple(flags), feats,
-                              abstained=not findings and "twitch" not in text,
-                              abstain_reason=None if findings else "no_symptom_findings"))
+        out.append(
+            Prediction(
+                top[0][0],
+                probs,
+                top,
+                tuple(flags),
+                feats,
+                abstained=not findings and "twitch" not in text,
+                abstain_reason=None if findings else "no_symptom_findings",
+            )
+        )
     return out
 
 
@@ -657,8 +734,13 @@ _LABELS = ["benign_fasciculation", MND, "other", MND, "other"]
 
 
 def test_evaluate_wrapper_with_fake_model(fake_models):
-    rep = fe.evaluate(_FakeModel(), _TEXTS + [None], _LABELS + ["other"], n_bootstrap=50,
-                      groups={"sex": ["f", "m", "f", "m", "f", "m"]})
+    rep = fe.evaluate(
+        _FakeModel(),
+        _TEXTS + [None],
+        _LABELS + ["other"],
+        n_bootstrap=50,
+        groups={"sex": ["f", "m", "f", "m", "f", "m"]},
+    )
     assert rep.n == 6
     assert rep.metrics["classes"] == _FakeModel.classes_.tolist()
     assert rep.model_metadata["model_version"] == "fake-1"
@@ -692,17 +774,30 @@ def test_cli_evaluate(fake_models, tmp_path, capsys):
     from fasciclf.cli import main
 
     data = tmp_path / "cases.csv"
-    pd.DataFrame({
-        "id": [f"t{i}" for i in range(5)],
-        "text": _TEXTS,
-        "label": _LABELS,
-        "alt_labels": ["", "other", "", "[\"other\"]", ""],
-        "sex": ["female", "male", None, "female", "male"],
-        "split": ["test"] * 4 + ["train"],
-    }).to_csv(data, index=False)
+    pd.DataFrame(
+        {
+            "id": [f"t{i}" for i in range(5)],
+            "text": _TEXTS,
+            "label": _LABELS,
+            "alt_labels": ["", "other", "", '["other"]', ""],
+            "sex": ["female", "male", None, "female", "male"],
+            "split": ["test"] * 4 + ["train"],
+        }
+    ).to_csv(data, index=False)
     out = tmp_path / "out"
-    code = main(["evaluate", "--data", str(data), "--out", str(out), "--n-bootstrap", "20",
-                 "--split", "test"])
+    code = main(
+        [
+            "evaluate",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--n-bootstrap",
+            "20",
+            "--split",
+            "test",
+        ]
+    )
     assert code == 0
     assert {p.name for p in out.iterdir()} == {"report.html", "metrics.json", "model_card.md"}
     metrics = json.loads((out / "metrics.json").read_text())
@@ -710,8 +805,17 @@ def test_cli_evaluate(fake_models, tmp_path, capsys):
     assert metrics["accuracy_with_alternatives"] is not None
     assert "wrote" in capsys.readouterr().out
 
-    code = main(["evaluate", "--data", str(data), "--out", str(out), "--model",
-                 str(tmp_path / "missing.joblib")])
+    code = main(
+        [
+            "evaluate",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--model",
+            str(tmp_path / "missing.joblib"),
+        ]
+    )
     assert code == 2
     code = main(["evaluate", "--data", str(data), "--out", str(out), "--text-col", "body"])
     assert code == 2
@@ -726,11 +830,14 @@ def test_cli_reads_jsonl_with_list_alt_labels(fake_models, tmp_path):
     data = tmp_path / "cases.jsonl"
     with data.open("w") as fh:
         for i, (t, lab) in enumerate(zip(_TEXTS, _LABELS, strict=True)):
-            fh.write(json.dumps({"id": i, "text": t, "label": lab, "alt_labels": ["other"],
-                                 "age_band": "30-39"}) + "\n")
+            fh.write(
+                json.dumps(
+                    {"id": i, "text": t, "label": lab, "alt_labels": ["other"], "age_band": "30-39"}
+                )
+                + "\n"
+            )
     out = tmp_path / "o"
-    assert main(["evaluate", "--data", str(data), "--out", str(out), "--n-bootstrap",
-                 "0"]) == 0
+    assert main(["evaluate", "--data", str(data), "--out", str(out), "--n-bootstrap", "0"]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert "age_band" in metrics["subgroups"]
 
@@ -738,16 +845,32 @@ def test_cli_reads_jsonl_with_list_alt_labels(fake_models, tmp_path):
 def _cases_csv(tmp_path, **extra):
     pd = pytest.importorskip("pandas")
     data = tmp_path / "cases.csv"
-    pd.DataFrame({"id": [f"t{i}" for i in range(5)], "text": _TEXTS, "label": _LABELS,
-                  "split": ["test"] * 4 + ["train"], **extra}).to_csv(data, index=False)
+    pd.DataFrame(
+        {
+            "id": [f"t{i}" for i in range(5)],
+            "text": _TEXTS,
+            "label": _LABELS,
+            "split": ["test"] * 4 + ["train"],
+            **extra,
+        }
+    ).to_csv(data, index=False)
     return data
 
 
 def test_cli_mistyped_split_lists_the_splits(fake_models, tmp_path, capsys):
     from fasciclf.cli import main
 
-    code = main(["evaluate", "--data", str(_cases_csv(tmp_path)), "--out", str(tmp_path / "o"),
-                 "--split", "tset"])
+    code = main(
+        [
+            "evaluate",
+            "--data",
+            str(_cases_csv(tmp_path)),
+            "--out",
+            str(tmp_path / "o"),
+            "--split",
+            "tset",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "no rows with split 'tset'" in err and "the splits there are: test, train" in err
@@ -756,15 +879,29 @@ def test_cli_mistyped_split_lists_the_splits(fake_models, tmp_path, capsys):
 def test_cli_subgroups_voice_and_red_flag_classes(fake_models, tmp_path, capsys):
     from fasciclf.cli import main
 
-    data = _cases_csv(tmp_path, voice=["question", "narrative"] * 2 + ["question"],
-                      site=["a", "b", "a", "b", "a"])
+    data = _cases_csv(
+        tmp_path, voice=["question", "narrative"] * 2 + ["question"], site=["a", "b", "a", "b", "a"]
+    )
     out = tmp_path / "o"
     code = main(["evaluate", "--data", str(data), "--out", str(out), "--n-bootstrap", "0"])
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert "voice" in metrics["subgroups"] and "site" not in metrics["subgroups"]
-    code = main(["evaluate", "--data", str(data), "--out", str(out), "--n-bootstrap", "0",
-                 "--subgroup", "site", "--red-flag-classes", "other"])
+    code = main(
+        [
+            "evaluate",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--n-bootstrap",
+            "0",
+            "--subgroup",
+            "site",
+            "--red-flag-classes",
+            "other",
+        ]
+    )
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics["subgroups"]) == {"site", "text_length"}
@@ -780,8 +917,9 @@ def test_warning_when_no_gold_label_is_a_model_class(fake_models, tmp_path, caps
     data = _cases_csv(tmp_path)
     text = data.read_text().replace("benign_fasciculation", "calm").replace(MND, "urgent")
     data.write_text(text.replace(",other,", ",misc,"))
-    code = main(["evaluate", "--data", str(data), "--out", str(tmp_path / "o"),
-                 "--n-bootstrap", "0"])
+    code = main(
+        ["evaluate", "--data", str(data), "--out", str(tmp_path / "o"), "--n-bootstrap", "0"]
+    )
     err = capsys.readouterr().err
     assert code == 0 and "WARNING: None of the gold labels is a class of the model" in err
     html = (tmp_path / "o" / "report.html").read_text()
@@ -791,8 +929,9 @@ def test_warning_when_no_gold_label_is_a_model_class(fake_models, tmp_path, caps
 
 
 def test_single_class_and_unknown_red_flag_class_warnings():
-    rep = evaluate_predictions(["a", "a"], [[0.6, 0.4], [0.7, 0.3]], ["a", "b"],
-                               red_flag_classes=["urgent"], n_bootstrap=0)
+    rep = evaluate_predictions(
+        ["a", "a"], [[0.6, 0.4], [0.7, 0.3]], ["a", "b"], red_flag_classes=["urgent"], n_bootstrap=0
+    )
     assert any("same gold label (a)" in w for w in rep.warnings)
     assert any("urgent" in w and "--red-flag-classes" in w for w in rep.warnings)
     assert rep.summary_sentences()[0].startswith("Warning: ")
@@ -803,8 +942,10 @@ def test_overlap_with_training_data_is_warned(fake_models):
     from fasciclf.models import training_data_sha256
 
     model = _FakeModel()
-    model.metadata_ = {**model.metadata_,
-                       "training_data_sha256": training_data_sha256(_TEXTS, _LABELS)}
+    model.metadata_ = {
+        **model.metadata_,
+        "training_data_sha256": training_data_sha256(_TEXTS, _LABELS),
+    }
     rep = fe.evaluate(model, _TEXTS, _LABELS, n_bootstrap=0)
     assert any("is the training data" in w for w in rep.warnings)
     assert "is the training data" in rep.to_html()
@@ -815,17 +956,23 @@ def test_overlap_with_training_data_is_warned(fake_models):
 def test_subgroup_sentence_without_abstention():
     kw = synthetic_inputs(200, seed=3)
     sex = ["female" if i % 2 else "male" for i in range(200)]
-    rep = evaluate_predictions(kw["y_true"], kw["proba"], kw["classes"],
-                               cases=CaseInfo(groups={"sex": sex}), n_bootstrap=0)
+    rep = evaluate_predictions(
+        kw["y_true"], kw["proba"], kw["classes"], cases=CaseInfo(groups={"sex": sex}), n_bootstrap=0
+    )
     assert any(s.startswith("Across subgroups") for s in rep.summary_sentences())
 
 
 def test_red_flags_are_counted_by_code():
     rep = evaluate_predictions(
-        [MND, "other", "other"], [[0.2, 0.8], [0.3, 0.7], [0.1, 0.9]], [MND, "other"],
-        cases=CaseInfo(red_flag_fired=[True, True, False],
-                       red_flag_codes=[["wasting"], ["wasting", "bulbar"], []]),
-        n_bootstrap=0)
+        [MND, "other", "other"],
+        [[0.2, 0.8], [0.3, 0.7], [0.1, 0.9]],
+        [MND, "other"],
+        cases=CaseInfo(
+            red_flag_fired=[True, True, False],
+            red_flag_codes=[["wasting"], ["wasting", "bulbar"], []],
+        ),
+        n_bootstrap=0,
+    )
     by_code = rep.metrics["red_flags"]["by_code"]
     assert by_code["wasting"] == {"n_raised": 2, "n_on_red_flag_cases": 1, "n_on_others": 1}
     assert by_code["bulbar"]["n_on_others"] == 1

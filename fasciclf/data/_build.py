@@ -53,8 +53,10 @@ class BuildReport:
         p(f"exact duplicates dropped: {len(self.exact_duplicates)}")
         for dropped, kept in self.exact_duplicates:
             p(f"  drop {dropped} (same text as {kept})")
-        p(f"near duplicates dropped (5-gram Jaccard >= {NEAR_THRESHOLD}): "
-          f"{len(self.near_duplicates)}")
+        p(
+            f"near duplicates dropped (5-gram Jaccard >= {NEAR_THRESHOLD}): "
+            f"{len(self.near_duplicates)}"
+        )
         for dropped, kept, score in self.near_duplicates:
             p(f"  drop {dropped} (Jaccard {score:.3f} with {kept})")
         p(f"dropped for overlapping the challenge set: {len(self.challenge_overlaps)}")
@@ -62,8 +64,10 @@ class BuildReport:
             p(f"  drop {dropped} (Jaccard {score:.3f} with challenge {other})")
         if self.corpus is not None:
             c = self.corpus
-            p(f"similarity groups kept in one split (Jaccard >= {GROUP_THRESHOLD}): "
-              f"{self.groups} groups of 2+, largest {self.largest_group}")
+            p(
+                f"similarity groups kept in one split (Jaccard >= {GROUP_THRESHOLD}): "
+                f"{self.groups} groups of 2+, largest {self.largest_group}"
+            )
             p(f"corpus: {len(c)} rows, test share {(c['split'] == 'test').mean():.1%}")
             table = pd.crosstab(c["label"], c["split"], margins=True, margins_name="total")
             p(table.to_string())
@@ -128,8 +132,9 @@ def drop_duplicates(
     frame = frame.drop(index=sorted(dropped)).reset_index(drop=True)
 
     if challenge is not None and len(challenge):
-        pairs = near_duplicates(frame["text"].tolist(), challenge["text"].tolist(),
-                                threshold=threshold)
+        pairs = near_duplicates(
+            frame["text"].tolist(), challenge["text"].tolist(), threshold=threshold
+        )
         hit: dict[int, tuple[str, float]] = {}
         for i, j, score in pairs.itertuples(index=False, name=None):
             if i not in hit or score > hit[i][1]:
@@ -224,8 +229,7 @@ def assign_split(
 
 
 def _record(row: pd.Series, columns: Sequence[str]) -> dict[str, Any]:
-    rec = {c: (None if isinstance(row[c], float) and row[c] != row[c] else row[c])
-           for c in columns}
+    rec = {c: (None if isinstance(row[c], float) and row[c] != row[c] else row[c]) for c in columns}
     rec["alt_labels"] = list(rec["alt_labels"] or [])
     gold = row.get("gold")
     if isinstance(gold, dict):
@@ -235,8 +239,7 @@ def _record(row: pd.Series, columns: Sequence[str]) -> dict[str, Any]:
 
 def write_jsonl(frame: pd.DataFrame, path: Path, columns: Sequence[str]) -> None:
     """Write ``frame`` as UTF-8 JSON lines in ``columns`` order (plus ``gold``)."""
-    lines = [json.dumps(_record(row, columns), ensure_ascii=False)
-             for _, row in frame.iterrows()]
+    lines = [json.dumps(_record(row, columns), ensure_ascii=False) for _, row in frame.iterrows()]
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     tmp.replace(path)
@@ -283,13 +286,15 @@ def build_corpus(
         where = frame.loc[dup_ids.index, ["id", "_source"]].drop_duplicates()
         raise LabeledDataError(
             "duplicate ids across parts: "
-            + ", ".join(f"{i} ({src})" for i, src in zip(where["id"], where["_source"],
-                                                          strict=True))
+            + ", ".join(
+                f"{i} ({src})" for i, src in zip(where["id"], where["_source"], strict=True)
+            )
         )
     chal = None
     if challenge is not None and Path(challenge).is_file():
-        chal = validate(read_table(challenge), labels=LABELS, splits=("challenge",),
-                        required=CHALLENGE_COLUMNS)
+        chal = validate(
+            read_table(challenge), labels=LABELS, splits=("challenge",), required=CHALLENGE_COLUMNS
+        )
     frame = drop_duplicates(frame, chal, report=report)
     validate(frame, labels=LABELS, required=CHALLENGE_COLUMNS)
     frame["split"] = assign_split(frame, test_size=test_size, seed=seed, report=report)
@@ -320,8 +325,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         report = build_corpus(
-            args.parts, None if args.dry_run else args.out, args.challenge,
-            test_size=args.test_size, seed=args.seed,
+            args.parts,
+            None if args.dry_run else args.out,
+            args.challenge,
+            test_size=args.test_size,
+            seed=args.seed,
         )
     except (LabeledDataError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

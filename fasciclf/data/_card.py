@@ -69,8 +69,10 @@ def shares(frame: pd.DataFrame) -> dict[str, float]:
 
 def _markdown(table: pd.DataFrame, index_name: str) -> str:
     cols = [index_name] + [str(c) for c in table.columns]
-    lines = ["| " + " | ".join(cols) + " |",
-             "|" + "|".join([":---"] + ["---:"] * len(table.columns)) + "|"]
+    lines = [
+        "| " + " | ".join(cols) + " |",
+        "|" + "|".join([":---"] + ["---:"] * len(table.columns)) + "|",
+    ]
     for idx, row in table.iterrows():
         cells = [f"`{idx}`" if idx in LABELS else f"**{idx}**" if idx == "total" else str(idx)]
         cells += [str(v) for v in row.tolist()]
@@ -79,8 +81,9 @@ def _markdown(table: pd.DataFrame, index_name: str) -> str:
 
 
 def _by_label(frame: pd.DataFrame, column: pd.Series, order: Sequence[str]) -> pd.DataFrame:
-    table = pd.crosstab(frame["label"], column).reindex(index=list(LABELS),
-                                                       columns=list(order), fill_value=0)
+    table = pd.crosstab(frame["label"], column).reindex(
+        index=list(LABELS), columns=list(order), fill_value=0
+    )
     table = table.fillna(0).astype(int)
     table["total"] = table.sum(axis=1)
     table.loc["total"] = table.sum(axis=0)
@@ -91,59 +94,102 @@ def _by_label(frame: pd.DataFrame, column: pd.Series, order: Sequence[str]) -> p
 def _section(frame: pd.DataFrame, title: str, *, with_split: bool) -> list[str]:
     out = [f"### {title}: {len(frame)} cases", ""]
     if with_split:
-        out += ["Labels by split:", "", _markdown(_by_label(frame, frame["split"], SPLITS),
-                                                   "label"), ""]
+        out += [
+            "Labels by split:",
+            "",
+            _markdown(_by_label(frame, frame["split"], SPLITS), "label"),
+            "",
+        ]
     if "voice" in frame.columns:
-        out += ["Labels by voice (`question`: a letter or post asking a doctor; `narrative`: "
-                "the months before a diagnosis told as a story):", "",
-                _markdown(_by_label(frame, frame["voice"], VOICES), "label"), ""]
-    out += ["Labels by style:", "", _markdown(_by_label(frame, frame["style"], STYLES),
-                                               "label"), ""]
+        out += [
+            "Labels by voice (`question`: a letter or post asking a doctor; `narrative`: "
+            "the months before a diagnosis told as a story):",
+            "",
+            _markdown(_by_label(frame, frame["voice"], VOICES), "label"),
+            "",
+        ]
+    out += [
+        "Labels by style:",
+        "",
+        _markdown(_by_label(frame, frame["style"], STYLES), "label"),
+        "",
+    ]
     writer = frame["writer"].map(lambda w: "self" if w == "self" else "relative")
-    out += ["Labels by writer (self, or a relative or friend writing for the person):", "",
-            _markdown(_by_label(frame, writer, ["self", "relative"]), "label"), ""]
+    out += [
+        "Labels by writer (self, or a relative or friend writing for the person):",
+        "",
+        _markdown(_by_label(frame, writer, ["self", "relative"]), "label"),
+        "",
+    ]
     band = frame["text"].map(length_band)
-    band_table = _by_label(frame, band, LENGTH_BANDS).rename(columns={
-        "terse": f"terse (<= {TERSE_MAX_WORDS} words)",
-        "medium": f"medium ({TERSE_MAX_WORDS + 1}-{LONG_MIN_WORDS - 1})",
-        "long": f"long (>= {LONG_MIN_WORDS})",
-    })
-    out += ["Labels by length (whitespace-separated words):", "",
-            _markdown(band_table, "label"), ""]
+    band_table = _by_label(frame, band, LENGTH_BANDS).rename(
+        columns={
+            "terse": f"terse (<= {TERSE_MAX_WORDS} words)",
+            "medium": f"medium ({TERSE_MAX_WORDS + 1}-{LONG_MIN_WORDS - 1})",
+            "long": f"long (>= {LONG_MIN_WORDS})",
+        }
+    )
+    out += [
+        "Labels by length (whitespace-separated words):",
+        "",
+        _markdown(band_table, "label"),
+        "",
+    ]
     conf = _by_label(frame, frame["label_confidence"], ["clear", "ambiguous"])
-    has_gold = (frame["gold"].map(lambda g: isinstance(g, dict)) if "gold" in frame.columns
-                else pd.Series(False, index=frame.index))
+    has_gold = (
+        frame["gold"].map(lambda g: isinstance(g, dict))
+        if "gold" in frame.columns
+        else pd.Series(False, index=frame.index)
+    )
     per_label = has_gold.groupby(frame["label"]).sum().reindex(LABELS, fill_value=0)
     conf["with feature gold"] = [int(v) for v in per_label] + [int(has_gold.sum())]
     out += ["Label confidence and feature-gold annotations:", "", _markdown(conf, "label"), ""]
-    pairs = [(lab, alt) for lab, alts in zip(frame["label"], frame["alt_labels"], strict=True)
-             for alt in (alts or [])]
+    pairs = [
+        (lab, alt)
+        for lab, alts in zip(frame["label"], frame["alt_labels"], strict=True)
+        for alt in (alts or [])
+    ]
     if pairs:
         pair_frame = pd.DataFrame(pairs, columns=["label", "alt"])
         matrix = pd.crosstab(pair_frame["label"], pair_frame["alt"]).reindex(
-            index=list(LABELS), columns=list(LABELS), fill_value=0)
+            index=list(LABELS), columns=list(LABELS), fill_value=0
+        )
         matrix.columns = [_ABBREV[c] for c in matrix.columns]
         matrix.columns.name = None
         legend = ", ".join(f"{a} = `{lab}`" for lab, a in _ABBREV.items())
-        out += ["Ambiguous cases: label (rows) by the alternative named in `alt_labels` "
-                f"(columns; {legend}):", "", _markdown(matrix, "label"), ""]
+        out += [
+            "Ambiguous cases: label (rows) by the alternative named in `alt_labels` "
+            f"(columns; {legend}):",
+            "",
+            _markdown(matrix, "label"),
+            "",
+        ]
     sex = frame["sex"].fillna("not stated")
     age = frame["age_band"].fillna("not stated")
     demo = pd.crosstab(age, sex)
-    demo = demo.reindex(index=sorted(i for i in demo.index if i != "not stated")
-                        + (["not stated"] if "not stated" in demo.index else []),
-                        columns=[c for c in ["female", "male", "not stated"] if c in demo.columns],
-                        fill_value=0)
+    demo = demo.reindex(
+        index=sorted(i for i in demo.index if i != "not stated")
+        + (["not stated"] if "not stated" in demo.index else []),
+        columns=[c for c in ["female", "male", "not stated"] if c in demo.columns],
+        fill_value=0,
+    )
     demo["total"] = demo.sum(axis=1)
     demo.loc["total"] = demo.sum(axis=0)
     demo.columns.name = None
-    out += ["Age band by sex (of the person with the symptoms):", "",
-            _markdown(demo, "age band"), ""]
+    out += [
+        "Age band by sex (of the person with the symptoms):",
+        "",
+        _markdown(demo, "age band"),
+        "",
+    ]
     got = shares(frame)
-    counts = {"terse": (band == "terse").sum(), "long": (band == "long").sum(),
-              "relative": (writer == "relative").sum(),
-              "non_native": (frame["style"] == "non_native").sum(),
-              "informal": (frame["style"] == "informal").sum()}
+    counts = {
+        "terse": (band == "terse").sum(),
+        "long": (band == "long").sum(),
+        "relative": (writer == "relative").sum(),
+        "non_native": (frame["style"] == "non_native").sum(),
+        "informal": (frame["style"] == "informal").sum(),
+    }
     lines = ["| measure | cases | share | target | met |", "|:---|---:|---:|---:|:---|"]
     for key, desc, target in SHARE_TARGETS:
         ok = "yes" if got[key] >= target else "**no**"
@@ -239,10 +285,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m fasciclf.data.card",
         description="Regenerate the composition tables in data/labeled/DATACARD.md.",
     )
-    parser.add_argument("path", nargs="?", type=Path, default=None,
-                        help="the data card (default: DATACARD.md next to corpus.jsonl)")
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if the tables are stale instead of rewriting them")
+    parser.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="the data card (default: DATACARD.md next to corpus.jsonl)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if the tables are stale instead of rewriting them",
+    )
     args = parser.parse_args(argv)
     path = args.path or _default_card()
     try:

@@ -83,8 +83,13 @@ def near_duplicates(
     same = texts_b is None
     texts_a = list(texts_a)
     texts_b = texts_a if same else list(texts_b)
-    empty = pd.DataFrame({"i": np.array([], dtype=np.int64), "j": np.array([], dtype=np.int64),
-                          "jaccard": np.array([], dtype=float)})
+    empty = pd.DataFrame(
+        {
+            "i": np.array([], dtype=np.int64),
+            "j": np.array([], dtype=np.int64),
+            "jaccard": np.array([], dtype=float),
+        }
+    )
     if not texts_a or not texts_b:
         return empty
 
@@ -109,10 +114,11 @@ def near_duplicates(
         rows.append(i[keep])
         cols.append(j[keep])
         scores.append(jac[keep])
-    out = pd.DataFrame({
-        "i": np.concatenate(rows).astype(np.int64),
-        "j": np.concatenate(cols).astype(np.int64),
-        "jaccard": np.round(np.concatenate(scores), 3),
-    })
-    return out.sort_values(["jaccard", "i", "j"], ascending=[False, True, True],
-                           ignore_index=True)
+    out = pd.DataFrame(
+        {
+            "i": np.concatenate(rows).astype(np.int64),
+            "j": np.concatenate(cols).astype(np.int64),
+            "jaccard": np.round(np.concatenate(scores), 3),
+        }
+    )
+    return out.sort_values(["jaccard", "i", "j"], ascending=[False, True, True], ignore_index=True)

@@ -146,18 +146,20 @@ def validate(
             frame["split"], names, "split", splits, nullable=not require_split
         )
     if "label_confidence" in frame.columns:
-        problems += _check_values(frame["label_confidence"], names, "label_confidence",
-                                  CONFIDENCES, nullable=False)
+        problems += _check_values(
+            frame["label_confidence"], names, "label_confidence", CONFIDENCES, nullable=False
+        )
     if "alt_labels" in frame.columns:
         problems += _check_alt_labels(frame, names, label_col, labels)
     if "sex" in frame.columns:
         problems += _check_values(frame["sex"], names, "sex", SEXES, nullable=True)
     if "age_band" in frame.columns:
-        problems += _check_values(frame["age_band"], names, "age_band", AGE_BANDS,
-                                  nullable=True)
+        problems += _check_values(frame["age_band"], names, "age_band", AGE_BANDS, nullable=True)
     if "writer" in frame.columns:
         problems += _check_pattern(
-            frame["writer"], names, "writer",
+            frame["writer"],
+            names,
+            "writer",
             lambda v: v == "self" or bool(WRITER_PATTERN.match(v)),
             "'self' or a lowercase relation such as 'mother' or 'best friend'",
         )
@@ -188,8 +190,10 @@ def _name_rows(names: list[str], positions: Iterable[int]) -> str:
     positions = list(positions)
     shown = [names[i] for i in positions[:_MAX_ROWS_NAMED]]
     if all(n.startswith("row ") for n in shown):
-        text = "row" + ("s " if len(positions) > 1 else " ") + ", ".join(
-            n.removeprefix("row ") for n in shown
+        text = (
+            "row"
+            + ("s " if len(positions) > 1 else " ")
+            + ", ".join(n.removeprefix("row ") for n in shown)
         )
     else:
         text = "row" + ("s " if len(positions) > 1 else " ") + ", ".join(shown)
@@ -208,11 +212,17 @@ def _is_missing(value: Any) -> bool:
 
 def _check_ids(ids: pd.Series, names: list[str], id_col: str) -> list[str]:
     problems = []
-    blank = [i for i, v in enumerate(ids) if not (isinstance(v, str) and v.strip())
-             and not (isinstance(v, int) and not isinstance(v, bool))]
+    blank = [
+        i
+        for i, v in enumerate(ids)
+        if not (isinstance(v, str) and v.strip())
+        and not (isinstance(v, int) and not isinstance(v, bool))
+    ]
     if blank:
-        problems.append(f"missing {id_col!r} in {_name_rows(names, blank)}: expected a "
-                        "unique non-empty id on every row")
+        problems.append(
+            f"missing {id_col!r} in {_name_rows(names, blank)}: expected a "
+            "unique non-empty id on every row"
+        )
     seen: dict[Any, list[int]] = {}
     for i, v in enumerate(ids):
         if not _is_missing(v) and v != "":
@@ -251,8 +261,9 @@ def _check_labels(
     problems = []
     missing = [i for i, v in enumerate(values) if _is_missing(v) or v == ""]
     if missing:
-        problems.append(f"missing {label_col!r} in {_name_rows(names, missing)}: "
-                        "expected a label on every row")
+        problems.append(
+            f"missing {label_col!r} in {_name_rows(names, missing)}: expected a label on every row"
+        )
     if labels is None:
         return problems
     allowed = set(labels)
@@ -280,8 +291,15 @@ def _check_duplicates(frame: pd.DataFrame, names: list[str], text_col: str) -> l
             continue
         preview = text if len(text) <= 60 else text[:57] + "..."
         splits = (
-            sorted({str(frame["split"].iloc[i]) for i in rows if
-                    not _is_missing(frame["split"].iloc[i])}) if has_split else []
+            sorted(
+                {
+                    str(frame["split"].iloc[i])
+                    for i in rows
+                    if not _is_missing(frame["split"].iloc[i])
+                }
+            )
+            if has_split
+            else []
         )
         if len(splits) > 1:
             problems.append(
@@ -314,8 +332,11 @@ def _check_values(
                 bad.setdefault(repr(v), []).append(i)
         elif v not in allowed:
             bad.setdefault(repr(v), []).append(i)
-    expected = ("a non-empty string" if allowed is None else
-                "one of " + ", ".join(allowed) + (" or null" if nullable else ""))
+    expected = (
+        "a non-empty string"
+        if allowed is None
+        else "one of " + ", ".join(allowed) + (" or null" if nullable else "")
+    )
     return [
         f"invalid {column} {found} in {_name_rows(names, rows)}: expected {expected}"
         for found, rows in bad.items()
@@ -365,19 +386,24 @@ def _check_alt_labels(
                 inconsistent.setdefault("clear", []).append(i)
     problems = []
     if not_list:
-        problems.append(f"invalid alt_labels in {_name_rows(names, not_list)}: "
-                        "expected a list of label strings (empty when none)")
+        problems.append(
+            f"invalid alt_labels in {_name_rows(names, not_list)}: "
+            "expected a list of label strings (empty when none)"
+        )
     for value, rows in unknown.items():
         problems.append(
             f"unknown alt_label {value!r} in {_name_rows(names, rows)}; allowed labels: "
             f"{', '.join(labels or [])}"
         )
     if own:
-        problems.append(f"alt_labels repeat the row's own label in {_name_rows(names, own)}: "
-                        "expected only other labels")
+        problems.append(
+            f"alt_labels repeat the row's own label in {_name_rows(names, own)}: "
+            "expected only other labels"
+        )
     if dup:
-        problems.append(f"repeated alt_labels in {_name_rows(names, dup)}: "
-                        "expected each alternative once")
+        problems.append(
+            f"repeated alt_labels in {_name_rows(names, dup)}: expected each alternative once"
+        )
     if "ambiguous" in inconsistent:
         problems.append(
             f"label_confidence 'ambiguous' with empty alt_labels in "
@@ -412,15 +438,15 @@ def gold_problems(gold: Any) -> list[str]:
     ["laterality 'both' not in left, right, bilateral, unspecified"]
     """
     if not isinstance(gold, dict):
-        return [f"expected an object with keys {', '.join(GOLD_KEYS)}, "
-                f"found {type(gold).__name__}"]
+        return [f"expected an object with keys {', '.join(GOLD_KEYS)}, found {type(gold).__name__}"]
     problems = []
     keys = set(gold) - set(OPTIONAL_GOLD_KEYS)
     if keys != set(GOLD_KEYS):
         missing = [k for k in GOLD_KEYS if k not in keys]
         extra = sorted(keys - set(GOLD_KEYS))
         problems.append(
-            "keys differ from " + ", ".join(GOLD_KEYS)
+            "keys differ from "
+            + ", ".join(GOLD_KEYS)
             + (f" (missing {', '.join(missing)})" if missing else "")
             + (f" (unexpected {', '.join(extra)})" if extra else "")
         )
@@ -443,13 +469,12 @@ def gold_problems(gold: Any) -> list[str]:
     if "laterality" in gold and gold["laterality"] not in LATERALITIES:
         problems.append(f"laterality {gold['laterality']!r} not in {', '.join(LATERALITIES)}")
     if "progression" in gold and gold["progression"] not in PROGRESSIONS:
-        problems.append(
-            f"progression {gold['progression']!r} not in {', '.join(PROGRESSIONS)}"
-        )
+        problems.append(f"progression {gold['progression']!r} not in {', '.join(PROGRESSIONS)}")
     if "duration_days" in gold:
         d = gold["duration_days"]
-        if d is not None and (isinstance(d, bool) or not isinstance(d, (int, float))
-                              or d != d or d < 0):
+        if d is not None and (
+            isinstance(d, bool) or not isinstance(d, (int, float)) or d != d or d < 0
+        ):
             problems.append(f"duration_days {d!r} is not a non-negative number or null")
     if "symptoms" in gold:
         sym = gold["symptoms"]
@@ -457,14 +482,10 @@ def gold_problems(gold: Any) -> list[str]:
             problems.append(f"symptoms is {type(sym).__name__}, expected an object")
         else:
             if set(sym) != set(SYMPTOMS):
-                problems.append(
-                    f"symptoms keys {sorted(sym)} differ from {', '.join(SYMPTOMS)}"
-                )
+                problems.append(f"symptoms keys {sorted(sym)} differ from {', '.join(SYMPTOMS)}")
             bad = {k: v for k, v in sym.items() if v not in SYMPTOM_STATUSES}
             if bad:
-                problems.append(
-                    f"symptom statuses {bad!r} not in {', '.join(SYMPTOM_STATUSES)}"
-                )
+                problems.append(f"symptom statuses {bad!r} not in {', '.join(SYMPTOM_STATUSES)}")
     return problems
 
 

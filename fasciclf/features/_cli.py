@@ -75,8 +75,9 @@ def _extract_stream(args: argparse.Namespace, rows: Iterator[object]) -> tuple[i
         for f in extract_many(texts(), n_jobs=args.n_jobs, batch_size=batch):
             rid = pending.popleft()
             if f.truncated:
-                print(f"row {rid}: warning: text truncated to {MAX_CHARS} characters",
-                      file=sys.stderr)
+                print(
+                    f"row {rid}: warning: text truncated to {MAX_CHARS} characters", file=sys.stderr
+                )
             _emit(args, rid, f)
     return counts["rows"], counts["failed"]
 

@@ -241,9 +241,7 @@ def side_of(sides: set[str]) -> str:
     return "unspecified"
 
 
-def laterality(
-    present_signs: list[Mention], body_sites: list[str], sites: list[Site] = ()
-) -> str:
+def laterality(present_signs: list[Mention], body_sites: list[str], sites: list[Site] = ()) -> str:
     """One side for the present findings, as the guideline (section 7) reads them.
 
     Paired parts in the plural ("my calves") are both sides, also next to a
