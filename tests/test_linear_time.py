@@ -41,6 +41,8 @@ SHAPES = {
     "no twitch, ...": lambda n: _repeat("no left calf twitch, ", n),
     "my husband, ...": lambda n: _repeat("my husband, 45, has twitching, ", n),
     "corpus text": lambda n: _repeat(_corpus_text(), n),
+    "diary entries": lambda n: _repeat("5 May. My left calf twitches. ", n),
+    "dates in one sentence": lambda n: _repeat("5 may 6 june ", n),
 }
 
 

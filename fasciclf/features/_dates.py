@@ -171,7 +171,8 @@ class TimeExpr:
 
     ``kind`` is ``absolute`` (``month`` of the year as a float, ``year``,
     ``year_offset`` from the writing year, ``bare`` when nothing but the
-    month or season was said), ``now``, ``ago`` (``days`` before writing),
+    month or season was said, ``day`` of the month when written), ``now``,
+    ``ago`` (``days`` before writing),
     ``after_prev`` (``days`` after the previous event), ``sequence``
     (``value`` start/next/same), ``spread``, ``fluctuation`` or ``course``
     (``value`` improving/worse).
@@ -186,6 +187,7 @@ class TimeExpr:
     days: float | None = None
     value: str | None = None
     bare: bool = False
+    day: int | None = None
 
 
 def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]]:
@@ -262,11 +264,15 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     s, e, rec = tags[k]
     month: float | None = None
     year: int | None = None
+    day = _day_before(tags, k) if k == j and rec.kind == "month" else None
     if rec.kind in _DATE_KINDS:
-        if rec.guarded and k == j and not _guard_ok(words, s, tags, k):
+        if rec.guarded and k == j and day is None and not _guard_ok(words, s, tags, k):
             return None
         base = float(rec.value)
-        if rec.kind == "month":
+        if day is not None:  # "12 January": a diary's date, to the day
+            start = tags[k - 1][0]
+            month = base + (day - 1) / 31.0
+        elif rec.kind == "month":
             month = base + (position if position is not None else 0.5)
         else:
             month = base + ((position - 0.5) * 3 if position is not None else 0.0)
@@ -284,7 +290,17 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
         year, e = int(tags[k][2].value), tags[k][1]
         k += 1
     bare = rec.kind in _DATE_KINDS and offset is None and year is None
-    return TimeExpr("absolute", start, e, month, year, offset, bare=bare), k
+    return TimeExpr("absolute", start, e, month, year, offset, bare=bare, day=day), k
+
+
+def _day_before(tags, k: int) -> int | None:
+    """The day of the month written just before a month name ("5 May")."""
+    if k == 0:
+        return None
+    ps, pe, prev = tags[k - 1]
+    if prev.kind == "number" and pe == tags[k][0] and 1 <= int(prev.value) <= 31:
+        return int(prev.value)
+    return None
 
 
 def find_time_expressions(words: list[str], table: TimeTable | None = None) -> list[TimeExpr]:

@@ -120,6 +120,7 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
     keyed = _steps_of_findings(sent, findings, starts, cuts, sent_first, by_start)
     _place_sites(words, sent, keyed, cuts, sent_first, keyed.sent_sites)
     _date_from_lead(keyed, cuts, by_start, sent)
+    _date_from_heading(words, keyed, events, sent)
     for key, st in keyed.items():
         if st.expr is None and key >= 0:
             st.expr = by_start.get(key)
@@ -154,6 +155,43 @@ def _date_from_lead(keyed: dict[int, Step], cuts: list[int], by_start, sent: lis
             and lead.kind in _DATED_KINDS
         ):
             st.expr = lead
+
+
+_PUNCT = frozenset(".,:;!?-–—()")
+
+
+def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -> None:
+    """A date standing alone ("12 January.") heads the diary entry after it.
+
+    The first step told in the entry, if it has no time of its own (or only
+    "now"), happened then.
+    """
+    content: dict[int, int] = {}  # words per sentence, punctuation aside
+    for w, s_id in zip(words, sent, strict=True):
+        if not (w.isspace() or w in _PUNCT):
+            content[s_id] = content.get(s_id, 0) + 1
+    per_sent: dict[int, list] = {}
+    for e in events:
+        if e.kind == "absolute":
+            per_sent.setdefault(sent[e.start], []).append(e)
+    headings = [
+        (s_id, es[0])
+        for s_id, es in sorted(per_sent.items())
+        if len(es) == 1
+        and content.get(s_id, 0)
+        == sum(not (w.isspace() or w in _PUNCT) for w in words[es[0].start : es[0].end])
+    ]
+    firsts = sorted((sent[k] if k >= 0 else -1 - k, k) for k in keyed)
+    j = 0
+    for n, (s_id, e) in enumerate(headings):
+        until = headings[n + 1][0] if n + 1 < len(headings) else len(sent) + 1
+        while j < len(firsts) and firsts[j][0] <= s_id:
+            j += 1
+        if j < len(firsts) and firsts[j][0] < until:
+            st = keyed[firsts[j][1]]
+            # "2 June. Now his forearm too.": the entry's "now" is its date
+            if st.expr is None or st.expr.kind == "now":
+                st.expr = e
 
 
 class _Keyed(dict):

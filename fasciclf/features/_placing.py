@@ -16,6 +16,7 @@ from fasciclf.features._episodes import Step
 __all__ = ["MONTH_DAYS", "months_before", "now_sentences", "place_steps", "writing_anchor"]
 
 MONTH_DAYS = 30.4
+DIARY_ENTRIES = 3  # dates to the day that make a text a diary
 
 
 def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> set[int]:
@@ -32,11 +33,18 @@ def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> s
 def writing_anchor(
     exprs: list[TimeExpr], sent: list[int], now_sents: set[int]
 ) -> tuple[float | None, int | None]:
-    """Month and year of writing, from a date said in the same sentence as "now"."""
+    """Month and year of writing, from a date said in the same sentence as "now".
+
+    A diary ("12 January. ... 9 February. ... 20 February.") is written as
+    it goes: with no "now", its last dated entry is the time of writing.
+    """
     for e in exprs:
         if e.kind == "absolute" and sent[e.start] in now_sents and e.month is not None:
             if e.year_offset in (None, 0):
                 return e.month, e.year
+    entries = [e for e in exprs if e.kind == "absolute" and e.day is not None]
+    if len(entries) >= DIARY_ENTRIES:
+        return entries[-1].month, entries[-1].year
     return None, None
 
 
