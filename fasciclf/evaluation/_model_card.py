@@ -159,6 +159,63 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
     default_taxonomy = set(classes) <= set(DEFAULT_TAXONOMY)
     dataset = report.dataset_name or m.get("dataset") or "the evaluation data supplied"
 
+    source = meta.get("training_data") or meta.get("data_source")
+    if source is None and default_taxonomy:
+        source = (
+            "the fasciclf labelled corpus (data/labeled): descriptions written by the project "
+            "team following data/labeled/GUIDELINE.md; no patient data"
+        )
+    c = _CardContext(
+        meta=meta,
+        m=m,
+        rf=rf,
+        sub=m.get("subgroups") or {},
+        classes=classes,
+        version=version,
+        kind=kind,
+        versions=versions,
+        dataset=dataset,
+        default_taxonomy=default_taxonomy,
+        source=source,
+    )
+    sections = [
+        ("Model details", [("ul", _details(c))]),
+        ("Intended use", _intended(c)),
+        ("Factors", _factors(c)),
+        ("Metrics", _metrics_blocks(c)),
+        ("Evaluation data", _eval_blocks(c)),
+        ("Training data", _train_blocks(c)),
+        ("Quantitative analyses", _quant(c)),
+        ("Ethical considerations", _ethics(c)),
+        ("Caveats and recommendations", _caveats(c)),
+        ("TRIPOD+AI reporting items", _tripod(c)),
+    ]
+    return ModelCard(f"Model card: fasciclf triage classifier {version}", sections)
+
+
+@dataclass(frozen=True)
+class _CardContext:
+    """What every section of the card reads."""
+
+    meta: dict[str, Any]
+    m: Mapping[str, Any]
+    rf: Mapping[str, Any]
+    sub: Mapping[str, Any]
+    classes: list[Any]
+    version: Any
+    kind: Any
+    versions: Any
+    dataset: str
+    default_taxonomy: bool
+    source: Any
+
+
+def _details(c: _CardContext) -> list[Any]:
+    """Model details: version, type, software and data fingerprint."""
+    meta = c.meta
+    version = c.version
+    kind = c.kind
+    versions = c.versions
     details = [
         f"Name and version: fasciclf triage classifier, model version {version}.",
         "Developed by: the fasciclf developers (open source, MIT licence).",
@@ -183,7 +240,11 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
         "Output: a probability for each category, the top three, red-flag rules with the "
         "words that triggered them, and an abstention when the text gives too little to go on.",
     ]
+    return details
 
+
+def _intended(c: _CardContext) -> list[Any]:
+    """Intended use and what is out of scope."""
     intended = [
         (
             "note",
@@ -216,8 +277,12 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
             ],
         ),
     ]
+    return intended
 
-    sub = m.get("subgroups") or {}
+
+def _factors(c: _CardContext) -> list[Any]:
+    """Factors: what can change performance, and the subgroups evaluated here."""
+    sub = c.sub
     factors = [
         (
             "p",
@@ -236,7 +301,13 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
             + ".",
         ),
     ]
+    return factors
 
+
+def _metrics_blocks(c: _CardContext) -> list[Any]:
+    """The measures reported, and their intervals."""
+    m = c.m
+    rf = c.rf
     metrics_blocks = [
         (
             "ul",
@@ -260,7 +331,13 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
             ],
         ),
     ]
+    return metrics_blocks
 
+
+def _eval_blocks(c: _CardContext) -> list[Any]:
+    """The evaluation data."""
+    m = c.m
+    dataset = c.dataset
     label_counts = {lab: d["support"] for lab, d in m["per_class"].items()}
     eval_blocks = [
         ("p", f"Dataset: {dataset}; {m['n']} descriptions."),
@@ -279,14 +356,14 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
                 + ".",
             )
         )
+    return eval_blocks
 
+
+def _train_blocks(c: _CardContext) -> list[Any]:
+    """The training data."""
+    meta = c.meta
+    source = c.source
     class_counts = meta.get("class_counts") or {}
-    source = meta.get("training_data") or meta.get("data_source")
-    if source is None and default_taxonomy:
-        source = (
-            "the fasciclf labelled corpus (data/labeled): descriptions written by the project "
-            "team following data/labeled/GUIDELINE.md; no patient data"
-        )
     train_blocks: list[tuple[Any, ...]] = [
         ("p", f"Source: {_recorded(source)}."),
         ("p", f"Number of training cases: {_recorded(meta.get('n_train'))}."),
@@ -299,7 +376,16 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
                 [[pretty_label(k), v] for k, v in class_counts.items()],
             )
         )
+    return train_blocks
 
+
+def _quant(c: _CardContext) -> list[Any]:
+    """Quantitative analyses: overall, per class, red-flag sources, subgroups, CV."""
+    meta = c.meta
+    m = c.m
+    rf = c.rf
+    sub = c.sub
+    dataset = c.dataset
     quant: list[tuple[Any, ...]] = [
         (
             "table",
@@ -379,7 +465,12 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
                 ],
             )
         )
+    return quant
 
+
+def _ethics(c: _CardContext) -> list[Any]:
+    """Ethical considerations."""
+    default_taxonomy = c.default_taxonomy
     if default_taxonomy:
         provenance = (
             "Training descriptions of the default corpus were written by the project team; no "
@@ -412,7 +503,12 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
             ],
         )
     ]
+    return ethics
 
+
+def _caveats(c: _CardContext) -> list[Any]:
+    """Caveats and recommendations."""
+    m = c.m
     caveats = [
         (
             "ul",
@@ -428,7 +524,18 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
             ],
         )
     ]
+    return caveats
 
+
+def _tripod(c: _CardContext) -> list[Any]:
+    """The TRIPOD+AI reporting items and the category definitions."""
+    meta = c.meta
+    m = c.m
+    rf = c.rf
+    classes = c.classes
+    dataset = c.dataset
+    default_taxonomy = c.default_taxonomy
+    source = c.source
     imbalance = next(
         (
             f"{key.replace('_', ' ')}: {_recorded(_meta_value(meta, key))}"
@@ -497,20 +604,7 @@ def build_model_card(metadata: Mapping[str, Any] | None, report: Any) -> ModelCa
             [[pretty_label(c), DEFAULT_TAXONOMY.get(c, "user-defined")] for c in classes],
         ),
     ]
-
-    sections = [
-        ("Model details", [("ul", details)]),
-        ("Intended use", intended),
-        ("Factors", factors),
-        ("Metrics", metrics_blocks),
-        ("Evaluation data", eval_blocks),
-        ("Training data", train_blocks),
-        ("Quantitative analyses", quant),
-        ("Ethical considerations", ethics),
-        ("Caveats and recommendations", caveats),
-        ("TRIPOD+AI reporting items", tripod),
-    ]
-    return ModelCard(f"Model card: fasciclf triage classifier {version}", sections)
+    return tripod
 
 
 def _num_ci(v: Any, ci: Any) -> str:
