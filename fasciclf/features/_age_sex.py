@@ -67,6 +67,7 @@ def _sex_patterns(word: str) -> re.Pattern[str]:
     )
 
 
+_DIGIT_RE = re.compile(r"\d")
 _FEMALE_RE = _sex_patterns(_F)
 _MALE_RE = _sex_patterns(_M)
 _LEADING_SEX_RE = re.compile(r"(?:^|[\s(,.])(female|male|f|m)\s*+[,/]?\s*+\d{2}\b")
@@ -112,6 +113,8 @@ def find_age(lower: str) -> int | None:
     >>> find_age("twitching for 3 years") is None
     True
     """
+    if _DIGIT_RE.search(lower) is None:
+        return None  # every age pattern reads digits
     best: tuple[int, int] | None = None
     for pattern in _AGE_PATTERNS:
         m = pattern.search(lower)

@@ -166,20 +166,25 @@ def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -
     The first step told in the entry, if it has no time of its own (or only
     "now"), happened then.
     """
-    content: dict[int, int] = {}  # words per sentence, punctuation aside
-    for w, s_id in zip(words, sent, strict=True):
-        if not (w.isspace() or w in _PUNCT):
-            content[s_id] = content.get(s_id, 0) + 1
     per_sent: dict[int, list] = {}
     for e in events:
         if e.kind == "absolute":
             per_sent.setdefault(sent[e.start], []).append(e)
+    if not per_sent:
+        return
+
+    def alone(s_id: int, e) -> bool:
+        # every word of the sentence, punctuation aside, is the date's
+        lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
+        return all(
+            w.isspace() or w in _PUNCT or e.start <= i < e.end
+            for i, w in zip(range(lo, hi), words[lo:hi], strict=True)
+        )
+
     headings = [
         (s_id, es[0])
         for s_id, es in sorted(per_sent.items())
-        if len(es) == 1
-        and content.get(s_id, 0)
-        == sum(not (w.isspace() or w in _PUNCT) for w in words[es[0].start : es[0].end])
+        if len(es) == 1 and alone(s_id, es[0])
     ]
     firsts = sorted((sent[k] if k >= 0 else -1 - k, k) for k in keyed)
     j = 0
