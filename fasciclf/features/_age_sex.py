@@ -68,6 +68,7 @@ def _sex_patterns(word: str) -> re.Pattern[str]:
 
 
 _DIGIT_RE = re.compile(r"\d")
+_I_AM_RE = re.compile(r"\b(?:i\s*+am|i'm|i’m|im)\b")
 _FEMALE_RE = _sex_patterns(_F)
 _MALE_RE = _sex_patterns(_M)
 _LEADING_SEX_RE = re.compile(r"(?:^|[\s(,.])(female|male|f|m)\s*+[,/]?\s*+\d{2}\b")
@@ -136,13 +137,15 @@ def find_sex(lower: str) -> str | None:
     ('female', 'male', 'female')
     """
     hits: list[tuple[int, str]] = []
-    for sex, pattern in (("female", _FEMALE_RE), ("male", _MALE_RE)):
-        m = pattern.search(lower)
+    # every stated-sex pattern reads an age or "I am": skip them when neither is there
+    if _DIGIT_RE.search(lower) is not None or _I_AM_RE.search(lower) is not None:
+        for sex, pattern in (("female", _FEMALE_RE), ("male", _MALE_RE)):
+            m = pattern.search(lower)
+            if m:
+                hits.append((m.start(), sex))
+        m = _LEADING_SEX_RE.search(lower)
         if m:
-            hits.append((m.start(), sex))
-    m = _LEADING_SEX_RE.search(lower)
-    if m:
-        hits.append((m.start(), "female" if m.group(1) in ("female", "f") else "male"))
+            hits.append((m.start(), "female" if m.group(1) in ("female", "f") else "male"))
     if hits:
         return min(hits)[1]
     if _FEMALE_CONTEXT_RE.search(lower):

@@ -57,10 +57,13 @@ def _onset_sentences(view: TokenView) -> set[int]:
 
 def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | None, float | None]:
     """Longest stated duration (days) and longest episode (minutes)."""
+    quantities = q.find_quantities(lower)
+    if not quantities:
+        return None, None
     onset = _onset_sentences(view)
     duration = None
     episode = None
-    for qty in q.find_quantities(lower):
+    for qty in quantities:
         s_id = view.sentence_of_char(qty.start)
         relevant = s_id in findings or s_id in onset
         if qty.days < 1.0 and not _past_prefix(lower, qty.start):
