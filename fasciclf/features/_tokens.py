@@ -83,7 +83,7 @@ def _build_view(doc: Doc) -> TokenView:
         return TokenView([], [], [], [], {})
     strings = doc.vocab.strings
     arr = doc.to_array([LOWER, IDX, LENGTH])
-    words = [strings[int(h)] for h in arr[:, 0]]
+    words = [strings[h] for h in arr[:, 0].tolist()]
     starts = arr[:, 1].tolist()
     ends = (arr[:, 1] + arr[:, 2]).tolist()
     sent = sentence_ids(words)
