@@ -135,6 +135,15 @@ def _section(frame: pd.DataFrame, title: str, *, with_split: bool) -> list[str]:
         _markdown(band_table, "label"),
         "",
     ]
+    out += _confidence(frame)
+    out += _alternatives(frame)
+    out += _demography(frame)
+    out += _variety(frame, band, writer)
+    return out
+
+
+def _confidence(frame: pd.DataFrame) -> list[str]:
+    """Label confidence, and how many rows of each label carry feature gold."""
     conf = _by_label(frame, frame["label_confidence"], ["clear", "ambiguous"])
     has_gold = (
         frame["gold"].map(lambda g: isinstance(g, dict))
@@ -143,27 +152,36 @@ def _section(frame: pd.DataFrame, title: str, *, with_split: bool) -> list[str]:
     )
     per_label = has_gold.groupby(frame["label"]).sum().reindex(LABELS, fill_value=0)
     conf["with feature gold"] = [int(v) for v in per_label] + [int(has_gold.sum())]
-    out += ["Label confidence and feature-gold annotations:", "", _markdown(conf, "label"), ""]
+    return ["Label confidence and feature-gold annotations:", "", _markdown(conf, "label"), ""]
+
+
+def _alternatives(frame: pd.DataFrame) -> list[str]:
+    """Ambiguous cases: each label by the alternative the annotator named."""
     pairs = [
         (lab, alt)
         for lab, alts in zip(frame["label"], frame["alt_labels"], strict=True)
         for alt in (alts or [])
     ]
-    if pairs:
-        pair_frame = pd.DataFrame(pairs, columns=["label", "alt"])
-        matrix = pd.crosstab(pair_frame["label"], pair_frame["alt"]).reindex(
-            index=list(LABELS), columns=list(LABELS), fill_value=0
-        )
-        matrix.columns = [_ABBREV[c] for c in matrix.columns]
-        matrix.columns.name = None
-        legend = ", ".join(f"{a} = `{lab}`" for lab, a in _ABBREV.items())
-        out += [
-            "Ambiguous cases: label (rows) by the alternative named in `alt_labels` "
-            f"(columns; {legend}):",
-            "",
-            _markdown(matrix, "label"),
-            "",
-        ]
+    if not pairs:
+        return []
+    pair_frame = pd.DataFrame(pairs, columns=["label", "alt"])
+    matrix = pd.crosstab(pair_frame["label"], pair_frame["alt"]).reindex(
+        index=list(LABELS), columns=list(LABELS), fill_value=0
+    )
+    matrix.columns = [_ABBREV[c] for c in matrix.columns]
+    matrix.columns.name = None
+    legend = ", ".join(f"{a} = `{lab}`" for lab, a in _ABBREV.items())
+    return [
+        "Ambiguous cases: label (rows) by the alternative named in `alt_labels` "
+        f"(columns; {legend}):",
+        "",
+        _markdown(matrix, "label"),
+        "",
+    ]
+
+
+def _demography(frame: pd.DataFrame) -> list[str]:
+    """Age band by sex of the person with the symptoms."""
     sex = frame["sex"].fillna("not stated")
     age = frame["age_band"].fillna("not stated")
     demo = pd.crosstab(age, sex)
@@ -176,12 +194,16 @@ def _section(frame: pd.DataFrame, title: str, *, with_split: bool) -> list[str]:
     demo["total"] = demo.sum(axis=1)
     demo.loc["total"] = demo.sum(axis=0)
     demo.columns.name = None
-    out += [
+    return [
         "Age band by sex (of the person with the symptoms):",
         "",
         _markdown(demo, "age band"),
         "",
     ]
+
+
+def _variety(frame: pd.DataFrame, band: pd.Series, writer: pd.Series) -> list[str]:
+    """Variety shares against the targets of the corpus issue."""
     got = shares(frame)
     counts = {
         "terse": (band == "terse").sum(),
@@ -194,8 +216,7 @@ def _section(frame: pd.DataFrame, title: str, *, with_split: bool) -> list[str]:
     for key, desc, target in SHARE_TARGETS:
         ok = "yes" if got[key] >= target else "**no**"
         lines.append(f"| {desc} | {counts[key]} | {got[key]:.1%} | >= {target:.0%} | {ok} |")
-    out += ["Variety shares against the targets of the corpus issue:", "", "\n".join(lines), ""]
-    return out
+    return ["Variety shares against the targets of the corpus issue:", "", "\n".join(lines), ""]
 
 
 def render_card_tables(corpus: pd.DataFrame, challenge: pd.DataFrame | None = None) -> str:
