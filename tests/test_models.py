@@ -370,3 +370,28 @@ def test_each_parameter_is_validated(name, bad):
 
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of SymptomClassifier"):
         SymptomClassifier(**{name: bad}).fit(TEXTS, LABELS)
+
+
+def test_saved_model_keeps_its_columns_when_the_lexicon_gains_a_concept(monkeypatch):
+    # a concept added to the lexicon after fitting appends a structured column;
+    # the fitted model still gets the columns it was trained on, by name
+    from fasciclf.features import _featurizer
+    from fasciclf.models import _classifier
+
+    texts = ["left calf twitching, no weakness", "numb burning feet at night"] * 4
+    labels = ["benign", "neuropathy"] * 4
+    clf = SymptomClassifier(kind="hybrid", min_df=1).fit(texts, labels)
+    before = clf.predict_proba(texts[:2])
+
+    names = (*_featurizer.FEATURE_NAMES, "extra__a_new_concept")
+    old_row = _featurizer.features_to_row
+    monkeypatch.setattr(_featurizer, "FEATURE_NAMES", names)
+    monkeypatch.setattr(_featurizer, "_INDEX", {n: i for i, n in enumerate(names)})
+    # the original encoder now sizes its row by the patched names; the new
+    # concept's column is set
+    monkeypatch.setattr(_featurizer, "features_to_row", lambda f: np.append(old_row(f)[:-1], 1.0))
+    monkeypatch.setattr(_classifier, "FEATURE_NAMES", names)
+    monkeypatch.setattr(_classifier, "features_to_row", _featurizer.features_to_row)
+    _featurizer._CACHE.clear()
+    after = clf.predict_proba(texts[:2])
+    np.testing.assert_allclose(after, before)

@@ -193,6 +193,29 @@ def _as_text_list(X: Any) -> list[str]:
     return texts
 
 
+def columns_by_name(rows: np.ndarray, names: Any) -> np.ndarray:
+    """The columns ``names`` of rows built with :data:`FEATURE_NAMES`.
+
+    A name that is no longer built (a concept removed from the lexicon) is a
+    column of zeros; a column built now but not named (a concept added since)
+    is left out. Rows come back unchanged when the names are the current ones.
+
+    >>> rows = np.arange(len(FEATURE_NAMES), dtype=float)[None, :]
+    >>> columns_by_name(rows, [FEATURE_NAMES[2], "extra__gone"]).tolist()
+    [[2.0, 0.0]]
+    """
+    if len(names) == len(FEATURE_NAMES) and all(
+        a == b for a, b in zip(names, FEATURE_NAMES, strict=True)
+    ):
+        return rows
+    mapped = np.zeros((rows.shape[0], len(names)), dtype=np.float64)
+    for j, name in enumerate(names):
+        i = _INDEX.get(name)
+        if i is not None:
+            mapped[:, j] = rows[:, i]
+    return mapped
+
+
 class SymptomFeaturizer(TransformerMixin, BaseEstimator):
     """Structured symptom features from raw texts, as a numeric matrix.
 
@@ -257,19 +280,8 @@ class SymptomFeaturizer(TransformerMixin, BaseEstimator):
 
     def _fitted_columns(self, out: np.ndarray) -> np.ndarray:
         # A featurizer fitted before the lexicon gained or lost a concept
-        # keeps its own columns (a new concept is unseen, so zero), so a saved
-        # model still gets the matrix it was trained on.
-        fitted = self.feature_names_out_
-        if len(fitted) == len(FEATURE_NAMES) and all(
-            a == b for a, b in zip(fitted, FEATURE_NAMES, strict=True)
-        ):
-            return out
-        mapped = np.zeros((out.shape[0], len(fitted)), dtype=np.float64)
-        for j, name in enumerate(fitted):
-            i = _INDEX.get(name)
-            if i is not None:
-                mapped[:, j] = out[:, i]
-        return mapped
+        # keeps its own columns, so a saved model gets the matrix it knows.
+        return columns_by_name(out, self.feature_names_out_)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns."""

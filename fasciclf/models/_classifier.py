@@ -66,6 +66,7 @@ from fasciclf.features._featurizer import (
     FEATURE_NAMES,
     SymptomFeaturizer,
     _as_text_list,
+    columns_by_name,
     features_to_row,
 )
 from fasciclf.features._pipeline import truncate_text
@@ -288,6 +289,10 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
+    structured_features_ : tuple of str
+        Names of the structured columns the model was fitted on; at predict
+        time the rows are matched to them by name, so a model saved before
+        the lexicon gained a concept keeps working.
     classes_ : ndarray
         The labels seen in ``fit``, sorted.
     learner_ : str
@@ -485,7 +490,10 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
     def _matrix(self, texts: list[str], rows: np.ndarray | None) -> sp.csr_matrix:
         blocks: list[Any] = []
         if self._uses_structured():
-            blocks.append(sp.csr_matrix(rows))
+            # the columns the model was fitted on, by name: a model saved
+            # before the lexicon gained a concept still gets its own matrix
+            names = getattr(self, "structured_features_", FEATURE_NAMES)
+            blocks.append(sp.csr_matrix(columns_by_name(rows, names)))
         if self._uses_text():
             # The same MAX_CHARS cut as feature extraction: a pasted megabyte
             # costs no more than a long message.
@@ -536,6 +544,7 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
         self.class_counts_ = {_jsonable(c): int(n) for c, n in zip(classes, counts, strict=True)}
 
         rows = self._rows_from_texts(texts) if self._uses_structured() else None
+        self.structured_features_ = FEATURE_NAMES if self._uses_structured() else ()
         if self._uses_text():
             self._fit_vectorizers(texts)
         else:
