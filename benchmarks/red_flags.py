@@ -22,6 +22,7 @@ Usage::
     python benchmarks/red_flags.py                          # test split + challenge
     python benchmarks/red_flags.py /work/shared/realdev.jsonl
     python benchmarks/red_flags.py --misses FILE.jsonl      # ids the rules miss / over-flag
+    python benchmarks/red_flags.py --misses data/labeled/corpus.jsonl --split train
     python benchmarks/red_flags.py --model m.skops          # another model (skops: no trust)
 """
 
@@ -97,28 +98,47 @@ def _report(name: str, rows: list[dict], model: object) -> None:
         _print_sources(f"voice={level}", row["red_flag_sources"])
 
 
-def _misses(path: Path) -> None:
-    """Print the ids (never the text) of red-flag cases the rules miss and others they flag."""
+def _misses(path: Path, split: str | None = None) -> None:
+    """Print the ids (never the text) of red-flag cases the rules miss and others they flag.
+
+    Ends with the rules' sensitivity and their specificity on the mimics, per voice.
+    """
     from fasciclf._vocab import RED_FLAG_LABELS
     from fasciclf.features import extract, red_flags
 
+    tally: dict[str, list[int]] = {}  # voice -> [caught, positives, quiet, mimics]
     for row in _read(path):
+        if split is not None and row.get("split") != split:
+            continue
         codes = [r.code for r in red_flags(extract(row["text"]))]
         voice = row.get("voice") or "question"
+        t = tally.setdefault(voice, [0, 0, 0, 0])
+        if row["label"] in RED_FLAG_LABELS:
+            t[0] += bool(codes)
+            t[1] += 1
+        elif row["label"] in MIMICS:
+            t[2] += not codes
+            t[3] += 1
         if row["label"] in RED_FLAG_LABELS and not codes:
             print("missed", row["id"], row["label"], voice)
         elif row["label"] not in RED_FLAG_LABELS and codes:
             print("false alarm", row["id"], row["label"], voice, codes)
+    for voice, (caught, pos, quiet, mim) in sorted(tally.items()):
+        print(
+            f"rules, {voice}: sensitivity {caught}/{pos}, "
+            f"specificity on benign/neuropathy/radiculopathy/metabolic {quiet}/{mim}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path, help="extra labelled JSONL sets")
     parser.add_argument("--misses", type=Path, help="list rule misses and false alarms in a set")
+    parser.add_argument("--split", help="with --misses: only rows of this split (e.g. train)")
     parser.add_argument("--model", type=Path, help="model file (default: the packaged model)")
     args = parser.parse_args(argv)
     if args.misses:
-        _misses(args.misses)
+        _misses(args.misses, args.split)
         return 0
     from fasciclf.models import default_model, load_model
 
