@@ -117,13 +117,14 @@ def report(path: str, rows: list[dict], show_errors: bool = False) -> None:
         print(f"  (denied symptoms in gold: {int(counts['negation_recall'][1])})")
 
 
-def _read(path: str) -> list[dict]:
+def _read(path: str, split: str | None = None) -> list[dict]:
     rows = []
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
                 row = json.loads(line)
-                if row.get("gold"):
+                # rows without a split (challenge, realdev) are always kept
+                if row.get("gold") and (split is None or row.get("split", split) == split):
                     rows.append(row)
     return rows
 
@@ -132,13 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("paths", nargs="+", help="JSONL with 'text' and 'gold' per line")
     parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--split", help="only corpus rows of this split (e.g. test)")
     args = parser.parse_args(argv)
     status = 0
     for path in args.paths:
         if not Path(path).exists():
             print(f"skipped {path}: no such file", file=sys.stderr)
             continue
-        rows = _read(path)
+        rows = _read(path, args.split)
         if not rows:
             print(f"no rows with 'gold' in {path}", file=sys.stderr)
             status = 2
