@@ -106,8 +106,11 @@ def voice_scores(model, data: dict) -> dict[str, dict[str, tuple[int, int]]]:
         top1 = sum(top[i, 0] == y[i] for i in idx)
         ok1 = sum(top[i, 0] == y[i] or top[i, 0] in data["alts"][i] for i in idx)
         top3 = sum(y[i] in top[i] for i in idx)
-        out[voice] = {"top1": (top1, len(idx)), "top1_ok": (ok1, len(idx)),
-                      "top3": (top3, len(idx))}
+        out[voice] = {
+            "top1": (top1, len(idx)),
+            "top1_ok": (ok1, len(idx)),
+            "top3": (top3, len(idx)),
+        }
     return out
 
 
@@ -259,10 +262,14 @@ def main(argv: list[str] | None = None) -> int:
             r = results[kind].get(s) or {}
             cells.append(" ".join(fmt(r.get(m)) for m in METRICS))
         print(f"{kind:8s} | " + " | ".join(cells))
-    print("\nper voice (95% Wilson intervals; top-1 ok = gold label or a plausible "
-          "alternative named by the annotator):")
-    print(f"{'set':10s} {'voice':9s} {'n':>4s} {'model':8s} | {'top-1':^19s} | "
-          f"{'top-1 ok':^19s} | {'top-3':^19s}")
+    print(
+        "\nper voice (95% Wilson intervals; top-1 ok = gold label or a plausible "
+        "alternative named by the annotator):"
+    )
+    print(
+        f"{'set':10s} {'voice':9s} {'n':>4s} {'model':8s} | {'top-1':^19s} | "
+        f"{'top-1 ok':^19s} | {'top-3':^19s}"
+    )
     for name, data in evals.items():
         per_kind = {kind: voice_scores(models[kind], data) for kind in KINDS}
         voices = [v for v in ("question", "narrative") if v in per_kind["hybrid"]]
@@ -270,12 +277,13 @@ def main(argv: list[str] | None = None) -> int:
             for kind in KINDS:
                 r = per_kind[kind][voice]
                 n = r["top1"][1]
-                print(f"{name:10s} {voice:9s} {n:4d} {kind:8s} | {fmt_ci(*r['top1'])} | "
-                      f"{fmt_ci(*r['top1_ok'])} | {fmt_ci(*r['top3'])}")
+                print(
+                    f"{name:10s} {voice:9s} {n:4d} {kind:8s} | {fmt_ci(*r['top1'])} | "
+                    f"{fmt_ci(*r['top1_ok'])} | {fmt_ci(*r['top3'])}"
+                )
             h, b = per_kind["hybrid"][voice], per_kind["text"][voice]
             gap = (h["top1_ok"][0] - b["top1_ok"][0]) / h["top1_ok"][1]
-            print(f"{'':10s} {voice:9s} {'':4s} hybrid - TF-IDF+LR top-1 ok: "
-                  f"{gap * 100:+.1f} pts")
+            print(f"{'':10s} {voice:9s} {'':4s} hybrid - TF-IDF+LR top-1 ok: {gap * 100:+.1f} pts")
     if "realdev" in evals:
         rd = {k: results[k]["realdev"] for k in KINDS}
         gap = rd["hybrid"]["accuracy"] - rd["text"]["accuracy"]
