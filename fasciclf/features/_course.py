@@ -18,10 +18,7 @@ from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
 _ONSET_WORDS = _WORDS["onset_words"]
-# Auxiliaries and "for" mark a duration of anything ("I've driven lorries for
-# thirty years"): alone they make only a short sentence about the symptoms
-# ("Been going on for 3 months.").
-_WEAK_ONSET = frozenset("for been have has had going continued continues happening".split())
+_WEAK_ONSET = _WORDS["weak_onset_words"]
 _SHORT_SENTENCE = 7
 _ANAPHORA = _WORDS["anaphora"]
 _FIRST_WORDS = _WORDS["first_words"]

@@ -276,9 +276,6 @@ class SymptomFeaturizer(TransformerMixin, BaseEstimator):
                 out[i] = row
                 if self.cache:
                     _CACHE.put(texts[i], row)
-        return self._fitted_columns(out)
-
-    def _fitted_columns(self, out: np.ndarray) -> np.ndarray:
         # A featurizer fitted before the lexicon gained or lost a concept
         # keeps its own columns, so a saved model gets the matrix it knows.
         return columns_by_name(out, self.feature_names_out_)

@@ -9,11 +9,11 @@ from spacy.tokens import Doc
 from fasciclf.features._doc import TARGETS_KEY, Term, read_terms
 from fasciclf.features._types import SYMPTOMS
 
-# Concepts that are bodily signs (they carry body sites). Named diseases,
-# causes and test results are mentions, not signs.
 # Concepts that report how a symptom feels, not that it is there: weakness
 # felt as heaviness is what a denial of weakness ("full strength") overrules.
 FELT_ONLY = frozenset({"heaviness"})
+# Concepts that are bodily signs (they carry body sites). Named diseases,
+# causes and test results are mentions, not signs.
 SIGN_CONCEPTS = frozenset(SYMPTOMS) | {
     "foot_drop",
     "falls",

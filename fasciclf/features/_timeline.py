@@ -28,6 +28,7 @@ from fasciclf.features._episodes import (
 )
 from fasciclf.features._placing import now_sentences, place_steps, writing_anchor
 from fasciclf.features._types import Episode, Finding, SymptomFeatures
+from fasciclf.features._wordlists import default_wordlists
 
 __all__ = ["Timeline", "apply_timeline", "read_timeline"]
 
@@ -35,6 +36,7 @@ __all__ = ["Timeline", "apply_timeline", "read_timeline"]
 # end of a story is its present (chosen on the training narratives: 2 and 3
 # read improvement equally; 3 also reaches a last line after a sign-off).
 CLOSING_SENTENCES = 3
+# ... and only in a story: a letter shorter than this has no end that is its present
 STORY_SENTENCES = 8
 _SENT_END = frozenset(".!?;")
 # "worried it will spread", "hasn't spread": a feared or denied course is no cue.
@@ -85,8 +87,8 @@ def _closing_sentences(
 
 # "better when I put ice on it", "nothing helps", "less if I stretch": what
 # relieves a symptom, not how its course has gone.
-_RELIEF_AFTER = frozenset("if when while".split())
-_RELIEF_BEFORE = frozenset("makes make made making what anything nothing".split())
+_RELIEF_AFTER = default_wordlists()["relief_after"]
+_RELIEF_BEFORE = default_wordlists()["relief_before"]
 
 
 def _relief(words: list[str], e: TimeExpr) -> bool:

@@ -37,6 +37,9 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "third_person",
     "writer_first_person",
     "tenure_words",
+    "weak_onset_words",
+    "relief_after",
+    "relief_before",
 )
 
 
