@@ -43,6 +43,7 @@ SHAPES = {
     "corpus text": lambda n: _repeat(_corpus_text(), n),
     "diary entries": lambda n: _repeat("5 May. My left calf twitches. ", n),
     "dates in one sentence": lambda n: _repeat("5 may 6 june ", n),
+    "function frames": lambda n: _repeat("can't struggle to the jar is a struggle ", n),
 }
 
 

@@ -49,7 +49,7 @@ KINDS: tuple[str, ...] = (
 _TEXT_VALUES = {
     "after_unit": ("forward", "now"),
     "before_unit": ("forward", "now"),
-    "sequence": ("start", "next", "same"),
+    "sequence": ("start", "next", "same", "since", "soon"),
     "spread": ("spread",),
     "fluctuation": ("within_day",),
     # how the symptoms are now ("it's July and it's a bit better"): read only
@@ -289,6 +289,16 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     if rec.kind != "year" and k < len(tags) and tags[k][2].kind == "year" and tags[k][0] <= e + 1:
         year, e = int(tags[k][2].value), tags[k][1]
         k += 1
+    elif (
+        rec.kind in _DATE_KINDS
+        and offset is None
+        and k < len(tags)
+        and tags[k][2].kind == "year_ref"
+        and tags[k][0] <= e + 1
+    ):
+        # "July last year", "the spring of this year": one date, not two
+        offset, e = int(tags[k][2].value), tags[k][1]
+        k += 1
     bare = rec.kind in _DATE_KINDS and offset is None and year is None
     return TimeExpr("absolute", start, e, month, year, offset, bare=bare, day=day), k
 
@@ -322,7 +332,12 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
         elif rec.kind in ("before_unit", "number", "unit"):
             found = _relative(tags, j)
         elif rec.kind == "after_unit" and rec.value == "forward" and rec.literal != "on":
-            found = TimeExpr("sequence", s, e, value="next"), j + 1  # "later", "after that"
+            # "after a week" is dated from the event before it; "after that" is a step
+            q = _quantity(tags, j + 1) if rec.literal == "after" and j + 1 < len(tags) else None
+            if q is not None and tags[j + 1][0] == e:
+                found = TimeExpr("after_prev", s, tags[q[1] - 1][1], days=q[0]), q[1]
+            else:
+                found = TimeExpr("sequence", s, e, value="next"), j + 1  # "later", "after that"
         elif rec.kind in ("now", "since_always"):
             found = (
                 TimeExpr("now" if rec.kind == "now" else "ago", s, e, days=float(rec.value or 0.0)),

@@ -17,6 +17,9 @@ __all__ = ["MONTH_DAYS", "months_before", "now_sentences", "place_steps", "writi
 
 MONTH_DAYS = 30.4
 DIARY_ENTRIES = 3  # dates to the day that make a text a diary
+# "by then", "since then", "soon after": dated as the event told before them
+# (the gap of "soon" is days, well inside the guideline's tolerance)
+_FROM_PREVIOUS = frozenset({"same", "since", "soon"})
 
 
 def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> set[int]:
@@ -30,18 +33,37 @@ def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> s
     return now_sents
 
 
+def _names_present(words: list[str], e: TimeExpr, nows: list[int]) -> bool:
+    # "is January", "it's March now", "now, in May": the month is the present
+    if e.start and words[e.start - 1] in PRESENT_BEFORE:
+        return True
+    return any(-4 <= n - e.start <= e.end - e.start + 2 for n in nows)
+
+
 def writing_anchor(
-    exprs: list[TimeExpr], sent: list[int], now_sents: set[int]
+    exprs: list[TimeExpr], sent: list[int], now_sents: set[int], words: list[str]
 ) -> tuple[float | None, int | None]:
     """Month and year of writing, from a date said in the same sentence as "now".
 
     A diary ("12 January. ... 9 February. ... 20 February.") is written as
     it goes: with no "now", its last dated entry is the time of writing.
     """
-    for e in exprs:
-        if e.kind == "absolute" and sent[e.start] in now_sents and e.month is not None:
-            if e.year_offset in (None, 0):
-                return e.month, e.year
+    said_now = [
+        e
+        for e in exprs
+        if e.kind == "absolute"
+        and sent[e.start] in now_sents
+        and e.month is not None
+        and e.year_offset in (None, 0)
+    ]
+    # "it's January now" names the present; "in November ... she holds the
+    # phone with her left hand now" tells a past scene in the same sentence.
+    nows = [e.start for e in exprs if e.kind == "now"]
+    for e in said_now:
+        if _names_present(words, e, nows):
+            return e.month, e.year
+    if said_now:
+        return said_now[-1].month, said_now[-1].year
     entries = [e for e in exprs if e.kind == "absolute" and e.day is not None]
     if len(entries) >= DIARY_ENTRIES:
         return entries[-1].month, entries[-1].year
@@ -77,7 +99,7 @@ def _date_from_event(
     prev_start = -1
     for st in steps:
         e = st.expr
-        if st.days is None and e is not None and e.kind == "after_prev":
+        if st.days is None and e is not None and _from_event(e):
             k = bisect.bisect_left(starts, e.start) - 1
             if k >= 0 and starts[k] > prev_start:
                 months = months_before(dated[k], w_month, w_year)
@@ -85,6 +107,10 @@ def _date_from_event(
                     st.days = max(round(months * MONTH_DAYS, 1) - (e.days or 0.0), 0.0)
         if e is not None:
             prev_start = e.start
+
+
+def _from_event(e: TimeExpr) -> bool:
+    return e.kind == "after_prev" or (e.kind == "sequence" and e.value in _FROM_PREVIOUS)
 
 
 def place_steps(
@@ -125,7 +151,7 @@ def _chain(steps: list[Step]) -> None:
         if st.days is None and prev.days is not None and e is not None:
             if e.kind == "after_prev":
                 st.days = max(prev.days - (e.days or 0.0), 0.0)
-            elif e.kind == "sequence" and e.value == "same":
+            elif e.kind == "sequence" and e.value in _FROM_PREVIOUS:
                 st.days = prev.days
     for prev, st in zip(reversed(steps[:-1]), reversed(steps[1:]), strict=True):
         e = st.expr

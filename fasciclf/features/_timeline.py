@@ -46,6 +46,12 @@ _NOT_SO = frozenset(
 )
 
 
+_TIRING = frozenset(
+    "weakness fatigue fatigability heaviness ptosis diplopia bulbar dysarthria dysphagia "
+    "head_drop facial_weakness function_loss dexterity_loss foot_drop falls".split()
+)
+
+
 @dataclass(frozen=True)
 class Timeline:
     """What the stage read: the steps and the cues for the derived fields."""
@@ -140,7 +146,7 @@ def read_timeline(
     exprs = find_time_expressions(words, table)
     steps = find_steps(words, sent, exprs, findings, starts)
     now_sents = now_sentences(words, exprs, sent)
-    w_month, w_year = writing_anchor(exprs, sent, now_sents)
+    w_month, w_year = writing_anchor(exprs, sent, now_sents, words)
     place_steps(steps, w_month, w_year, exprs)
     episodes = tuple(
         Episode(
@@ -165,14 +171,20 @@ def read_timeline(
     }
     anaphora_sents = {s for s, w in zip(sent, words, strict=True) if w in ANAPHORA}
 
+    # "twitches more in the evening" is no fatigability: a within-day course
+    # counts in a sentence about a loss of strength, the eyes or speech
+    tiring_sents = {
+        sent[max(bisect.bisect_right(starts, f.start) - 1, 0)]
+        for f in findings
+        if f.status == "present" and f.concept in _TIRING
+    }
+
     def cue(kind: str) -> bool:
         # in a sentence about the symptoms, or one that refers back ("it spread")
+        about = tiring_sents if kind == "fluctuation" else finding_sents
         return any(
             e.kind == kind
-            and (
-                sent[e.start] in finding_sents
-                or bool(sentence_words(words, sent, e.start) & ANAPHORA)
-            )
+            and (sent[e.start] in about or bool(sentence_words(words, sent, e.start) & ANAPHORA))
             and not _NOT_SO.intersection(words[max(e.start - 4, 0) : e.start])
             for e in exprs
         )
@@ -221,12 +233,14 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
     if tl.now_course == "improving" and progression != "improving":
         # worse, then treated, now better: the course a clinician records is now
         progression = "improving"
+    elif progression in ("unknown", "episodic") and tl.fluctuating:
+        # the guideline: fatigable symptoms that vary within the day are
+        # episodic, even when new regions join over the months
+        progression = "episodic"
     elif progression in ("unknown", "stable", "episodic") and (
         tl.spread_cue or _grows(tl.episodes)
     ):
         progression = "progressive"
-    elif progression == "unknown" and tl.fluctuating:
-        progression = "episodic"  # the guideline: fatigable symptoms varying within the day
     return {
         "timeline": tl.episodes,
         "onset_site": regions[0] if regions else None,

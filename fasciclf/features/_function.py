@@ -1,0 +1,270 @@
+"""Function loss told in everyday words: an inability frame and an activity.
+
+People rarely say "weak". They say what they can no longer do: "I couldn't
+get the lid off the jam jar", "buttons take ages", "getting out of the bath
+is a struggle". The lexicon lists many such phrases whole; this component
+reads the family: an inability *frame* followed, within a few tokens of the
+same clause, by an *activity* (a verb or the object it acts on), or an
+activity followed by an after-frame ("... is a struggle"). The pair becomes
+a lexicon match of the activity's concept and site, so negation, sides and
+the timeline treat it like any other finding.
+
+The frames, activities and blockers are a flat JSON file
+(``resources/function_loss.json``) that a clinician can review; the file
+travels with a saved pipeline like the lexicon does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from fasciclf.features._doc import TERMS_KEY
+from fasciclf.features._resources import ResourceError
+from fasciclf.features._serialize import JsonResourceMixin
+from fasciclf.features._types import BODY_SITES, SYMPTOMS
+
+__all__ = ["FUNCTION_FILE", "FunctionReader", "FunctionTable", "parse_function_table"]
+
+FUNCTION_FILE = "function_loss.json"
+# A clause ends here: "I can't run. The stairs are fine" pairs nothing.
+_CLAUSE_END = frozenset(". ! ? ; : but although though whereas".split())
+_KEYS = {"version", "description", "window", "frames", "after_frames", "blockers", "activities"}
+_ACTIVITY_KEYS = {"value", "site", "also", "terms"}
+_ACTIVITY_VALUES = ("dexterity_loss", "function_loss", "foot_drop")
+
+
+@dataclass(frozen=True)
+class Activity:
+    value: str
+    site: str
+    also: tuple[str, ...]
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FunctionTable:
+    """The validated contents of ``function_loss.json``."""
+
+    version: str
+    window: int
+    frames: tuple[str, ...]
+    after_frames: tuple[str, ...]
+    blockers: tuple[str, ...]
+    activities: tuple[Activity, ...]
+    description: str = ""
+
+
+def _strings(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(t, str) and t.strip() for t in value):
+        raise ResourceError(
+            f"{FUNCTION_FILE}: {key!r} must be a non-empty list of non-empty strings, "
+            f"got {type(value).__name__}"
+        )
+    return tuple(t.lower() for t in value)
+
+
+def parse_function_table(data: Any) -> FunctionTable:
+    """Validate the JSON mapping of ``function_loss.json``.
+
+    >>> t = parse_function_table({"version": "1", "window": 4, "frames": ["can't"],
+    ...     "after_frames": ["is a struggle"], "blockers": ["find"],
+    ...     "activities": [{"value": "dexterity_loss", "site": "hand",
+    ...                     "also": ["weakness"], "terms": ["jar"]}]})
+    >>> t.activities[0].site
+    'hand'
+    >>> parse_function_table({"version": "1"})
+    Traceback (most recent call last):
+    ...
+    fasciclf.features._resources.ResourceError: function_loss.json: missing keys ['activities', 'after_frames', 'blockers', 'frames', 'window']
+    """
+    if not isinstance(data, dict):
+        raise ResourceError(f"{FUNCTION_FILE}: expected a JSON object, got {type(data).__name__}")
+    unknown = set(data) - _KEYS
+    if unknown:
+        raise ResourceError(f"{FUNCTION_FILE}: unknown keys {sorted(unknown)}; allowed: {sorted(_KEYS)}")
+    missing = _KEYS - {"description"} - set(data)
+    if missing:
+        raise ResourceError(f"{FUNCTION_FILE}: missing keys {sorted(missing)}")
+    window = data["window"]
+    if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 12:
+        raise ResourceError(f"{FUNCTION_FILE}: 'window' must be an integer in [1, 12], got {window!r}")
+    activities = []
+    for i, raw in enumerate(data["activities"] if isinstance(data["activities"], list) else [None]):
+        where = f"{FUNCTION_FILE}: activity {i}"
+        if not isinstance(raw, dict) or set(raw) != _ACTIVITY_KEYS:
+            raise ResourceError(f"{where}: expected an object with keys {sorted(_ACTIVITY_KEYS)}, got {raw!r:.80}")
+        if raw["value"] not in _ACTIVITY_VALUES:
+            raise ResourceError(f"{where}: value must be one of {_ACTIVITY_VALUES}, got {raw['value']!r}")
+        if raw["site"] not in BODY_SITES:
+            raise ResourceError(f"{where}: site must be one of {BODY_SITES}, got {raw['site']!r}")
+        if not isinstance(raw["also"], list) or not set(raw["also"]) <= set(SYMPTOMS):
+            raise ResourceError(f"{where}: also must list symptoms from {SYMPTOMS}, got {raw['also']!r}")
+        activities.append(
+            Activity(raw["value"], raw["site"], tuple(raw["also"]), _strings(raw, "terms"))
+        )
+    return FunctionTable(
+        version=str(data["version"]),
+        window=window,
+        frames=_strings(data, "frames"),
+        after_frames=_strings(data, "after_frames"),
+        blockers=_strings(data, "blockers"),
+        activities=tuple(activities),
+        description=str(data.get("description", "")),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_function_table() -> FunctionTable:
+    """The packaged ``function_loss.json``, parsed once."""
+    text = resources.files("fasciclf.features.resources").joinpath(FUNCTION_FILE).read_text("utf-8")
+    return parse_function_table(json.loads(text))
+
+
+def function_table_to_json(table: FunctionTable) -> dict[str, Any]:
+    """The table as the JSON mapping :func:`parse_function_table` reads."""
+    return {
+        "version": table.version,
+        "description": table.description,
+        "window": table.window,
+        "frames": list(table.frames),
+        "after_frames": list(table.after_frames),
+        "blockers": list(table.blockers),
+        "activities": [
+            {"value": a.value, "site": a.site, "also": list(a.also), "terms": list(a.terms)}
+            for a in table.activities
+        ],
+    }
+
+
+class FunctionReader(JsonResourceMixin):
+    """Add frame + activity pairs to the lexicon matches of ``fasciclf_terms``.
+
+    Runs after ``fasciclf_terms``; a pair is stored as one more match in
+    ``doc.user_data["fasciclf_terms"]`` with the activity's concept and site.
+
+    Examples
+    --------
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> _ = nlp.add_pipe("fasciclf_terms"); _ = nlp.add_pipe("fasciclf_function")
+    >>> from fasciclf.features._doc import read_terms
+    >>> doc = nlp("I couldn't get the lid off the jar")
+    >>> [(t.value, t.site, doc[t.start:t.end].text) for t in read_terms(doc) if t.kind == "extra"]
+    [('dexterity_loss', 'hand', "couldn't get the lid")]
+    >>> [t.value for t in read_terms(nlp("I can't find my keys"))]
+    []
+    """
+
+    resource_key = "function_loss"
+    resource_file = FUNCTION_FILE
+
+    def __init__(
+        self, nlp: Language, name: str = "fasciclf_function", *, table: FunctionTable | None = None
+    ) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.set_table(table or default_function_table())
+
+    def set_table(self, table: FunctionTable) -> None:
+        """Replace the table and rebuild the patterns."""
+        self.table = table
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        make = self.nlp.tokenizer.pipe
+        self.matcher.add("FRAME", list(make(table.frames)))
+        self.matcher.add("AFTER", list(make(table.after_frames)))
+        self.matcher.add("BLOCK", list(make(table.blockers)))
+        strings = self.nlp.vocab.strings
+        self._activity: dict[int, int] = {}
+        for i, act in enumerate(table.activities):
+            key = f"F{i}"
+            self.matcher.add(key, list(make(act.terms)))
+            self._activity[strings.add(key)] = i
+        self._ids = {k: strings.add(k) for k in ("FRAME", "AFTER", "BLOCK")}
+
+    def _pairs(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """(activity index, start, end) of each frame + activity pair."""
+        frames, afters, acts = [], [], []
+        blocked: set[int] = set()
+        for match_id, start, end in self.matcher(doc):
+            if match_id == self._ids["FRAME"]:
+                frames.append((start, end))
+            elif match_id == self._ids["AFTER"]:
+                afters.append((start, end))
+            elif match_id == self._ids["BLOCK"]:
+                blocked.update(range(start, end))
+            else:
+                acts.append((start, end, self._activity[match_id]))
+        if not acts or not (frames or afters):
+            return []
+        words = [t.lower_ for t in doc]
+        window = self.table.window
+        first_act: dict[int, tuple[int, int]] = {}
+        for start, end, i in acts:  # longest activity at each start
+            if start not in first_act or end > first_act[start][0]:
+                first_act[start] = (end, i)
+        out = []
+        for f_start, f_end in frames:
+            for k in range(f_end, min(f_end + window, len(words))):
+                if k in blocked or words[k] in _CLAUSE_END:
+                    break
+                if k in first_act:
+                    end, i = first_act[k]
+                    out.append((i, f_start, end))
+                    break
+        act_end = {}
+        for start, end, i in acts:
+            act_end.setdefault(end, (start, i))
+        for a_start, a_end in afters:
+            for k in range(a_start, max(a_start - window, 0) - 1, -1):
+                if k < a_start and (k in blocked or words[k] in _CLAUSE_END):
+                    break
+                if k in act_end:
+                    start, i = act_end[k]
+                    out.append((i, start, a_end))
+                    break
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        terms = doc.user_data.get(TERMS_KEY)
+        if terms is None:
+            raise ValueError(
+                "fasciclf_function needs the matches of fasciclf_terms: add it after "
+                f"'fasciclf_terms' (pipeline: {self.nlp.pipe_names})"
+            )
+        pairs = self._pairs(doc)
+        if not pairs:
+            return doc
+        matches = list(terms["matches"])
+        # the lexicon may already list the whole phrase ("can't stand on tiptoe")
+        known = {(terms["records"][k][1], s, e) for k, s, e in matches}
+        for i, start, end in sorted(set(pairs)):
+            act = self.table.activities[i]
+            if any(v == act.value and s < end and start < e for v, s, e in known):
+                continue
+            key = f"F{i}"
+            terms["records"][key] = ["extra", act.value, list(act.also), act.site, False, False]
+            matches.append((key, start, end))
+        matches.sort(key=lambda m: (m[1], -m[2]))
+        terms["matches"] = matches
+        return doc
+
+    def resource_json(self) -> dict[str, Any]:
+        return function_table_to_json(self.table)
+
+    def load_resource(self, data: dict[str, Any]) -> None:
+        self.set_table(parse_function_table(data))
+
+
+@Language.factory("fasciclf_function", default_config={})
+def make_function(nlp: Language, name: str) -> FunctionReader:
+    """Factory for :class:`FunctionReader` (packaged table)."""
+    return FunctionReader(nlp, name)
