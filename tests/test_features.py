@@ -183,7 +183,12 @@ def test_long_text_truncated_with_warning():
 def test_pipeline_is_blank_english_with_our_components(tmp_path):
     nlp = build_nlp()
     assert nlp.lang == "en"
-    assert nlp.pipe_names == ["fasciclf_terms", "fasciclf_function", "fasciclf_context", "fasciclf_features"]
+    assert nlp.pipe_names == [
+        "fasciclf_terms",
+        "fasciclf_function",
+        "fasciclf_context",
+        "fasciclf_features",
+    ]
     nlp.to_disk(tmp_path / "nlp")
     loaded = spacy.load(tmp_path / "nlp")
     text = "no weakness, but my left calf twitches"

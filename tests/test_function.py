@@ -72,11 +72,19 @@ def test_needs_the_term_matcher_first():
             "value must be one of",
         ),
         (
-            {"activities": [{"value": "dexterity_loss", "site": "wrist", "also": [], "terms": ["x"]}]},
+            {
+                "activities": [
+                    {"value": "dexterity_loss", "site": "wrist", "also": [], "terms": ["x"]}
+                ]
+            },
             "site must be one of",
         ),
         (
-            {"activities": [{"value": "dexterity_loss", "site": "hand", "also": ["grip"], "terms": ["x"]}]},
+            {
+                "activities": [
+                    {"value": "dexterity_loss", "site": "hand", "also": ["grip"], "terms": ["x"]}
+                ]
+            },
             "also must list symptoms",
         ),
     ],

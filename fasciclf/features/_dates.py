@@ -268,14 +268,9 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     if rec.kind in _DATE_KINDS:
         if rec.guarded and k == j and day is None and not _guard_ok(words, s, tags, k):
             return None
-        base = float(rec.value)
+        month = _month_of(rec, day, position)
         if day is not None:  # "12 January": a diary's date, to the day
             start = tags[k - 1][0]
-            month = base + (day - 1) / 31.0
-        elif rec.kind == "month":
-            month = base + (position if position is not None else 0.5)
-        else:
-            month = base + ((position - 0.5) * 3 if position is not None else 0.0)
     elif rec.kind == "year_ref":
         offset = int(rec.value)
         # "early this year" is about mid February, "late last year" October
@@ -286,21 +281,26 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     else:
         return None
     k += 1
-    if rec.kind != "year" and k < len(tags) and tags[k][2].kind == "year" and tags[k][0] <= e + 1:
+    nxt = tags[k][2].kind if k < len(tags) and tags[k][0] <= e + 1 else None
+    if rec.kind != "year" and nxt == "year":
         year, e = int(tags[k][2].value), tags[k][1]
         k += 1
-    elif (
-        rec.kind in _DATE_KINDS
-        and offset is None
-        and k < len(tags)
-        and tags[k][2].kind == "year_ref"
-        and tags[k][0] <= e + 1
-    ):
+    elif rec.kind in _DATE_KINDS and offset is None and nxt == "year_ref":
         # "July last year", "the spring of this year": one date, not two
         offset, e = int(tags[k][2].value), tags[k][1]
         k += 1
     bare = rec.kind in _DATE_KINDS and offset is None and year is None
     return TimeExpr("absolute", start, e, month, year, offset, bare=bare, day=day), k
+
+
+def _month_of(rec: TimeRecord, day: int | None, position: float | None) -> float:
+    """The month (1.0 = 1 January) a month, season or holiday names."""
+    base = float(rec.value)
+    if day is not None:
+        return base + (day - 1) / 31.0
+    if rec.kind == "month":
+        return base + (position if position is not None else 0.5)
+    return base + ((position - 0.5) * 3 if position is not None else 0.0)
 
 
 def _day_before(tags, k: int) -> int | None:

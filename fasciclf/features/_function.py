@@ -64,7 +64,11 @@ class FunctionTable:
 
 def _strings(data: dict[str, Any], key: str) -> tuple[str, ...]:
     value = data.get(key)
-    if not isinstance(value, list) or not value or not all(isinstance(t, str) and t.strip() for t in value):
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(t, str) and t.strip() for t in value)
+    ):
         raise ResourceError(
             f"{FUNCTION_FILE}: {key!r} must be a non-empty list of non-empty strings, "
             f"got {type(value).__name__}"
@@ -81,33 +85,43 @@ def parse_function_table(data: Any) -> FunctionTable:
     ...                     "also": ["weakness"], "terms": ["jar"]}]})
     >>> t.activities[0].site
     'hand'
-    >>> parse_function_table({"version": "1"})
+    >>> parse_function_table({"version": "1"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    fasciclf.features._resources.ResourceError: function_loss.json: missing keys ['activities', 'after_frames', 'blockers', 'frames', 'window']
+    fasciclf.features._resources.ResourceError: function_loss.json: missing keys ['activities', ...]
     """
     if not isinstance(data, dict):
         raise ResourceError(f"{FUNCTION_FILE}: expected a JSON object, got {type(data).__name__}")
     unknown = set(data) - _KEYS
     if unknown:
-        raise ResourceError(f"{FUNCTION_FILE}: unknown keys {sorted(unknown)}; allowed: {sorted(_KEYS)}")
+        raise ResourceError(
+            f"{FUNCTION_FILE}: unknown keys {sorted(unknown)}; allowed: {sorted(_KEYS)}"
+        )
     missing = _KEYS - {"description"} - set(data)
     if missing:
         raise ResourceError(f"{FUNCTION_FILE}: missing keys {sorted(missing)}")
     window = data["window"]
     if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 12:
-        raise ResourceError(f"{FUNCTION_FILE}: 'window' must be an integer in [1, 12], got {window!r}")
+        raise ResourceError(
+            f"{FUNCTION_FILE}: 'window' must be an integer in [1, 12], got {window!r}"
+        )
     activities = []
     for i, raw in enumerate(data["activities"] if isinstance(data["activities"], list) else [None]):
         where = f"{FUNCTION_FILE}: activity {i}"
         if not isinstance(raw, dict) or set(raw) != _ACTIVITY_KEYS:
-            raise ResourceError(f"{where}: expected an object with keys {sorted(_ACTIVITY_KEYS)}, got {raw!r:.80}")
+            raise ResourceError(
+                f"{where}: expected an object with keys {sorted(_ACTIVITY_KEYS)}, got {raw!r:.80}"
+            )
         if raw["value"] not in _ACTIVITY_VALUES:
-            raise ResourceError(f"{where}: value must be one of {_ACTIVITY_VALUES}, got {raw['value']!r}")
+            raise ResourceError(
+                f"{where}: value must be one of {_ACTIVITY_VALUES}, got {raw['value']!r}"
+            )
         if raw["site"] not in BODY_SITES:
             raise ResourceError(f"{where}: site must be one of {BODY_SITES}, got {raw['site']!r}")
         if not isinstance(raw["also"], list) or not set(raw["also"]) <= set(SYMPTOMS):
-            raise ResourceError(f"{where}: also must list symptoms from {SYMPTOMS}, got {raw['also']!r}")
+            raise ResourceError(
+                f"{where}: also must list symptoms from {SYMPTOMS}, got {raw['also']!r}"
+            )
         activities.append(
             Activity(raw["value"], raw["site"], tuple(raw["also"]), _strings(raw, "terms"))
         )
@@ -193,45 +207,22 @@ class FunctionReader(JsonResourceMixin):
     def _pairs(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(activity index, start, end) of each frame + activity pair."""
         frames, afters, acts = [], [], []
-        blocked: set[int] = set()
+        stop: set[int] = {t.i for t in doc if t.lower_ in _CLAUSE_END}
         for match_id, start, end in self.matcher(doc):
             if match_id == self._ids["FRAME"]:
                 frames.append((start, end))
             elif match_id == self._ids["AFTER"]:
                 afters.append((start, end))
             elif match_id == self._ids["BLOCK"]:
-                blocked.update(range(start, end))
+                stop.update(range(start, end))
             else:
                 acts.append((start, end, self._activity[match_id]))
         if not acts or not (frames or afters):
             return []
-        words = [t.lower_ for t in doc]
         window = self.table.window
-        first_act: dict[int, tuple[int, int]] = {}
-        for start, end, i in acts:  # longest activity at each start
-            if start not in first_act or end > first_act[start][0]:
-                first_act[start] = (end, i)
-        out = []
-        for f_start, f_end in frames:
-            for k in range(f_end, min(f_end + window, len(words))):
-                if k in blocked or words[k] in _CLAUSE_END:
-                    break
-                if k in first_act:
-                    end, i = first_act[k]
-                    out.append((i, f_start, end))
-                    break
-        act_end = {}
-        for start, end, i in acts:
-            act_end.setdefault(end, (start, i))
-        for a_start, a_end in afters:
-            for k in range(a_start, max(a_start - window, 0) - 1, -1):
-                if k < a_start and (k in blocked or words[k] in _CLAUSE_END):
-                    break
-                if k in act_end:
-                    start, i = act_end[k]
-                    out.append((i, start, a_end))
-                    break
-        return out
+        return _forward(frames, acts, stop, window, len(doc)) + _backward(
+            afters, acts, stop, window
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         terms = doc.user_data.get(TERMS_KEY)
@@ -262,6 +253,39 @@ class FunctionReader(JsonResourceMixin):
 
     def load_resource(self, data: dict[str, Any]) -> None:
         self.set_table(parse_function_table(data))
+
+
+def _forward(frames, acts, stop: set[int], window: int, n: int) -> list[tuple[int, int, int]]:
+    """ "can't ... the lid": the first activity after each frame, before a stop."""
+    by_start: dict[int, tuple[int, int]] = {}
+    for start, end, i in acts:
+        if start not in by_start or end > by_start[start][0]:  # the longest at a start
+            by_start[start] = (end, i)
+    out = []
+    for f_start, f_end in frames:
+        for k in range(f_end, min(f_end + window, n)):
+            if k in stop:
+                break
+            if k in by_start:
+                out.append((by_start[k][1], f_start, by_start[k][0]))
+                break
+    return out
+
+
+def _backward(afters, acts, stop: set[int], window: int) -> list[tuple[int, int, int]]:
+    """ "the buttons ... take ages": the nearest activity before each after-frame."""
+    by_end: dict[int, tuple[int, int]] = {}
+    for start, end, i in acts:
+        by_end.setdefault(end, (start, i))
+    out = []
+    for a_start, a_end in afters:
+        for k in range(a_start, max(a_start - window, 0) - 1, -1):
+            if k in by_end:
+                out.append((by_end[k][1], by_end[k][0], a_end))
+                break
+            if k - 1 in stop:
+                break
+    return out
 
 
 @Language.factory("fasciclf_function", default_config={})
