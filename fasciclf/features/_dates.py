@@ -171,7 +171,8 @@ class TimeExpr:
 
     ``kind`` is ``absolute`` (``month`` of the year as a float, ``year``,
     ``year_offset`` from the writing year, ``bare`` when nothing but the
-    month or season was said, ``day`` of the month when written), ``now``,
+    month or season was said, ``day`` of the month when written, ``value``
+    month/season/holiday for what was named), ``now``,
     ``ago`` (``days`` before writing),
     ``after_prev`` (``days`` after the previous event), ``sequence``
     (``value`` start/next/same), ``spread``, ``fluctuation`` or ``course``
@@ -290,7 +291,8 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
         offset, e = int(tags[k][2].value), tags[k][1]
         k += 1
     bare = rec.kind in _DATE_KINDS and offset is None and year is None
-    return TimeExpr("absolute", start, e, month, year, offset, bare=bare, day=day), k
+    span = rec.kind if rec.kind in _DATE_KINDS else None  # what the date names
+    return TimeExpr("absolute", start, e, month, year, offset, value=span, bare=bare, day=day), k
 
 
 def _month_of(rec: TimeRecord, day: int | None, position: float | None) -> float:

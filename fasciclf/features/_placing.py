@@ -11,7 +11,8 @@ from __future__ import annotations
 import bisect
 
 from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr
-from fasciclf.features._episodes import Step
+from fasciclf.features._episodes import Step, sentence_words
+from fasciclf.features._wordlists import default_wordlists
 
 __all__ = ["MONTH_DAYS", "months_before", "now_sentences", "place_steps", "writing_anchor"]
 
@@ -20,6 +21,8 @@ DIARY_ENTRIES = 3  # dates to the day that make a text a diary
 # "by then", "since then", "soon after": dated as the event told before them
 # (the gap of "soon" is days, well inside the guideline's tolerance)
 _FROM_PREVIOUS = frozenset({"same", "since", "soon"})
+_EVENT_REACH = 40  # tokens: the date told in the same sentence or the one before
+_ONSET_LINKS = default_wordlists()["onset_links"]
 
 
 def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> set[int]:
@@ -79,7 +82,10 @@ def months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> flo
         return (w_year * 12 + w_month - e.year * 12 - month) if w_year is not None else None
     diff = (w_month - month) % 12
     if e.year_offset is not None and e.year_offset < 0:
-        if e.month is None or diff < 0.5:
+        # "last October" said in October, "last fall" said in October: the
+        # period is still the present one, so "last" means the year before
+        inside = 1.5 if e.value == "season" else 0.5
+        if e.month is None or diff < inside:
             diff += 12 * -e.year_offset if e.month is None else 12
     elif e.year_offset == 0 and w_month < month:
         return None  # "this autumn" when writing in spring: still to come
@@ -87,7 +93,11 @@ def months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> flo
 
 
 def _date_from_event(
-    steps: list[Step], exprs: list[TimeExpr], w_month: float | None, w_year: int | None
+    steps: list[Step],
+    exprs: list[TimeExpr],
+    w_month: float | None,
+    w_year: int | None,
+    linked=lambda tok: False,
 ) -> None:
     """Date "six weeks later" from the dated event told just before it.
 
@@ -105,6 +115,12 @@ def _date_from_event(
                 months = months_before(dated[k], w_month, w_year)
                 if months is not None:
                     st.days = max(round(months * MONTH_DAYS, 1) - (e.days or 0.0), 0.0)
+        elif st.days is None and e is None and st is steps[0] and linked(st.start):
+            k = bisect.bisect_left(starts, st.start) - 1
+            if k >= 0 and st.start - starts[k] <= _EVENT_REACH:
+                months = months_before(dated[k], w_month, w_year)
+                if months is not None:
+                    st.days = round(months * MONTH_DAYS, 1)
         if e is not None:
             prev_start = e.start
 
@@ -114,9 +130,19 @@ def _from_event(e: TimeExpr) -> bool:
 
 
 def place_steps(
-    steps: list[Step], w_month: float | None, w_year: int | None, exprs: list[TimeExpr] = ()
+    steps: list[Step],
+    w_month: float | None,
+    w_year: int | None,
+    exprs: list[TimeExpr] = (),
+    words: list[str] | None = None,
+    sent: list[int] | None = None,
 ) -> None:
-    """Set each step's days before writing, from its own date or its neighbours'."""
+    """Set each step's days before writing, from its own date or its neighbours'.
+
+    With ``words`` and ``sent`` (sentence id per token), the story's first
+    finding, undated, takes the date of the event told just before it when
+    its sentence ties the two ("while I was recovering ... started").
+    """
     for st in steps:
         e = st.expr
         if e is None:
@@ -129,7 +155,16 @@ def place_steps(
     _undo_year_wrap(steps)
     for _ in range(2):
         _chain(steps)
-    _date_from_event(steps, exprs, w_month, w_year)
+    if words is None or sent is None:
+        _date_from_event(steps, exprs, w_month, w_year)
+    else:
+        _date_from_event(
+            steps,
+            exprs,
+            w_month,
+            w_year,
+            lambda tok: bool(sentence_words(words, sent, tok) & _ONSET_LINKS),
+        )
 
 
 def _undo_year_wrap(steps: list[Step]) -> None:

@@ -147,7 +147,7 @@ def read_timeline(
     steps = find_steps(words, sent, exprs, findings, starts)
     now_sents = now_sentences(words, exprs, sent)
     w_month, w_year = writing_anchor(exprs, sent, now_sents, words)
-    place_steps(steps, w_month, w_year, exprs)
+    place_steps(steps, w_month, w_year, exprs, words, sent)
     episodes = tuple(
         Episode(
             order=i,
@@ -195,7 +195,11 @@ def read_timeline(
     start_dated = len({round(st.days) for st in dated}) > 1 or bool(
         dated
         and dated[0] is steps[0]
-        and (dated[0].expr.kind == "absolute" or len(set(dated[0].concepts)) == 1)
+        and (
+            dated[0].expr is None  # dated by the event told just before it
+            or dated[0].expr.kind == "absolute"
+            or len(set(dated[0].concepts)) == 1
+        )
     )
     return Timeline(
         episodes,

@@ -40,6 +40,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "weak_onset_words",
     "relief_after",
     "relief_before",
+    "onset_links",
 )
 
 
