@@ -105,15 +105,18 @@ def _relief(words: list[str], e: TimeExpr) -> bool:
 
 def _now_course(words: list[str], exprs: list[TimeExpr], sent: list[int], now_sents) -> str | None:
     """How the symptoms are at the time of writing, from the sentence that gives it."""
-    said = {
-        e.value
+    said = [
+        (sent[e.start], e.value)
         for e in exprs
         if e.kind == "course"
         and sent[e.start] in now_sents
         and not _NOT_SO.intersection(words[max(e.start - 3, 0) : e.start])
         and not _relief(words, e)
-    }
-    if said == {"improving"}:
+    ]
+    # the story's last word on its course is the present: "by July it was
+    # weaker ... it's now September and the arm is better"
+    last = max((s for s, _ in said), default=None)
+    if {v for s, v in said if s == last} == {"improving"}:
         return "improving"
     return None
 
