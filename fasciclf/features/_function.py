@@ -207,7 +207,7 @@ class FunctionReader(JsonResourceMixin):
     def _pairs(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(activity index, start, end) of each frame + activity pair."""
         frames, afters, acts = [], [], []
-        stop: set[int] = {t.i for t in doc if t.lower_ in _CLAUSE_END}
+        stop: set[int] = set()
         for match_id, start, end in self.matcher(doc):
             if match_id == self._ids["FRAME"]:
                 frames.append((start, end))
@@ -219,7 +219,11 @@ class FunctionReader(JsonResourceMixin):
                 acts.append((start, end, self._activity[match_id]))
         if not acts or not (frames or afters):
             return []
+        # the clause ends are looked up only near a frame: most texts have none
         window = self.table.window
+        near = {k for f, e in frames for k in range(e, min(e + window, len(doc)))}
+        near.update(k for f, _ in afters for k in range(max(f - window - 1, 0), f))
+        stop.update(k for k in near if doc[k].lower_ in _CLAUSE_END)
         return _forward(frames, acts, stop, window, len(doc)) + _backward(
             afters, acts, stop, window
         )
