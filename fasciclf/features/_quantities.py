@@ -131,6 +131,14 @@ _AGE_BEFORE_RE = re.compile(
 _AGE_AFTER_RE = re.compile(r"^\s*+-?\s*+(?:old|of\s++age)\b")
 _A_SPAN_AFTER_RE = re.compile(r"\s*+(?:ago|now|and\s++a\s++half|or\s++(?:so|two|more))")
 _A_OR_AND_BEFORE_RE = re.compile(r"(?:a|and)\s*+$")
+# "a week after the antibiotics", "a few weeks later", "a week into the cast":
+# the gap between two events of the story, not how long the symptoms have lasted
+_INTERVAL_AFTER_RE = re.compile(r"^\s*+(?:after|later|afterwards?|into)\b")
+# ... unless the span is stated as one: "pain for a week after moving furniture",
+# "now, two days later"
+_SPAN_BEFORE_RE = re.compile(
+    r"\b(?:for|since|now|been|lasted)\W*+(?:about|around|almost|nearly|roughly|maybe|some|over)?\s*+$"
+)
 _BARE_DAYS = {"weeks": 21.0, "months": 90.0, "years": 1095.0, "decades": 7300.0}
 _EPISODE_CUE_RE = re.compile(
     r"\b(?:lasts?|lasting|lasted|takes?|for|about|around|each|every\s++time|at\s++a\s++time|"
@@ -192,10 +200,12 @@ def find_quantities(lower: str) -> list[Quantity]:
 
 
 def _is_not_a_span(lower: str, m: re.Match[str]) -> bool:
-    """Ages ("22 years old") and rates ("twice a day", "every 2 weeks")."""
+    """Ages ("22 years old"), rates ("twice a day", "every 2 weeks") and gaps ("a week later")."""
     before = lower[max(0, m.start() - 25) : m.start()]
     after = lower[m.end() : m.end() + 12]
     if _AGE_AFTER_RE.match(after):
+        return True
+    if _INTERVAL_AFTER_RE.match(after) and not _SPAN_BEFORE_RE.search(before):
         return True
     if m.group("unit").startswith(("y", "Y")) and _AGE_BEFORE_RE.search(before):
         # "I am 34 years woman", "my brother aged 47 years": an age
