@@ -75,14 +75,21 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
 
 _TENURE = _WORDS["tenure_words"]
 _TENURE_REACH = 6  # tokens before "for": "i've taught yoga [at the club] for thirty years"
+_SENTENCE_END = _WORDS["sentence_end"]
+_ABOUT = frozenset("about around nearly almost over some roughly maybe".split())
 
 
 def _tenure(view: TokenView, char: int) -> bool:
     """A span told of a job, a habit, a medicine or another illness."""
     i = bisect.bisect_right(view.starts, char) - 1
+    if i >= 2 and view.words[i - 1] in _ABOUT:  # "for about eight years"
+        i -= 1
     if i < 1 or view.words[i - 1] != "for":
         return False
     before = view.words[max(0, i - 1 - _TENURE_REACH) : i - 1]
+    ends = [k for k, w in enumerate(before) if w in _SENTENCE_END]
+    if ends:  # "I work as an electrician. For about five weeks my calf ..."
+        before = before[ends[-1] + 1 :]
     return bool(_TENURE.intersection(before))
 
 
