@@ -45,6 +45,7 @@ STATUS_RANK = {"family": 5, "hypothetical": 4, "historical": 3, "negated": 2, "u
 TARGET_KINDS = ("symptom", "extra", "deny")
 CUE_KINDS = ("progression", "site", "trigger", "timing")
 DENY_NEGATION_REACH = 2  # tokens
+_DENY_CLAUSE_JOINERS = frozenset({"and", "but"})
 
 
 class Modifier(NamedTuple):
@@ -220,8 +221,11 @@ class _Scopes:
             return None
         if rule.category == "negated" and t.kind == "deny":
             # a denial is only undone by a negation right before it ("not
-            # normal strength"); "no pain, and his feeling is normal" denies both
+            # normal strength"); "no pain, and his feeling is normal" and
+            # "no pain and strength is normal" deny both
             limit = min(limit, DENY_NEGATION_REACH)
+            if _DENY_CLAUSE_JOINERS.intersection(self.words[lo:hi]):
+                return None
         if hi - lo > limit:
             return None
         terms = self.terminators.get(s_id, ())
