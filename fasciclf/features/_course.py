@@ -76,6 +76,8 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
 _TENURE = _WORDS["tenure_words"]
 _TENURE_REACH = 6  # tokens before "for": "i've taught yoga [at the club] for thirty years"
 _SENTENCE_END = _WORDS["sentence_end"]
+_NOT_A_MEDICINE = frozenset({"and", "off"})  # "on and off for years" is the symptoms' own
+_SIDE_WORDS = frozenset("left right both each one either side sides".split())
 _ABOUT = frozenset("about around nearly almost over some roughly maybe".split())
 
 
@@ -90,7 +92,20 @@ def _tenure(view: TokenView, char: int) -> bool:
     ends = [k for k, w in enumerate(before) if w in _SENTENCE_END]
     if ends:  # "I work as an electrician. For about five weeks my calf ..."
         before = before[ends[-1] + 1 :]
-    return bool(_TENURE.intersection(before))
+    return bool(_TENURE.intersection(before)) or _on_a_medicine(before)
+
+
+def _on_a_medicine(before: list[str]) -> bool:
+    # "been on lithium for 2 yrs", "on my feet for ten hours": a medicine or an
+    # activity, whatever its name; "on and off for years" is the symptoms' own
+    tail = before[-3:]
+    if "on" not in tail:
+        return False
+    k = len(tail) - 1 - tail[::-1].index("on")
+    after = tail[k + 1 :]
+    if not after or after[0] in _NOT_A_MEDICINE or _SIDE_WORDS.intersection(after):
+        return False  # "twitch on the right for three weeks": a side, not a medicine
+    return True
 
 
 def _past_prefix(lower: str, pos: int) -> bool:
