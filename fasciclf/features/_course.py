@@ -92,7 +92,12 @@ def _tenure(view: TokenView, char: int) -> bool:
     ends = [k for k, w in enumerate(before) if w in _SENTENCE_END]
     if ends:  # "I work as an electrician. For about five weeks my calf ..."
         before = before[ends[-1] + 1 :]
-    return bool(_TENURE.intersection(before)) or _on_a_medicine(before)
+    return bool(_TENURE.intersection(before)) or _as_a_job(before) or _on_a_medicine(before)
+
+
+def _as_a_job(before: list[str]) -> bool:
+    # "worked as a dental nurse for 40 yrs": a job, whatever it is called
+    return any(w == "as" and nxt in ("a", "an") for w, nxt in zip(before, before[1:], strict=False))
 
 
 def _on_a_medicine(before: list[str]) -> bool:
