@@ -95,11 +95,17 @@ def _closing_sentences(
 # relieves a symptom, not how its course has gone.
 _RELIEF_AFTER = default_wordlists()["relief_after"]
 _RELIEF_BEFORE = default_wordlists()["relief_before"]
+_AGGRAVATION_AFTER = frozenset(
+    "at after in with during on first by later towards toward before around each every "
+    "whenever".split()
+)
 
 
 def _relief(words: list[str], e: TimeExpr) -> bool:
     after = words[e.end : e.end + 2]
     before = words[max(e.start - 2, 0) : e.start]
+    if e.value == "worse" and after and after[0] in _AGGRAVATION_AFTER:
+        return True  # "worse at night", "worse after a shift": what brings it on
     return bool(_RELIEF_AFTER.intersection(after) or _RELIEF_BEFORE.intersection(before))
 
 
@@ -116,9 +122,8 @@ def _now_course(words: list[str], exprs: list[TimeExpr], sent: list[int], now_se
     # the story's last word on its course is the present: "by July it was
     # weaker ... it's now September and the arm is better"
     last = max((s for s, _ in said), default=None)
-    if {v for s, v in said if s == last} == {"improving"}:
-        return "improving"
-    return None
+    values = {v for s, v in said if s == last}
+    return values.pop() if len(values) == 1 else None
 
 
 def read_timeline(
@@ -240,6 +245,8 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
     if tl.now_course == "improving" and progression != "improving":
         # worse, then treated, now better: the course a clinician records is now
         progression = "improving"
+    elif tl.now_course == "worse" and progression in ("unknown", "stable"):
+        progression = "progressive"  # "it's now May and it's worse"
     elif progression in ("unknown", "episodic") and tl.fluctuating:
         # the guideline: fatigable symptoms that vary within the day are
         # episodic, even when new regions join over the months
