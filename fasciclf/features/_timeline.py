@@ -63,6 +63,8 @@ class Timeline:
     # The story dates its start: two steps dated apart, or its first step
     # dated (by a calendar anchor, or "two weeks ago" said of one finding).
     start_dated: bool = False
+    # A worse course told at a dated or sequenced point of the story.
+    worse_told: bool = False
 
 
 def _sentence_ids(words: list[str]) -> list[int]:
@@ -95,6 +97,8 @@ def _closing_sentences(
 # relieves a symptom, not how its course has gone.
 _RELIEF_AFTER = default_wordlists()["relief_after"]
 _RELIEF_BEFORE = default_wordlists()["relief_before"]
+# time expressions that place a sentence in the story
+_STORY_TIME = frozenset({"absolute", "after_prev", "ago", "sequence"})
 _AGGRAVATION_AFTER = frozenset(
     "at after in with during on first by later towards toward before around each every "
     "whenever".split()
@@ -197,6 +201,20 @@ def read_timeline(
             for e in exprs
         )
 
+    # "by the summer it was worse", "since July my grip is weaker": a worse
+    # course told at a point of the story (not "worse at night")
+    story_sents = {sent[e.start] for e in exprs if e.kind in _STORY_TIME}
+    worse_told = any(
+        e.kind == "course"
+        and e.value == "worse"
+        and sent[e.start] in story_sents
+        and (
+            sent[e.start] in finding_sents or bool(sentence_words(words, sent, e.start) & ANAPHORA)
+        )
+        and not _NOT_SO.intersection(words[max(e.start - 4, 0) : e.start])
+        and not _relief(words, e)
+        for e in exprs
+    )
     dated = [st for st in steps if st.days and (st.concepts or st.sites)]
     # A relative date in a step naming several findings may belong to the
     # last one only: "twitching for a year, and cramps for the last month".
@@ -213,6 +231,7 @@ def read_timeline(
         episodes,
         start_dated=start_dated,
         spread_cue=cue("spread"),
+        worse_told=worse_told,
         fluctuating=cue("fluctuation"),
         now_course=_now_course(
             words,
@@ -245,7 +264,7 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
     if tl.now_course == "improving" and progression != "improving":
         # worse, then treated, now better: the course a clinician records is now
         progression = "improving"
-    elif tl.now_course == "worse" and progression in ("unknown", "stable"):
+    elif (tl.now_course == "worse" or tl.worse_told) and progression in ("unknown", "stable"):
         progression = "progressive"  # "it's now May and it's worse"
     elif progression in ("unknown", "episodic") and tl.fluctuating:
         # the guideline: fatigable symptoms that vary within the day are
