@@ -45,7 +45,7 @@ STATUS_RANK = {"family": 5, "hypothetical": 4, "historical": 3, "negated": 2, "u
 TARGET_KINDS = ("symptom", "extra", "deny")
 CUE_KINDS = ("progression", "site", "trigger", "timing")
 DENY_NEGATION_REACH = 2  # tokens
-_DENY_CLAUSE_JOINERS = frozenset({"and", "but"})
+_DENY_CLAUSE_JOINERS = _WORDS["deny_clause_joiners"]
 
 
 class Modifier(NamedTuple):

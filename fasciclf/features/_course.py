@@ -76,9 +76,9 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
 _TENURE = _WORDS["tenure_words"]
 _TENURE_REACH = 6  # tokens before "for": "i've taught yoga [at the club] for thirty years"
 _SENTENCE_END = _WORDS["sentence_end"]
-_NOT_A_MEDICINE = frozenset({"and", "off"})  # "on and off for years" is the symptoms' own
-_SIDE_WORDS = frozenset("left right both each one either side sides".split())
-_ABOUT = frozenset("about around nearly almost over some roughly maybe".split())
+_NOT_A_MEDICINE = _WORDS["not_a_medicine"]  # "on and off for years" is the symptoms' own
+_SIDE_WORDS = _WORDS["side_words"]
+_ABOUT = _WORDS["approximators"]
 
 
 def _tenure(view: TokenView, char: int) -> bool:

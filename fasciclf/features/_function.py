@@ -30,12 +30,20 @@ from fasciclf.features._doc import TERMS_KEY
 from fasciclf.features._resources import ResourceError
 from fasciclf.features._serialize import JsonResourceMixin
 from fasciclf.features._types import BODY_SITES, SYMPTOMS
+from fasciclf.features._wordlists import default_wordlists
 
-__all__ = ["FUNCTION_FILE", "FunctionReader", "FunctionTable", "parse_function_table"]
+__all__ = [
+    "FUNCTION_FILE",
+    "FunctionReader",
+    "FunctionTable",
+    "default_function_table",
+    "function_table_to_json",
+    "parse_function_table",
+]
 
 FUNCTION_FILE = "function_loss.json"
 # A clause ends here: "I can't run. The stairs are fine" pairs nothing.
-_CLAUSE_END = frozenset(". ! ? ; : but although though whereas".split())
+_CLAUSE_END = default_wordlists()["sentence_end"] | default_wordlists()["function_clause_end"]
 _KEYS = {"version", "description", "window", "frames", "after_frames", "blockers", "activities"}
 _ACTIVITY_KEYS = {"value", "site", "also", "terms"}
 _ACTIVITY_VALUES = ("dexterity_loss", "function_loss", "foot_drop")
@@ -43,6 +51,8 @@ _ACTIVITY_VALUES = ("dexterity_loss", "function_loss", "foot_drop")
 
 @dataclass(frozen=True)
 class Activity:
+    """One activity record: its concept (``value``), site, implied symptoms and terms."""
+
     value: str
     site: str
     also: tuple[str, ...]

@@ -99,10 +99,7 @@ _RELIEF_AFTER = default_wordlists()["relief_after"]
 _RELIEF_BEFORE = default_wordlists()["relief_before"]
 # time expressions that place a sentence in the story
 _STORY_TIME = frozenset({"absolute", "after_prev", "ago", "sequence"})
-_AGGRAVATION_AFTER = frozenset(
-    "at after in with during on first by later towards toward before around each every "
-    "whenever".split()
-)
+_AGGRAVATION_AFTER = default_wordlists()["aggravation_after"]
 
 
 def _relief(words: list[str], e: TimeExpr) -> bool:

@@ -41,6 +41,12 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "relief_after",
     "relief_before",
     "onset_links",
+    "approximators",
+    "not_a_medicine",
+    "side_words",
+    "deny_clause_joiners",
+    "aggravation_after",
+    "function_clause_end",
 )
 
 
