@@ -97,30 +97,34 @@ def _date_from_event(
     exprs: list[TimeExpr],
     w_month: float | None,
     w_year: int | None,
-    linked=lambda tok: False,
+    linked,
 ) -> None:
     """Date "six weeks later" from the dated event told just before it.
 
     "In January I had flu. About six weeks later the cramps began": the
-    event has no finding, so it is no step, but it is the anchor.
+    event has no finding, so it is no step, but it is the anchor. The
+    story's first finding, undated, takes the event's date when ``linked``
+    says its sentence ties the two ("while I was recovering ... started").
     """
     dated = [e for e in exprs if e.kind == "absolute"]
     starts = [e.start for e in dated]
+
+    def event_before(tok: int) -> tuple[int, float] | None:
+        k = bisect.bisect_left(starts, tok) - 1
+        months = months_before(dated[k], w_month, w_year) if k >= 0 else None
+        return None if months is None else (starts[k], months * MONTH_DAYS)
+
     prev_start = -1
     for st in steps:
         e = st.expr
         if st.days is None and e is not None and _from_event(e):
-            k = bisect.bisect_left(starts, e.start) - 1
-            if k >= 0 and starts[k] > prev_start:
-                months = months_before(dated[k], w_month, w_year)
-                if months is not None:
-                    st.days = max(round(months * MONTH_DAYS, 1) - (e.days or 0.0), 0.0)
+            event = event_before(e.start)
+            if event is not None and event[0] > prev_start:
+                st.days = max(round(event[1], 1) - (e.days or 0.0), 0.0)
         elif st.days is None and e is None and st is steps[0] and linked(st.start):
-            k = bisect.bisect_left(starts, st.start) - 1
-            if k >= 0 and st.start - starts[k] <= _EVENT_REACH:
-                months = months_before(dated[k], w_month, w_year)
-                if months is not None:
-                    st.days = round(months * MONTH_DAYS, 1)
+            event = event_before(st.start)
+            if event is not None and st.start - event[0] <= _EVENT_REACH:
+                st.days = round(event[1], 1)
         if e is not None:
             prev_start = e.start
 
@@ -133,15 +137,14 @@ def place_steps(
     steps: list[Step],
     w_month: float | None,
     w_year: int | None,
-    exprs: list[TimeExpr] = (),
-    words: list[str] | None = None,
-    sent: list[int] | None = None,
+    exprs: list[TimeExpr],
+    words: list[str],
+    sent: list[int],
 ) -> None:
     """Set each step's days before writing, from its own date or its neighbours'.
 
-    With ``words`` and ``sent`` (sentence id per token), the story's first
-    finding, undated, takes the date of the event told just before it when
-    its sentence ties the two ("while I was recovering ... started").
+    ``words`` and ``sent`` (sentence id per token) tell whether the story's
+    first finding is tied to the event told just before it.
     """
     for st in steps:
         e = st.expr
@@ -155,16 +158,13 @@ def place_steps(
     _undo_year_wrap(steps)
     for _ in range(2):
         _chain(steps)
-    if words is None or sent is None:
-        _date_from_event(steps, exprs, w_month, w_year)
-    else:
-        _date_from_event(
-            steps,
-            exprs,
-            w_month,
-            w_year,
-            lambda tok: bool(sentence_words(words, sent, tok) & _ONSET_LINKS),
-        )
+    _date_from_event(
+        steps,
+        exprs,
+        w_month,
+        w_year,
+        lambda tok: bool(sentence_words(words, sent, tok) & _ONSET_LINKS),
+    )
 
 
 def _undo_year_wrap(steps: list[Step]) -> None:

@@ -188,15 +188,16 @@ def read_timeline(
         if f.status == "present" and f.concept in _TIRING
     }
 
+    def said_of_symptoms(e: TimeExpr, about: set[int]) -> bool:
+        # in a sentence about the symptoms, or one that refers back ("it
+        # spread"), and not feared or denied ("worried it will spread")
+        return (
+            sent[e.start] in about or bool(sentence_words(words, sent, e.start) & ANAPHORA)
+        ) and not _NOT_SO.intersection(words[max(e.start - 4, 0) : e.start])
+
     def cue(kind: str) -> bool:
-        # in a sentence about the symptoms, or one that refers back ("it spread")
         about = tiring_sents if kind == "fluctuation" else finding_sents
-        return any(
-            e.kind == kind
-            and (sent[e.start] in about or bool(sentence_words(words, sent, e.start) & ANAPHORA))
-            and not _NOT_SO.intersection(words[max(e.start - 4, 0) : e.start])
-            for e in exprs
-        )
+        return any(e.kind == kind and said_of_symptoms(e, about) for e in exprs)
 
     # "by the summer it was worse", "since July my grip is weaker": a worse
     # course told at a point of the story (not "worse at night")
@@ -205,10 +206,7 @@ def read_timeline(
         e.kind == "course"
         and e.value == "worse"
         and sent[e.start] in story_sents
-        and (
-            sent[e.start] in finding_sents or bool(sentence_words(words, sent, e.start) & ANAPHORA)
-        )
-        and not _NOT_SO.intersection(words[max(e.start - 4, 0) : e.start])
+        and said_of_symptoms(e, finding_sents)
         and not _relief(words, e)
         for e in exprs
     )
