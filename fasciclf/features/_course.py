@@ -39,11 +39,14 @@ def finding_sentences(view: TokenView, mentions: list[Mention]) -> set[int]:
 
 
 def _onset_sentences(view: TokenView) -> set[int]:
-    pairs = list(zip(view.sent, view.words, strict=True))
-    strong = {s for s, w in pairs if w in _ONSET_WORDS and w not in _WEAK_ONSET}
-    weak = {s for s, w in pairs if w in _WEAK_ONSET}
+    strong: set[int] = set()
+    weak: set[int] = set()
     sent_len: dict[int, int] = {}
-    for s_id, w in pairs:
+    for s_id, w in zip(view.sent, view.words, strict=True):
+        if w in _WEAK_ONSET:
+            weak.add(s_id)
+        elif w in _ONSET_WORDS:
+            strong.add(s_id)
         if not w.isspace() and w not in SENTENCE_END:
             sent_len[s_id] = sent_len.get(s_id, 0) + 1
     # "... wake up shaking it out. 6 months. 41f": a bare fragment is the duration
@@ -57,12 +60,16 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
     quantities = q.find_quantities(lower)
     if not quantities:
         return None, None
-    onset = _onset_sentences(view)
+    onset: set[int] | None = None  # read only when a span is outside the findings
     duration = None
     episode = None
     for qty in quantities:
         s_id = view.sentence_of_char(qty.start)
-        relevant = s_id in findings or s_id in onset
+        relevant = s_id in findings
+        if not relevant:
+            if onset is None:
+                onset = _onset_sentences(view)
+            relevant = s_id in onset
         if qty.days < 1.0 and not _past_prefix(lower, qty.start):
             if relevant and q.is_episode_context(lower, qty):
                 minutes = round(qty.days * 1440.0, 3)

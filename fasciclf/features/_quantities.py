@@ -104,6 +104,20 @@ _SINCE_SEASON_RE = re.compile(
     r"april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|"
     r"sep|sept|oct|nov|dec|the\s++summer|the\s++winter|the\s++spring|the\s++fall|the\s++autumn)\b"
 )
+# A word each pattern cannot match without: a text with none of them skips
+# the pattern (Python's ``re`` tries a pattern opening with ``\\b`` at every
+# character, the costliest part of reading durations).
+_QTY_WORDS = ("sec", "min", "hr", "hour", "day", "night", "wk", "week", "fortnight", "mo",
+              "mth", "yr", "year", "decade")  # fmt: skip
+_BARE_WORDS = ("week", "month", "year", "decade", "yesterday", "night")
+_LIFELONG_WORDS = ("since", "life", "remember")
+_SINCE_SEASON_WORDS = ("since", "last")
+
+
+def _may_match(lower: str, words: tuple[str, ...]) -> bool:
+    return any(w in lower for w in words)
+
+
 _SEASON_DAYS = {
     "summer": 300.0,
     "winter": 300.0,
@@ -186,8 +200,21 @@ def find_quantities(lower: str) -> list[Quantity]:
     >>> [round(q.days * 1440) for q in find_quantities("it lasts about ten minutes")]
     [10]
     """
-    out = [*_numbered(lower), *_bare(lower)]
-    out += [Quantity(3650.0, m.start(), m.end(), m.group()) for m in _LIFELONG_RE.finditer(lower)]
+    out = []
+    if _may_match(lower, _QTY_WORDS):
+        out += _numbered(lower)
+    if _may_match(lower, _BARE_WORDS):
+        out += _bare(lower)
+    if _may_match(lower, _LIFELONG_WORDS):
+        out += [Quantity(3650.0, m.start(), m.end(), m.group()) for m in _LIFELONG_RE.finditer(lower)]
+    if _may_match(lower, _SINCE_SEASON_WORDS):
+        out += _since_season(lower)
+    out.sort(key=lambda q: q.start)
+    return out
+
+
+def _since_season(lower: str) -> list[Quantity]:
+    out = []
     for m in _SINCE_SEASON_RE.finditer(lower):
         if not m.group("season"):
             # "since March" with no present date is no span (the guideline);
@@ -195,7 +222,6 @@ def find_quantities(lower: str) -> list[Quantity]:
             continue
         days = _SEASON_DAYS[m.group("season")]
         out.append(Quantity(days, m.start(), m.end(), m.group().strip()))
-    out.sort(key=lambda q: q.start)
     return out
 
 
