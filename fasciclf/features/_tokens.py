@@ -90,19 +90,43 @@ def _build_view(doc: Doc) -> TokenView:
     return TokenView(words, sent, starts, ends, sentence_ranges(sent))
 
 
+def _ends_sentence(text: str) -> bool:
+    if text in SENTENCE_END:
+        return True
+    if text.isspace():
+        return "\n" in text
+    return len(text) > 1 and text[-1] in ".!?" and not text[0].isalpha()
+
+
+class _SentenceEnds(dict):
+    """Whether a token ends a sentence, remembered per word (most words recur)."""
+
+    limit = 200_000  # distinct words remembered before starting afresh
+
+    def __missing__(self, text: str) -> bool:
+        if len(self) >= self.limit:
+            self.clear()
+        ends = self[text] = _ends_sentence(text)
+        return ends
+
+
+_ENDS = _SentenceEnds()
+
+
 def sentence_ids(words: list[str]) -> list[int]:
-    """Sentence index per token: ends at . ! ? ; and line breaks."""
-    ids = []
-    sid = 0
-    for text in words:
-        ids.append(sid)
-        if text in SENTENCE_END:
-            sid += 1
-        elif text.isspace():
-            if "\n" in text:
-                sid += 1
-        elif len(text) > 1 and text[-1] in ".!?" and not text[0].isalpha():
-            sid += 1
+    """Sentence index per token: ends at . ! ? ; and line breaks.
+
+    >>> sentence_ids(["calf", ".", "no", "pain", "\\n", "ok"])
+    [0, 0, 1, 1, 1, 2]
+    """
+    ends = [i + 1 for i, w in enumerate(words) if _ENDS[w]]
+    if not ends or ends[-1] != len(words):
+        ends.append(len(words))
+    ids: list[int] = []
+    start = 0
+    for sid, end in enumerate(ends):
+        ids += [sid] * (end - start)
+        start = end
     return ids
 
 
