@@ -41,12 +41,14 @@ def filter_longest(matches: list[M]) -> list[M]:
     >>> filter_longest([S(0, 1), S(0, 2), S(1, 3)])
     [S(start=0, end=2)]
     """
+    if len(matches) < 2:
+        return list(matches)
     chosen: list[M] = []
-    taken: set[int] = set()
+    taken = bytearray(max(m.end for m in matches))  # 1 = token already chosen
     for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
-        if any(i in taken for i in range(m.start, m.end)):
+        if taken.find(1, m.start, m.end) != -1:
             continue
         chosen.append(m)
-        taken.update(range(m.start, m.end))
+        taken[m.start : m.end] = b"\x01" * (m.end - m.start)
     chosen.sort(key=lambda m: m.start)
     return chosen
