@@ -100,14 +100,16 @@ def _place_sites(words, sent, steps: dict[int, Step], cuts, sent_first, sent_sit
         if key not in steps:
             steps[key] = Step(key if key >= 0 else 0, None, [], [])
         steps[key].sites = list(dict.fromkeys(regions))
+    # a step with no site of its own, in a sentence where another step has
+    # them, has none (they were told of the other piece)
+    sited = {_sentence_of_key(k, sent) for k in located}
     for key, st in steps.items():
-        if key not in located and any(k in located for k in _same_sentence(key, steps, sent)):
+        if key not in located and _sentence_of_key(key, sent) in sited:
             st.sites = []
 
 
-def _same_sentence(key: int, steps: dict[int, Step], sent: list[int]) -> list[int]:
-    s_id = sent[key] if key >= 0 else -1 - key
-    return [k for k in steps if k != key and (sent[k] if k >= 0 else -1 - k) == s_id]
+def _sentence_of_key(key: int, sent: list[int]) -> int:
+    return sent[key] if key >= 0 else -1 - key
 
 
 def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
