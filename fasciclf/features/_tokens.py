@@ -131,28 +131,31 @@ def sentence_ids(words: list[str]) -> list[int]:
 
 
 def sentence_ranges(sent: list[int]) -> dict[int, range]:
-    """Token range of every sentence id."""
-    ranges: dict[int, range] = {}
-    start = 0
-    for i in range(1, len(sent) + 1):
-        if i == len(sent) or sent[i] != sent[start]:
-            ranges[sent[start]] = range(start, i)
-            start = i
-    return ranges
+    """Token range of every sentence id.
+
+    >>> sentence_ranges([0, 0, 1, 1, 1, 2])
+    {0: range(0, 2), 1: range(2, 5), 2: range(5, 6)}
+    """
+    n = len(sent)
+    cuts = [0, *[i for i in range(1, n) if sent[i] != sent[i - 1]], n]
+    return {sent[a]: range(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b}
 
 
 def clause_ids(words: list[str], sent: list[int]) -> list[int]:
-    """Clause index per token: a new clause at each sentence and clause break."""
-    ids = []
-    cid = 0
-    prev_sent = 0
-    for w, s_id in zip(words, sent, strict=True):
-        if s_id != prev_sent:
-            cid += 1
-            prev_sent = s_id
-        elif w in CLAUSE_BREAK:
-            cid += 1
-        ids.append(cid)
+    """Clause index per token: a new clause at each sentence and clause break.
+
+    >>> clause_ids(["calf", "but", "no", "pain", "."], [0, 0, 0, 0, 0])
+    [0, 1, 1, 1, 1]
+    """
+    n = len(words)
+    starts = {i for i in range(1, n) if sent[i] != sent[i - 1]}
+    starts.update(i for i, w in enumerate(words) if w in CLAUSE_BREAK)
+    ids: list[int] = []
+    cid, prev = 0, 0
+    for i in sorted(starts):
+        ids += [cid] * (i - prev)
+        cid, prev = cid + 1, i
+    ids += [cid] * (n - prev)
     return ids
 
 
