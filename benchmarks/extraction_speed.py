@@ -2,14 +2,16 @@
 
 Usage::
 
-    python benchmarks/extraction_speed.py [--n 5000] [--n-jobs 1]
+    python benchmarks/extraction_speed.py [--n 5000] [--n-jobs 1] [--repeat 3]
 
 Builds ~100-word texts by shuffling sentences of the labeled corpus (or a
 small built-in set when the corpus is absent), then times, in the same run:
 bare ``spacy.blank("en")`` tokenization (``nlp.pipe``) and
-``fasciclf.features.extract_many``. Prints docs/s for both, the ratio, and
-peak RSS. Target (issue 12): >= 10% of bare tokenization speed single-process
-(about 3,000 docs/s on a 2-core machine), peak RSS < 300 MB.
+``fasciclf.features.extract_many``, alternating, best of ``--repeat`` rounds,
+each round on new texts with fresh pipelines; then again on the texts just
+read (warm tokenizer caches). Prints docs/s for both, the ratios, and peak RSS.
+Target (issue 12): >= 10% of bare tokenization speed single-process on new
+texts, peak RSS < 300 MB.
 """
 
 from __future__ import annotations
@@ -65,37 +67,54 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="timing rounds (best is kept)")
     args = parser.parse_args(argv)
 
     import spacy
 
-    from fasciclf.features import extract_many
-    from fasciclf.features._pipeline import default_nlp
+    from fasciclf.features import build_nlp, extract_many
 
-    texts = make_texts(args.n)
-    blank = spacy.blank("en")
-    for _ in blank.pipe(texts[:200]):
-        pass
     t0 = time.perf_counter()
-    for _ in blank.pipe(texts, batch_size=256):
-        pass
-    t_blank = time.perf_counter() - t0
+    build_nlp()
+    t_build = time.perf_counter() - t0
+    # Each round reads fresh texts with a fresh tokenizer and pipeline, so both
+    # start from empty tokenizer caches (after the same 200-text warm-up), as
+    # in one pass over new data; the rounds alternate so a busy neighbour on a
+    # shared machine slows both alike, and the best round of each is kept (as
+    # timeit does). A second pass over the same texts is the warm case of a
+    # long-running service, whose tokenizer caches every word it has seen.
+    cold: list[tuple[float, float]] = []
+    warm: list[tuple[float, float]] = []
+    for r in range(args.repeat):
+        texts = make_texts(args.n, seed=r)
+        blank = spacy.blank("en")
+        nlp = build_nlp() if args.n_jobs == 1 else None
+        for _ in blank.pipe(texts[:200]):
+            pass
+        list(extract_many(texts[:200], nlp=nlp))
+        for times in (cold, warm):
+            t0 = time.perf_counter()
+            for _ in blank.pipe(texts, batch_size=256):
+                pass
+            t_blank = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            if nlp is None:
+                n = sum(1 for _ in extract_many(texts, n_jobs=args.n_jobs))
+            else:
+                n = sum(1 for _ in extract_many(texts, nlp=nlp))
+            times.append((t_blank, time.perf_counter() - t0))
 
-    default_nlp()  # build once, outside the timing (first-call cost printed below)
-    t0 = time.perf_counter()
-    list(extract_many(texts[:200]))
-    t_warm = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    n = sum(1 for _ in extract_many(texts, n_jobs=args.n_jobs))
-    t_ours = time.perf_counter() - t0
-
-    blank_rate = len(texts) / t_blank
-    our_rate = n / t_ours
-    print(f"texts: {len(texts)} x ~100 words, n_jobs={args.n_jobs}")
-    print(f"bare spacy.blank('en') tokenization: {blank_rate:10.0f} docs/s")
-    print(f"fasciclf extract_many:               {our_rate:10.0f} docs/s")
-    print(f"ratio: {our_rate / blank_rate:.1%} of bare tokenization (target >= 10%)")
-    print(f"warm-up (200 texts): {t_warm:.2f} s")
+    print(f"texts: {args.n} x ~100 words per round, {args.repeat} rounds, n_jobs={args.n_jobs}")
+    for name, times in (("new texts", cold), ("texts seen before (warm caches)", warm)):
+        blank_rate = n / min(t for t, _ in times)
+        our_rate = n / min(t for _, t in times)
+        rounds = ", ".join(f"{b / o:.1%}" for b, o in times)
+        print(f"{name}:")
+        print(f"  bare spacy.blank('en') tokenization: {blank_rate:10.0f} docs/s")
+        print(f"  fasciclf extract_many:               {our_rate:10.0f} docs/s")
+        target = " (target >= 10%)" if times is cold else ""
+        print(f"  ratio: {our_rate / blank_rate:.1%} of bare tokenization{target}; per round {rounds}")
+    print(f"pipeline build: {t_build:.2f} s")
     print(f"peak RSS: {peak_rss_mb():.0f} MB (target < 300 MB)")
     return 0
 
