@@ -100,6 +100,21 @@ _RELIEF_BEFORE = default_wordlists()["relief_before"]
 # time expressions that place a sentence in the story
 _STORY_TIME = frozenset({"absolute", "after_prev", "ago", "sequence"})
 _AGGRAVATION_AFTER = default_wordlists()["aggravation_after"]
+_DAY_START = default_wordlists()["day_start_words"]
+_GOOD_STATE = default_wordlists()["good_state_words"]
+_NOT = frozenset({"not", "n't", "never", "no"})
+_HABIT_NOT_SO = _NOT_SO - {"would"}
+_LIST_OR = frozenset({"or", "nor"})
+# how far back a denial or fear reaches a course word: "not ... worse";
+# "it doesn't get better with rest or worse in the evening" (a list) further
+_DENIAL_REACH, _LIST_DENIAL_REACH = 4, 10
+
+
+def _denial_reach(words: list[str], start: int) -> int:
+    """First token that may deny or fear the course word at ``start``."""
+    if _LIST_OR.intersection(words[max(start - 3, 0) : start]):
+        return max(start - _LIST_DENIAL_REACH, 0)
+    return max(start - _DENIAL_REACH, 0)
 
 
 def _relief(words: list[str], e: TimeExpr) -> bool:
@@ -188,16 +203,21 @@ def read_timeline(
         if f.status == "present" and f.concept in _TIRING
     }
 
-    def said_of_symptoms(e: TimeExpr, about: set[int]) -> bool:
+    def said_of_symptoms(e: TimeExpr, about: set[int], not_so: frozenset[str] = _NOT_SO) -> bool:
         # in a sentence about the symptoms, or one that refers back ("it
         # spread"), and not feared or denied ("worried it will spread")
         return (
             sent[e.start] in about or bool(sentence_words(words, sent, e.start) & ANAPHORA)
-        ) and not _NOT_SO.intersection(words[max(e.start - 4, 0) : e.start])
+        ) and not not_so.intersection(words[_denial_reach(words, e.start) : e.start])
 
     def cue(kind: str) -> bool:
-        about = tiring_sents if kind == "fluctuation" else finding_sents
-        return any(e.kind == kind and said_of_symptoms(e, about) for e in exprs)
+        if kind != "fluctuation":
+            return any(e.kind == kind and said_of_symptoms(e, finding_sents) for e in exprs)
+        # a within-day course is told of a tiring symptom or right after it
+        # ("chewing tires him. Always worse in the evening"); "would" tells a
+        # habit in a story ("her eyelids would droop by teatime")
+        about = tiring_sents | {s + 1 for s in tiring_sents}
+        return any(e.kind == kind and said_of_symptoms(e, about, _HABIT_NOT_SO) for e in exprs)
 
     # "by the summer it was worse", "since July my grip is weaker": a worse
     # course told at a point of the story (not "worse at night")
@@ -227,7 +247,7 @@ def read_timeline(
         start_dated=start_dated,
         spread_cue=cue("spread"),
         worse_told=worse_told,
-        fluctuating=cue("fluctuation"),
+        fluctuating=cue("fluctuation") or _fine_by_morning(words, sent, tiring_sents),
         now_course=_now_course(
             words,
             exprs,
@@ -235,6 +255,23 @@ def read_timeline(
             now_sents | _closing_sentences(words, sent, finding_sents | anaphora_sents),
         ),
     )
+
+
+def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> bool:
+    """The day starts well in a sentence about a loss of strength, the eyes or
+    speech, or in the sentence after one: "By the evening my eyelid droops.
+    In the morning it is open again, I am fine" (a within-day course).
+    """
+    for i in (i for i, w in enumerate(words) if w in _DAY_START):
+        s_id = sent[i]
+        if s_id not in tiring and s_id - 1 not in tiring:
+            continue
+        lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
+        good = [j for j in range(lo, hi) if words[j] in _GOOD_STATE]
+        # "a little better in the morning but not normal anymore": a fixed loss
+        if good and not any(_NOT.intersection(words[max(j - 2, 0) : j]) for j in good):
+            return True
+    return False
 
 
 def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
@@ -259,12 +296,12 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
     if tl.now_course == "improving" and progression != "improving":
         # worse, then treated, now better: the course a clinician records is now
         progression = "improving"
+    elif tl.fluctuating and progression != "improving":
+        # the guideline: fatigable symptoms that vary within the day are
+        # episodic, even when new regions join or get worse over the months
+        progression = "episodic"
     elif (tl.now_course == "worse" or tl.worse_told) and progression in ("unknown", "stable"):
         progression = "progressive"  # "it's now May and it's worse"
-    elif progression in ("unknown", "episodic") and tl.fluctuating:
-        # the guideline: fatigable symptoms that vary within the day are
-        # episodic, even when new regions join over the months
-        progression = "episodic"
     elif progression in ("unknown", "stable", "episodic") and (
         tl.spread_cue or _grows(tl.episodes)
     ):

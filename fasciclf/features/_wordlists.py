@@ -47,6 +47,8 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "deny_clause_joiners",
     "aggravation_after",
     "function_clause_end",
+    "day_start_words",
+    "good_state_words",
 )
 
 
