@@ -22,7 +22,7 @@ _EVENT_KINDS = ("absolute", "now", "ago", "after_prev", "sequence")
 _ONSET_WORDS = frozenset(
     "started start starts began begin begins noticed appeared developed".split()
 )
-ANAPHORA = frozenset("it this they these them that".split())
+ANAPHORA = frozenset("it its this they these them that".split())
 # Findings that make a step of the course; tests, causes and named conditions do not.
 _SIGNS = frozenset(SYMPTOMS) | {
     "foot_drop",
