@@ -130,7 +130,8 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
         if e.start in keyed or e.kind == "sequence":
             continue
         ws = sentence_words(words, sent, e.start)
-        if ws & _ONSET_WORDS and ws & ANAPHORA:
+        since = e.start > 0 and words[e.start - 1] == "since"  # "this has been going on since May"
+        if (since or ws & _ONSET_WORDS) and ws & ANAPHORA:
             keyed[e.start] = Step(e.start, e, [], [])
     return _merge_steps(sorted(keyed.values(), key=lambda s: s.start))
 
