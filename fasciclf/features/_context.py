@@ -34,7 +34,7 @@ from fasciclf.features._resources import (
     parse_context_rules,
 )
 from fasciclf.features._serialize import JsonResourceMixin
-from fasciclf.features._tokens import token_view
+from fasciclf.features._tokens import TokenView, token_view
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -119,6 +119,13 @@ class ContextAnnotator(JsonResourceMixin):
             if category is None and t.kind == "deny" and is_conditional(view, t.start):
                 # "if my strength is fine, why ...": a normal state assumed, not found
                 category = "hypothetical"
+            elif (
+                category is None
+                and t.value in _CONDITION_STATES
+                and _named_as_condition(view, t.start)
+            ):
+                # "it twitches when I'm tired": tiredness is when it happens, not a complaint
+                category = "hypothetical"
             statuses.append(category if category is not None else questions.status(t.start))
         doc.user_data[TARGETS_KEY] = {
             "matches": [(t.key, t.start, t.end) for t in ordered],
@@ -161,6 +168,21 @@ class ContextAnnotator(JsonResourceMixin):
 
     def load_resource(self, data: dict[str, Any]) -> None:
         self.set_rules(parse_context_rules(data))
+
+
+# States that a text names as the condition of another symptom rather than
+# as a complaint ("twitches when I'm tired", "scuffs if she is exhausted").
+_CONDITION_STATES = frozenset({"fatigue"})
+_CONDITION_WORDS = _WORDS["state_condition_words"]
+
+
+def _named_as_condition(view: TokenView, start: int) -> bool:
+    """A condition word opens the clause within three tokens before ``start``."""
+    words, sent = view.words, view.sent
+    return any(
+        sent[j] == sent[start] and words[j] in _CONDITION_WORDS
+        for j in range(max(0, start - 3), start)
+    )
 
 
 def _family_modifiers(terms: list[Term]) -> list[Modifier]:

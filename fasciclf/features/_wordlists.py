@@ -49,6 +49,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "function_clause_end",
     "day_start_words",
     "good_state_words",
+    "state_condition_words",
 )
 
 
