@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  bare spacy.blank('en') tokenization: {blank_rate:10.0f} docs/s")
         print(f"  fasciclf extract_many:               {our_rate:10.0f} docs/s")
         target = " (target >= 10%)" if times is cold else ""
-        print(f"  ratio: {our_rate / blank_rate:.1%} of bare tokenization{target}; per round {rounds}")
+        ratio = our_rate / blank_rate
+        print(f"  ratio: {ratio:.1%} of bare tokenization{target}; per round {rounds}")
     print(f"pipeline build: {t_build:.2f} s")
     print(f"peak RSS: {peak_rss_mb():.0f} MB (target < 300 MB)")
     return 0

@@ -28,6 +28,8 @@ CASES = json.loads(
 def test_function_case(case):
     f = extract(case["text"])
     assert f.symptoms["weakness"] == case["weakness"], f.findings
+    if "bulbar" in case:
+        assert f.symptoms["bulbar"] == case["bulbar"], f.findings
     assert set(case["sites"]) <= set(f.body_sites)
     assert not set(case.get("absent_sites", ())) & set(f.body_sites)
 

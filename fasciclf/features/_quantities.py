@@ -206,7 +206,8 @@ def find_quantities(lower: str) -> list[Quantity]:
     if _may_match(lower, _BARE_WORDS):
         out += _bare(lower)
     if _may_match(lower, _LIFELONG_WORDS):
-        out += [Quantity(3650.0, m.start(), m.end(), m.group()) for m in _LIFELONG_RE.finditer(lower)]
+        lifelong = _LIFELONG_RE.finditer(lower)
+        out += [Quantity(3650.0, m.start(), m.end(), m.group()) for m in lifelong]
     if _may_match(lower, _SINCE_SEASON_WORDS):
         out += _since_season(lower)
     out.sort(key=lambda q: q.start)
