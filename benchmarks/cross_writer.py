@@ -41,6 +41,18 @@ from fasciclf.models import SymptomClassifier  # noqa: E402
 # "was" = the defaults before writer-grouped selection, "now" = the default
 # model's (C chosen by writer-grouped CV in build_default).
 _WAS = {"feature_weight": 0.3, "boosting_weight": 0.5}
+
+
+def _unigram(feature_weight: float, boosting_weight: float) -> dict:
+    """A hybrid on word unigrams with C=10 (the grid's usual choice)."""
+    return {
+        "feature_weight": feature_weight,
+        "C": 10.0,
+        "boosting_weight": boosting_weight,
+        "word_ngram_range": (1, 1),
+    }
+
+
 CONFIGS: dict[str, dict] = {
     "text": {"kind": "text", "C": 3.0},
     "features": {"kind": "features"},
@@ -66,45 +78,16 @@ CONFIGS: dict[str, dict] = {
     # features, or fewer and more general word features
     "hybrid_bw0.5": {"feature_weight": 0.1, "C": 10.0, "boosting_weight": 0.5},
     "hybrid_fw0.2": {"feature_weight": 0.2, "C": 10.0, "boosting_weight": 0.3},
-    "hybrid_unigram": {
-        "feature_weight": 0.1,
-        "C": 10.0,
-        "boosting_weight": 0.3,
-        "word_ngram_range": (1, 1),
-    },
+    "hybrid_unigram": _unigram(0.1, 0.3),
     "hybrid_mindf5": {"feature_weight": 0.1, "C": 10.0, "boosting_weight": 0.3, "min_df": 5},
     # less weight on the structured features, whose readings are least sure on
-    # text written to be hard (the `w15`/`w16` writers, the `chh-` set)
-    "hybrid_unigram_bw0.1": {
-        "feature_weight": 0.1,
-        "C": 10.0,
-        "boosting_weight": 0.1,
-        "word_ngram_range": (1, 1),
-    },
-    "hybrid_unigram_bw0": {
-        "feature_weight": 0.1,
-        "C": 10.0,
-        "boosting_weight": 0.0,
-        "word_ngram_range": (1, 1),
-    },
-    "hybrid_unigram_fw0.03": {
-        "feature_weight": 0.03,
-        "C": 10.0,
-        "boosting_weight": 0.3,
-        "word_ngram_range": (1, 1),
-    },
-    "hybrid_unigram_fw0.01": {
-        "feature_weight": 0.01,
-        "C": 10.0,
-        "boosting_weight": 0.3,
-        "word_ngram_range": (1, 1),
-    },
-    "hybrid_unigram_fw0.03_bw0.1": {
-        "feature_weight": 0.03,
-        "C": 10.0,
-        "boosting_weight": 0.1,
-        "word_ngram_range": (1, 1),
-    },
+    # text written to be hard (the `w15`/`w16` writers, the `chh-` set);
+    # `hybrid_unigram_fw0.03` is the default from then on
+    "hybrid_unigram_bw0.1": _unigram(0.1, 0.1),
+    "hybrid_unigram_bw0": _unigram(0.1, 0.0),
+    "hybrid_unigram_fw0.03": _unigram(0.03, 0.3),
+    "hybrid_unigram_fw0.01": _unigram(0.01, 0.3),
+    "hybrid_unigram_fw0.03_bw0.1": _unigram(0.03, 0.1),
 }
 
 
