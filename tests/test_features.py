@@ -276,3 +276,20 @@ def test_featurizer_keeps_its_fitted_columns_when_the_lexicon_changes():
     old = fz.transform(["my left calf twitches, no weakness"])
     assert old.shape == (1, 3)
     assert old[0, 0] == now[0, 3] and old[0, 2] == now[0, 0] and old[0, 1] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        # a window of text around "34" must not cut the year "2019" to "20"
+        ("34m11012345i'm here old husband 1234 im 2019", None),
+        ("I'm 43 and in 2019 my calves started twitching", 43),
+        ("Twitching since 2019; I am 52 years old", 52),
+        ("my husband (67) has had weak legs since 2021", 67),
+        (f"{'x' * 60} i am 34", 34),
+    ],
+)
+def test_age_read_near_numbers_only(text, age):
+    from fasciclf.features._age_sex import find_age
+
+    assert find_age(text.lower()) == age

@@ -76,6 +76,10 @@ def _sex_patterns(word: str) -> re.Pattern[str]:
 
 _DIGIT_RE = re.compile(r"\d")
 _DIGITS_RE = re.compile(r"\d+")
+# No age or sex pattern reads a run of more digits (a year like "2019" is
+# never an age), and years are common in stories: they open no window.
+_MAX_DIGITS = 3
+_WORD_TAIL_RE = re.compile(r"\w*+")
 # An age phrase reaches at most this far before its number ("my lovely
 # 60-year-old husband, who is 67") and after it ("34 years old granddaughter").
 _AGE_REACH = (80, 40)
@@ -154,7 +158,11 @@ def _near_numbers(lower: str) -> list[tuple[int, int]]:
     before, after = _AGE_REACH
     windows: list[tuple[int, int]] = []
     for m in _DIGITS_RE.finditer(lower):
-        start, end = max(0, m.start() - before), min(len(lower), m.end() + after)
+        if m.end() - m.start() > _MAX_DIGITS:
+            continue
+        start = max(0, m.start() - before)
+        # never cut a word or number in two: "... 2019" cut to "... 20" would end in an age
+        end = _WORD_TAIL_RE.match(lower, min(len(lower), m.end() + after)).end()
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], end)
         else:
@@ -199,7 +207,8 @@ def _sex_starts(lower: str, i_am: list[int]) -> list[int]:
     """
     starts = {0, *i_am}
     for m in _DIGITS_RE.finditer(lower):
-        starts.update((m.start(), max(0, m.start() - 1)))
+        if m.end() - m.start() <= _MAX_DIGITS:
+            starts.update((m.start(), max(0, m.start() - 1)))
     i = lower.find("age")
     while i != -1:
         starts.add(i)
