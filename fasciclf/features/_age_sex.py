@@ -153,13 +153,16 @@ def find_age(lower: str) -> int | None:
     return None
 
 
+def _short_numbers(lower: str) -> list[re.Match[str]]:
+    """The numbers an age or sex pattern can read: runs of at most three digits."""
+    return [m for m in _DIGITS_RE.finditer(lower) if m.end() - m.start() <= _MAX_DIGITS]
+
+
 def _near_numbers(lower: str) -> list[tuple[int, int]]:
     """Windows of ``lower`` around its numbers (merged when they overlap)."""
     before, after = _AGE_REACH
     windows: list[tuple[int, int]] = []
-    for m in _DIGITS_RE.finditer(lower):
-        if m.end() - m.start() > _MAX_DIGITS:
-            continue
+    for m in _short_numbers(lower):
         start = max(0, m.start() - before)
         # never cut a word or number in two: "... 2019" cut to "... 20" would end in an age
         end = _WORD_TAIL_RE.match(lower, min(len(lower), m.end() + after)).end()
@@ -206,9 +209,8 @@ def _sex_starts(lower: str, i_am: list[int]) -> list[int]:
     ("34f", "(45, male)"), and "age" ("age 39, male").
     """
     starts = {0, *i_am}
-    for m in _DIGITS_RE.finditer(lower):
-        if m.end() - m.start() <= _MAX_DIGITS:
-            starts.update((m.start(), max(0, m.start() - 1)))
+    for m in _short_numbers(lower):
+        starts.update((m.start(), max(0, m.start() - 1)))
     i = lower.find("age")
     while i != -1:
         starts.add(i)

@@ -34,7 +34,7 @@ from fasciclf.features._resources import (
     parse_context_rules,
 )
 from fasciclf.features._serialize import JsonResourceMixin
-from fasciclf.features._tokens import TokenView, token_view
+from fasciclf.features._tokens import token_view
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -122,7 +122,7 @@ class ContextAnnotator(JsonResourceMixin):
             elif (
                 category is None
                 and t.value in _CONDITION_STATES
-                and _named_as_condition(view, t.start)
+                and is_conditional(view, t.start, conditionals=_CONDITION_WORDS)
             ):
                 # "it twitches when I'm tired": tiredness is when it happens, not a complaint
                 category = "hypothetical"
@@ -174,15 +174,6 @@ class ContextAnnotator(JsonResourceMixin):
 # as a complaint ("twitches when I'm tired", "scuffs if she is exhausted").
 _CONDITION_STATES = frozenset({"fatigue"})
 _CONDITION_WORDS = _WORDS["state_condition_words"]
-
-
-def _named_as_condition(view: TokenView, start: int) -> bool:
-    """A condition word opens the clause within three tokens before ``start``."""
-    words, sent = view.words, view.sent
-    return any(
-        sent[j] == sent[start] and words[j] in _CONDITION_WORDS
-        for j in range(max(0, start - 3), start)
-    )
 
 
 def _family_modifiers(terms: list[Term]) -> list[Modifier]:

@@ -241,19 +241,30 @@ def _ability_denied(words: list[str], i: int, tables: DenialTables):
     return None
 
 
-def is_conditional(view: TokenView, start: int, tables: DenialTables | None = None) -> bool:
+def is_conditional(
+    view: TokenView,
+    start: int,
+    tables: DenialTables | None = None,
+    *,
+    conditionals: frozenset[str] | None = None,
+) -> bool:
     """Whether a conditional word opens the clause part just before token ``start``.
+
+    ``conditionals`` replaces the table's words ("if", "whether", ...).
 
     >>> import spacy
     >>> from fasciclf.features._tokens import token_view
     >>> is_conditional(token_view(spacy.blank("en")("if my strength is fine")), 2)
     True
+    >>> view = token_view(spacy.blank("en")("it twitches when I'm tired"))
+    >>> is_conditional(view, 5), is_conditional(view, 5, conditionals=frozenset({"when"}))
+    (False, True)
     """
-    tables = tables or default_denials()
+    if conditionals is None:
+        conditionals = (tables or default_denials()).conditionals
     words, sent = view.words, view.sent
     return any(
-        sent[j] == sent[start] and words[j] in tables.conditionals
-        for j in range(max(0, start - 3), start)
+        sent[j] == sent[start] and words[j] in conditionals for j in range(max(0, start - 3), start)
     )
 
 

@@ -262,6 +262,8 @@ def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> boo
     speech, or in the sentence after one: "By the evening my eyelid droops.
     In the morning it is open again, I am fine" (a within-day course).
     """
+    if not tiring:
+        return False
     for i in (i for i, w in enumerate(words) if w in _DAY_START):
         s_id = sent[i]
         if s_id not in tiring and s_id - 1 not in tiring:
