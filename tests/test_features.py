@@ -186,6 +186,7 @@ def test_pipeline_is_blank_english_with_our_components(tmp_path):
     assert nlp.pipe_names == [
         "fasciclf_terms",
         "fasciclf_function",
+        "fasciclf_signs",
         "fasciclf_context",
         "fasciclf_features",
     ]

@@ -23,7 +23,13 @@ TEXTS = [
     "My dad, 67, has cramps in both hands at night.",
     "Numbness? No. Is tongue twitching a sign of ALS?",
 ]
-FACTORIES = ["fasciclf_terms", "fasciclf_function", "fasciclf_context", "fasciclf_features"]
+FACTORIES = [
+    "fasciclf_terms",
+    "fasciclf_function",
+    "fasciclf_signs",
+    "fasciclf_context",
+    "fasciclf_features",
+]
 
 
 def _spans(doc: Doc) -> list[list]:

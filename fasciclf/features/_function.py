@@ -249,11 +249,14 @@ class FunctionReader(JsonResourceMixin):
         if not pairs:
             return doc
         matches = list(terms["matches"])
-        # the lexicon may already list the whole phrase ("can't stand on tiptoe")
-        known = {(terms["records"][k][1], s, e) for k, s, e in matches}
+        # the lexicon may already list the whole phrase ("can't stand on tiptoe");
+        # tokens already read as each concept, a set so the check stays linear
+        known: dict[str, set[int]] = {}
+        for k, s, e in matches:
+            known.setdefault(terms["records"][k][1], set()).update(range(s, e))
         for i, start, end in sorted(set(pairs)):
             act = self.table.activities[i]
-            if any(v == act.value and s < end and start < e for v, s, e in known):
+            if any(k in known.get(act.value, ()) for k in range(start, end)):
                 continue
             key = f"F{i}"
             terms["records"][key] = ["extra", act.value, list(act.also), act.site, False, False]

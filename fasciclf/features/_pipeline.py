@@ -14,7 +14,7 @@ import spacy
 from spacy.language import Language
 
 # importing the component modules registers their factories
-from fasciclf.features import _assembler, _context, _function, _terms  # noqa: F401
+from fasciclf.features import _assembler, _context, _function, _signs, _terms  # noqa: F401
 from fasciclf.features._doc import TEXT_KEY, features_of
 from fasciclf.features._tokens import make_doc
 from fasciclf.features._types import SymptomFeatures
@@ -40,8 +40,9 @@ def build_nlp() -> Language:
     context rules shipped inside the package.
 
     >>> nlp = build_nlp()
-    >>> nlp.pipe_names
-    ['fasciclf_terms', 'fasciclf_function', 'fasciclf_context', 'fasciclf_features']
+    >>> nlp.pipe_names  # doctest: +NORMALIZE_WHITESPACE
+    ['fasciclf_terms', 'fasciclf_function', 'fasciclf_signs', 'fasciclf_context',
+     'fasciclf_features']
     >>> doc = nlp("No weakness, but my left calf twitches.")
     >>> doc._.fasciclf.symptoms["weakness"]
     'absent'
@@ -49,6 +50,7 @@ def build_nlp() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("fasciclf_terms")
     nlp.add_pipe("fasciclf_function")
+    nlp.add_pipe("fasciclf_signs")
     nlp.add_pipe("fasciclf_context")
     nlp.add_pipe("fasciclf_features")
     return nlp
