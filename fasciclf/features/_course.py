@@ -86,6 +86,7 @@ _SENTENCE_END = _WORDS["sentence_end"]
 _NOT_A_MEDICINE = _WORDS["not_a_medicine"]  # "on and off for years" is the symptoms' own
 _SIDE_WORDS = _WORDS["side_words"]
 _ABOUT = _WORDS["approximators"]
+_NOT_A_ROLE = _WORDS["not_a_role"]
 
 
 def _tenure(view: TokenView, char: int) -> bool:
@@ -99,7 +100,23 @@ def _tenure(view: TokenView, char: int) -> bool:
     ends = [k for k, w in enumerate(before) if w in _SENTENCE_END]
     if ends:  # "I work as an electrician. For about five weeks my calf ..."
         before = before[ends[-1] + 1 :]
-    return bool(_TENURE.intersection(before)) or _as_a_job(before) or _on_a_medicine(before)
+    return (
+        bool(_TENURE.intersection(before))
+        or _as_a_job(before)
+        or _a_role(before)
+        or _on_a_medicine(before)
+    )
+
+
+def _a_role(before: list[str]) -> bool:
+    # "I've been a nurse for thirty years", "been a smoker for 20 years": a role
+    # held, whatever it is called; "it's been a problem for a year" is not one
+    return (
+        len(before) >= 3
+        and before[-3] == "been"
+        and before[-2] in ("a", "an")
+        and before[-1] not in _NOT_A_ROLE
+    )
 
 
 def _as_a_job(before: list[str]) -> bool:

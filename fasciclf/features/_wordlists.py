@@ -43,6 +43,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "onset_links",
     "approximators",
     "not_a_medicine",
+    "not_a_role",
     "side_words",
     "deny_clause_joiners",
     "aggravation_after",
