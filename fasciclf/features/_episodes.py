@@ -161,10 +161,15 @@ def _date_from_lead(keyed: dict[int, Step], cuts: list[int], by_start, sent: lis
 
 
 _PUNCT = frozenset(".,:;!?-–—()")
+_HEADING_MARKS = frozenset(":-–—")
+_WEEKDAYS = frozenset(
+    "mon monday tue tues tuesday wed weds wednesday thu thur thurs thursday fri friday "
+    "sat saturday sun sunday".split()
+)
 
 
 def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -> None:
-    """A date standing alone ("12 January.") heads the diary entry after it.
+    """A date heading a diary entry ("12 January.", "12 October: ...") dates the entry.
 
     The first step told in the entry, if it has no time of its own (or only
     "now"), happened then.
@@ -176,18 +181,20 @@ def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -
     if not per_sent:
         return
 
-    def alone(s_id: int, e) -> bool:
-        # every word of the sentence, punctuation aside, is the date's
+    def heads(s_id: int, e) -> bool:
+        # the date opens its sentence (after a weekday name at most) and
+        # either stands alone ("12 January.") or heads a line ("12 October:
+        # Papa lifted ...", "mon 3 july - calves cramped")
         lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
-        return all(
-            w.isspace() or w in _PUNCT or e.start <= i < e.end
-            for i, w in zip(range(lo, hi), words[lo:hi], strict=True)
-        )
+        if not all(w.isspace() or w in _PUNCT or w in _WEEKDAYS for w in words[lo : e.start]):
+            return False
+        after = [w for w in words[e.end : hi] if not w.isspace()]
+        return all(w in _PUNCT for w in after) or after[0] in _HEADING_MARKS
 
     headings = [
         (s_id, es[0])
         for s_id, es in sorted(per_sent.items())
-        if len(es) == 1 and alone(s_id, es[0])
+        if len(es) == 1 and heads(s_id, es[0])
     ]
     firsts = sorted((sent[k] if k >= 0 else -1 - k, k) for k in keyed)
     j = 0

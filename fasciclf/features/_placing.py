@@ -62,14 +62,21 @@ def writing_anchor(
     # "it's January now" names the present; "in November ... she holds the
     # phone with her left hand now" tells a past scene in the same sentence.
     nows = [e.start for e in exprs if e.kind == "now"]
+    # "it's mid-November" names the present more surely than a date near a
+    # "now": "the GP on 3rd October, and now it's mid-November"
+    for e in said_now:
+        if e.start and words[e.start - 1] in PRESENT_BEFORE:
+            return e.month, e.year
     for e in said_now:
         if _names_present(words, e, nows):
             return e.month, e.year
-    if said_now:
-        return said_now[-1].month, said_now[-1].year
     entries = [e for e in exprs if e.kind == "absolute" and e.day is not None]
     if len(entries) >= DIARY_ENTRIES:
+        # "11 July: twitching in the evenings now": a diary's "now" is its
+        # entry's day; the diary is written up to its last entry
         return entries[-1].month, entries[-1].year
+    if said_now:
+        return said_now[-1].month, said_now[-1].year
     return None, None
 
 

@@ -118,6 +118,11 @@ def _may_match(lower: str, words: tuple[str, ...]) -> bool:
     return any(w in lower for w in words)
 
 
+# Clinical shorthand for weeks: "2/52" (two weeks), "6/52 history". No month
+# or score is out of 52, so the form is never a date.
+_WEEKS_NOTATION_RE = re.compile(r"\b(\d{1,2})\s*+/\s*+52\b")
+
+
 _SEASON_DAYS = {
     "summer": 300.0,
     "winter": 300.0,
@@ -199,6 +204,8 @@ def find_quantities(lower: str) -> list[Quantity]:
     [75.0, 21.0]
     >>> [round(q.days * 1440) for q in find_quantities("it lasts about ten minutes")]
     [10]
+    >>> [q.days for q in find_quantities("2/52 of left l4 radicular pain")]
+    [14.0]
     """
     out = []
     if _may_match(lower, _QTY_WORDS):
@@ -210,6 +217,9 @@ def find_quantities(lower: str) -> list[Quantity]:
         out += [Quantity(3650.0, m.start(), m.end(), m.group()) for m in lifelong]
     if _may_match(lower, _SINCE_SEASON_WORDS):
         out += _since_season(lower)
+    if "52" in lower and "/" in lower:
+        notation = _WEEKS_NOTATION_RE.finditer(lower)
+        out += [Quantity(7.0 * int(m.group(1)), m.start(), m.end(), m.group()) for m in notation]
     out.sort(key=lambda q: q.start)
     return out
 
