@@ -56,6 +56,7 @@ _VALUES = {
     "dysphagia": "extra",
     "foot_drop": "extra",
     "dexterity_loss": "extra",
+    "fatigability": "extra",
 }
 
 
