@@ -21,6 +21,9 @@ from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
 _SPREAD_WORDS = _WORDS["spread_words"]
+_LIST_WORDS = _WORDS["site_list_words"]
+_LIST_PUNCT = frozenset(",.;:!-–—()…")
+_LIST_REACH = 2  # sentences back to the finding a list of sites belongs to
 _SITE_PREPOSITIONS = _WORDS["site_prepositions"]
 _SUBJECT_PRONOUNS = _WORDS["subject_pronouns"]
 _MAX_SPAN = 16  # tokens: longer than any lexicon term
@@ -162,7 +165,7 @@ def place_sides(
 class _SignIndex:
     """Sign mentions indexed by sentence and clause, to find the one a site describes."""
 
-    def __init__(self, view: TokenView, mentions: list[Mention]) -> None:
+    def __init__(self, view: TokenView, mentions: list[Mention], sites: list[Site] = ()) -> None:
         words, sent = view.words, view.sent
         self.view = view
         signs = [mt for mt in mentions if mt.is_sign]
@@ -172,6 +175,7 @@ class _SignIndex:
         self.by_clause = _group(signs, lambda mt: self.clause[mt.start])
         self.present = _Positions([mt for mt in signs if mt.status == "present"])
         self.spread_sents = {sent[i] for i, w in enumerate(words) if w in _SPREAD_WORDS}
+        self.list_sents = _site_lists(view, sites, set(self.by_sent))
 
     def owner_of_site(self, s: Site) -> Mention | None:
         clause = self.clause[s.start]
@@ -186,9 +190,16 @@ class _SignIndex:
                 owner = same.nearest(s.start, s.end)
             if owner is not None:
                 return owner
-        if self.view.sent[s.start] in self.spread_sents and _after_preposition(self.view, s.start):
+        s_id = self.view.sent[s.start]
+        if s_id in self.spread_sents and _after_preposition(self.view, s.start):
             k = bisect_left(self.present.starts, s.start)
             return self.present.items[k - 1] if k else None
+        if s_id in self.list_sents:
+            # "Twitching since January. Calves, thighs, backs of my arms."
+            k = bisect_left(self.present.starts, s.start)
+            prev = self.present.items[k - 1] if k else None
+            if prev is not None and s_id - self.view.sent[prev.start] <= _LIST_REACH:
+                return prev
         return None
 
     def owner_of_side(self, start: int, end: int) -> Mention | None:
@@ -203,7 +214,7 @@ def attach_sites(view: TokenView, mentions: list[Mention], sites: list[Site], fr
             mt.sites.add(mt.site)
     if not sites and not free_sides:
         return
-    index = _SignIndex(view, mentions)
+    index = _SignIndex(view, mentions, sites)
     for s in sites:
         owner = index.owner_of_site(s)
         if owner is None:
@@ -217,6 +228,26 @@ def attach_sites(view: TokenView, mentions: list[Mention], sites: list[Site], fr
         owner = index.owner_of_side(start, end)
         if owner is not None:
             owner.free_sides.add(side)
+
+
+def _site_lists(view: TokenView, sites: list[Site], sign_sents: set[int]) -> set[int]:
+    """Sentences with no sign that only list body sites ("Calves, feet, thighs.")."""
+    covered: dict[int, set[int]] = {}
+    for s in sites:
+        covered.setdefault(view.sent[s.start], set()).update(range(s.start, s.end))
+    ranges = view.sentence_ranges()
+    return {
+        s_id
+        for s_id, toks in covered.items()
+        if s_id not in sign_sents
+        and all(
+            i in toks
+            or view.words[i] in _LIST_WORDS
+            or view.words[i] in _LIST_PUNCT
+            or view.words[i].isspace()
+            for i in ranges[s_id]
+        )
+    }
 
 
 def _after_preposition(view: TokenView, idx: int) -> bool:

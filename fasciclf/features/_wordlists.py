@@ -20,6 +20,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "determiners",
     "list_joiners",
     "spread_words",
+    "site_list_words",
     "site_prepositions",
     "onset_words",
     "anaphora",
