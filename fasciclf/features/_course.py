@@ -87,6 +87,7 @@ _NOT_A_MEDICINE = _WORDS["not_a_medicine"]  # "on and off for years" is the symp
 _SIDE_WORDS = _WORDS["side_words"]
 _ABOUT = _WORDS["approximators"]
 _NOT_A_ROLE = _WORDS["not_a_role"]
+_SPAN_VERBS = _WORDS["span_verbs"]
 
 
 def _tenure(view: TokenView, char: int) -> bool:
@@ -94,6 +95,8 @@ def _tenure(view: TokenView, char: int) -> bool:
     i = bisect.bisect_right(view.starts, char) - 1
     if i >= 2 and view.words[i - 1] in _ABOUT:  # "for about eight years"
         i -= 1
+    if i >= 1 and view.words[i - 1] in _SPAN_VERBS:
+        return True  # "he did forty years in a warehouse", "spent 20 years underground"
     if i < 1 or view.words[i - 1] != "for":
         return False
     before = view.words[max(0, i - 1 - _TENURE_REACH) : i - 1]

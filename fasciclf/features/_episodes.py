@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 
-from fasciclf.features._dates import TimeExpr
+from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr
 from fasciclf.features._types import SYMPTOMS
 
 __all__ = ["ANAPHORA", "STEP_CONCEPTS", "Step", "find_steps", "sentence_words"]
@@ -112,8 +112,35 @@ def _sentence_of_key(key: int, sent: list[int]) -> int:
     return sent[key] if key >= 0 else -1 - key
 
 
+def _present_after_since(words, sent, exprs) -> set[int]:
+    """Starts of dates that name the present after a "since" date in their sentence.
+
+    "Since the end of August, now it's early November, his hand is weak":
+    November is when the text is written, not when the weakness began; the
+    weakness belongs to the piece that "since" opens.
+    """
+    since_sents = {
+        sent[e.start]
+        for e in exprs
+        if e.kind == "absolute" and e.start and words[e.start - 1] == "since"
+    }
+    named = {
+        e.start
+        for e in exprs
+        if e.kind == "absolute"
+        and e.start
+        and words[e.start - 1] in PRESENT_BEFORE
+        and sent[e.start] in since_sents
+    }
+    # and the "now" that introduces it: "now it's early November"
+    return named | {
+        e.start for e in exprs if e.kind == "now" and any(0 < d - e.start <= 3 for d in named)
+    }
+
+
 def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
-    events = [e for e in exprs if e.kind in _EVENT_KINDS]
+    present = _present_after_since(words, sent, exprs)
+    events = [e for e in exprs if e.kind in _EVENT_KINDS and e.start not in present]
     cuts = [e.start for e in events]
     by_start = {e.start: e for e in events}
     sent_first: dict[int, int] = {}

@@ -45,6 +45,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "approximators",
     "not_a_medicine",
     "not_a_role",
+    "span_verbs",
     "side_words",
     "deny_clause_joiners",
     "aggravation_after",
