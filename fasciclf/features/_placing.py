@@ -67,14 +67,14 @@ def writing_anchor(
     for e in said_now:
         if e.start and words[e.start - 1] in PRESENT_BEFORE:
             return e.month, e.year
-    for e in said_now:
-        if _names_present(words, e, nows):
-            return e.month, e.year
     entries = [e for e in exprs if e.kind == "absolute" and e.day is not None]
     if len(entries) >= DIARY_ENTRIES:
         # "11 July: twitching in the evenings now": a diary's "now" is its
         # entry's day; the diary is written up to its last entry
         return entries[-1].month, entries[-1].year
+    for e in said_now:
+        if _names_present(words, e, nows):
+            return e.month, e.year
     if said_now:
         return said_now[-1].month, said_now[-1].year
     return None, None
