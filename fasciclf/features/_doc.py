@@ -90,6 +90,45 @@ def read_terms(doc: Doc, key: str = TERMS_KEY) -> list[Term]:
     return out
 
 
+def term_store(doc: Doc, owner: str, pipe_names: list[str]) -> dict[str, Any]:
+    """The match store ``fasciclf_terms`` wrote on ``doc``, for a component that adds to it.
+
+    Raises a ValueError naming the fix when ``fasciclf_terms`` has not run.
+    """
+    terms = doc.user_data.get(TERMS_KEY)
+    if terms is None:
+        raise ValueError(
+            f"{owner} needs the matches of fasciclf_terms: add it after "
+            f"'fasciclf_terms' (pipeline: {pipe_names})"
+        )
+    return terms
+
+
+def add_matches(terms: dict[str, Any], found: list[tuple[str, list[Any], int, int]]) -> None:
+    """Add ``(key, record, start, end)`` matches to a term store, in text order.
+
+    A match is skipped where the lexicon (or a match earlier in ``found``)
+    already reads its concept on one of its tokens ("can't stand on tiptoe" is listed
+    whole): the tokens read as each concept are kept in sets, so the check
+    stays linear in the number of matches.
+    """
+    if not found:
+        return
+    matches = list(terms["matches"])
+    known: dict[str, set[int]] = {}
+    for k, s, e in matches:
+        known.setdefault(terms["records"][k][1], set()).update(range(s, e))
+    for key, record, start, end in found:  # in the caller's order of preference
+        seen = known.setdefault(record[1], set())
+        if any(k in seen for k in range(start, end)):
+            continue
+        terms["records"][key] = record
+        matches.append((key, start, end))
+        seen.update(range(start, end))
+    matches.sort(key=lambda m: (m[1], -m[2]))
+    terms["matches"] = matches
+
+
 def features_of(doc: Doc) -> SymptomFeatures | None:
     """The assembled features (``doc._.fasciclf``), or None before assembly."""
     data = doc.user_data.get(FEATURES_KEY)

@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from fasciclf.features._doc import TERMS_KEY
+from fasciclf.features._doc import add_matches, term_store
 from fasciclf.features._resources import ResourceError
 from fasciclf.features._serialize import JsonResourceMixin
 from fasciclf.features._types import BODY_SITES, SYMPTOMS
@@ -239,30 +239,14 @@ class FunctionReader(JsonResourceMixin):
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        terms = doc.user_data.get(TERMS_KEY)
-        if terms is None:
-            raise ValueError(
-                "fasciclf_function needs the matches of fasciclf_terms: add it after "
-                f"'fasciclf_terms' (pipeline: {self.nlp.pipe_names})"
-            )
-        pairs = self._pairs(doc)
-        if not pairs:
-            return doc
-        matches = list(terms["matches"])
-        # the lexicon may already list the whole phrase ("can't stand on tiptoe");
-        # tokens already read as each concept, a set so the check stays linear
-        known: dict[str, set[int]] = {}
-        for k, s, e in matches:
-            known.setdefault(terms["records"][k][1], set()).update(range(s, e))
-        for i, start, end in sorted(set(pairs)):
+        terms = term_store(doc, self.name, self.nlp.pipe_names)
+        found = []
+        # the longest pair first: an overlapping shorter one of the same concept adds nothing
+        for i, start, end in sorted(set(self._pairs(doc)), key=lambda p: (p[1], -p[2], p[0])):
             act = self.table.activities[i]
-            if any(k in known.get(act.value, ()) for k in range(start, end)):
-                continue
-            key = f"F{i}"
-            terms["records"][key] = ["extra", act.value, list(act.also), act.site, False, False]
-            matches.append((key, start, end))
-        matches.sort(key=lambda m: (m[1], -m[2]))
-        terms["matches"] = matches
+            record = ["extra", act.value, list(act.also), act.site, False, False]
+            found.append((f"F{i}", record, start, end))
+        add_matches(terms, found)
         return doc
 
     def resource_json(self) -> dict[str, Any]:

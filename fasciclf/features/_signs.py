@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from fasciclf.features._doc import TERMS_KEY
+from fasciclf.features._doc import add_matches, term_store
 from fasciclf.features._resources import ResourceError
 from fasciclf.features._serialize import JsonResourceMixin
 from fasciclf.features._types import BODY_SITES, SYMPTOMS
@@ -263,30 +263,13 @@ class SignReader(JsonResourceMixin):
         ]
 
     def __call__(self, doc: Doc) -> Doc:
-        terms = doc.user_data.get(TERMS_KEY)
-        if terms is None:
-            raise ValueError(
-                "fasciclf_signs needs the matches of fasciclf_terms: add it after "
-                f"'fasciclf_terms' (pipeline: {self.nlp.pipe_names})"
-            )
-        pairs = self._pairs(doc)
-        if not pairs:
-            return doc
-        matches = list(terms["matches"])
-        # the lexicon may already list the whole phrase ("eyelid droops"):
-        # tokens already read as each concept (a set, so the check stays linear)
-        known = _covered(terms, matches)
-        for i, start, end in sorted(set(pairs)):
+        terms = term_store(doc, self.name, self.nlp.pipe_names)
+        found = []
+        for i, start, end in sorted(set(self._pairs(doc))):
             rec = self.table.records[i]
-            seen = known.setdefault(rec.value, set())
-            if any(k in seen for k in range(start, end)):
-                continue
-            key = f"G{i}"
-            terms["records"][key] = [rec.kind, rec.value, list(rec.also), rec.site, False, False]
-            matches.append((key, start, end))
-            seen.update(range(start, end))
-        matches.sort(key=lambda m: (m[1], -m[2]))
-        terms["matches"] = matches
+            record = [rec.kind, rec.value, list(rec.also), rec.site, False, False]
+            found.append((f"G{i}", record, start, end))
+        add_matches(terms, found)
         return doc
 
     def resource_json(self) -> dict[str, Any]:
@@ -317,14 +300,6 @@ def _near(i, parts, states, window: int, open_, n: int) -> list[tuple[int, int, 
             out += [(i, s_start, p_end) for s_start in by_end.get(k, ())]
             if k == 0 or not open_(k - 1):
                 break
-    return out
-
-
-def _covered(terms: dict[str, Any], matches: list) -> dict[str, set[int]]:
-    """Tokens of each concept's lexicon matches."""
-    out: dict[str, set[int]] = {}
-    for k, s, e in matches:
-        out.setdefault(terms["records"][k][1], set()).update(range(s, e))
     return out
 
 
