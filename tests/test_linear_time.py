@@ -44,6 +44,7 @@ SHAPES = {
     "diary entries": lambda n: _repeat("5 May. My left calf twitches. ", n),
     "dates in one sentence": lambda n: _repeat("5 may 6 june ", n),
     "function frames": lambda n: _repeat("can't struggle to the jar is a struggle ", n),
+    "sign parts and states": lambda n: _repeat("eyelid sags hangs droops voice nasal ", n),
 }
 
 
