@@ -106,7 +106,9 @@ class ContextAnnotator(JsonResourceMixin):
         records = doc.user_data[TERMS_KEY]["records"] if denials else {}
         for t in denials:
             records.setdefault(t.key, term_record(t))
-        targets = drop_nested([t for t in terms if t.kind in TARGET_KINDS] + denials)
+        targets = drop_nested(
+            _not_excluded(terms, [t for t in terms if t.kind in TARGET_KINDS]) + denials
+        )
         trigger_matches = filter_longest([t for t in terms if t.kind == "trigger"])
         cues = [filter_longest([t for t in terms if t.kind == kind]) for kind in CUE_KINDS]
         modifiers = self._modifiers(doc, terms, targets, trigger_matches)
@@ -174,6 +176,15 @@ class ContextAnnotator(JsonResourceMixin):
 # as a complaint ("twitches when I'm tired", "scuffs if she is exhausted").
 _CONDITION_STATES = frozenset({"fatigue"})
 _CONDITION_WORDS = _WORDS["state_condition_words"]
+
+
+def _not_excluded(terms: list[Term], targets: list[Term]) -> list[Term]:
+    """Targets not inside a ``term_exclude`` phrase ("stumbled upon a thread" is no fall)."""
+    spans = [(t.start, t.end) for t in terms if t.kind == "term_exclude"]
+    if not spans:
+        return targets
+    inside = {i for s, e in spans for i in range(s, e)}
+    return [t for t in targets if not all(i in inside for i in range(t.start, t.end))]
 
 
 def _family_modifiers(terms: list[Term]) -> list[Modifier]:

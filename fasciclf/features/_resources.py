@@ -27,6 +27,7 @@ LEXICON_KINDS: tuple[str, ...] = (
     "side",
     "side_exclude",
     "site_exclude",
+    "term_exclude",
     "trigger",
     "timing",
     "progression",
