@@ -22,6 +22,7 @@ DIARY_ENTRIES = 3  # dates to the day that make a text a diary
 # (the gap of "soon" is days, well inside the guideline's tolerance)
 _FROM_PREVIOUS = frozenset({"same", "since", "soon"})
 _EVENT_REACH = 40  # tokens: the date told in the same sentence or the one before
+_SINCE_REACH = 3  # tokens: "since lambing in March", "since about March"
 _ONSET_LINKS = default_wordlists()["onset_links"]
 
 
@@ -105,6 +106,7 @@ def _date_from_event(
     w_month: float | None,
     w_year: int | None,
     linked,
+    words: list[str],
 ) -> None:
     """Date "six weeks later" from the dated event told just before it.
 
@@ -115,6 +117,11 @@ def _date_from_event(
     """
     dated = [e for e in exprs if e.kind == "absolute"]
     starts = [e.start for e in dated]
+    # "It's July, and since lambing in March he has been going wrong. His
+    # right hand became clumsy": a date opened by "since" starts the story
+    since_dated = {
+        e.start for e in dated if "since" in words[max(e.start - _SINCE_REACH, 0) : e.start]
+    }
 
     def event_before(tok: int) -> tuple[int, float] | None:
         k = bisect.bisect_left(starts, tok) - 1
@@ -128,9 +135,13 @@ def _date_from_event(
             event = event_before(e.start)
             if event is not None and event[0] > prev_start:
                 st.days = max(round(event[1], 1) - (e.days or 0.0), 0.0)
-        elif st.days is None and e is None and st is steps[0] and linked(st.start):
+        elif st.days is None and e is None and st is steps[0]:
             event = event_before(st.start)
-            if event is not None and st.start - event[0] <= _EVENT_REACH:
+            if (
+                event is not None
+                and st.start - event[0] <= _EVENT_REACH
+                and (linked(st.start) or event[0] in since_dated)
+            ):
                 st.days = round(event[1], 1)
         if e is not None:
             prev_start = e.start
@@ -171,6 +182,7 @@ def place_steps(
         w_month,
         w_year,
         lambda tok: bool(sentence_words(words, sent, tok) & _ONSET_LINKS),
+        words,
     )
 
 
