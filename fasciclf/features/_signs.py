@@ -57,6 +57,7 @@ _VALUES = {
     "foot_drop": "extra",
     "dexterity_loss": "extra",
     "fatigability": "extra",
+    "facial_weakness": "extra",
 }
 
 
