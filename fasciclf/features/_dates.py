@@ -25,6 +25,7 @@ __all__ = [
     "default_time_table",
     "find_time_expressions",
     "parse_time_table",
+    "since_before",
 ]
 
 TIME_FILE = "time_expressions.json"
@@ -64,6 +65,19 @@ _TIME_PREPS = frozenset(
 )
 # "it's may now", "now is march": a month said as the present
 PRESENT_BEFORE = frozenset("'s is its it’s".split())
+
+
+def since_before(words: list[str], start: int, reach: int = 1) -> bool:
+    """Whether "since" stands in the ``reach`` tokens before ``start``.
+
+    >>> since_before("since lambing in march".split(), 3, reach=3)
+    True
+    >>> since_before("in march".split(), 1)
+    False
+    """
+    return "since" in words[max(start - reach, 0) : start]
+
+
 _DATE_KINDS = ("month", "season", "holiday")
 
 

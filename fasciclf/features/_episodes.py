@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 
-from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr
+from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr, since_before
 from fasciclf.features._types import SYMPTOMS
 
 __all__ = ["ANAPHORA", "STEP_CONCEPTS", "Step", "find_steps", "sentence_words"]
@@ -120,9 +120,7 @@ def _present_after_since(words, sent, exprs) -> set[int]:
     weakness belongs to the piece that "since" opens.
     """
     since_sents = {
-        sent[e.start]
-        for e in exprs
-        if e.kind == "absolute" and e.start and words[e.start - 1] == "since"
+        sent[e.start] for e in exprs if e.kind == "absolute" and since_before(words, e.start)
     }
     named = {
         e.start
@@ -157,8 +155,8 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
         if e.start in keyed or e.kind == "sequence":
             continue
         ws = sentence_words(words, sent, e.start)
-        since = e.start > 0 and words[e.start - 1] == "since"  # "this has been going on since May"
-        if (since or ws & _ONSET_WORDS) and ws & ANAPHORA:
+        # "this has been going on since May"
+        if (since_before(words, e.start) or ws & _ONSET_WORDS) and ws & ANAPHORA:
             keyed[e.start] = Step(e.start, e, [], [])
     return _merge_steps(sorted(keyed.values(), key=lambda s: s.start))
 

@@ -27,7 +27,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from fasciclf.features._doc import add_matches, term_store
-from fasciclf.features._resources import ResourceError
+from fasciclf.features._resources import ResourceError, string_list
 from fasciclf.features._serialize import JsonResourceMixin
 from fasciclf.features._types import BODY_SITES, SYMPTOMS
 from fasciclf.features._wordlists import default_wordlists
@@ -70,20 +70,6 @@ class FunctionTable:
     blockers: tuple[str, ...]
     activities: tuple[Activity, ...]
     description: str = ""
-
-
-def _strings(data: dict[str, Any], key: str) -> tuple[str, ...]:
-    value = data.get(key)
-    if (
-        not isinstance(value, list)
-        or not value
-        or not all(isinstance(t, str) and t.strip() for t in value)
-    ):
-        raise ResourceError(
-            f"{FUNCTION_FILE}: {key!r} must be a non-empty list of non-empty strings, "
-            f"got {type(value).__name__}"
-        )
-    return tuple(t.lower() for t in value)
 
 
 def parse_function_table(data: Any) -> FunctionTable:
@@ -133,14 +119,19 @@ def parse_function_table(data: Any) -> FunctionTable:
                 f"{where}: also must list symptoms from {SYMPTOMS}, got {raw['also']!r}"
             )
         activities.append(
-            Activity(raw["value"], raw["site"], tuple(raw["also"]), _strings(raw, "terms"))
+            Activity(
+                raw["value"],
+                raw["site"],
+                tuple(raw["also"]),
+                string_list(raw, "terms", FUNCTION_FILE),
+            )
         )
     return FunctionTable(
         version=str(data["version"]),
         window=window,
-        frames=_strings(data, "frames"),
-        after_frames=_strings(data, "after_frames"),
-        blockers=_strings(data, "blockers"),
+        frames=string_list(data, "frames", FUNCTION_FILE),
+        after_frames=string_list(data, "after_frames", FUNCTION_FILE),
+        blockers=string_list(data, "blockers", FUNCTION_FILE),
         activities=tuple(activities),
         description=str(data.get("description", "")),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 
-from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr
+from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr, since_before
 from fasciclf.features._episodes import Step, sentence_words
 from fasciclf.features._wordlists import default_wordlists
 
@@ -106,22 +106,17 @@ def _date_from_event(
     w_month: float | None,
     w_year: int | None,
     linked,
-    words: list[str],
 ) -> None:
     """Date "six weeks later" from the dated event told just before it.
 
     "In January I had flu. About six weeks later the cramps began": the
     event has no finding, so it is no step, but it is the anchor. The
     story's first finding, undated, takes the event's date when ``linked``
-    says its sentence ties the two ("while I was recovering ... started").
+    says its sentence ties the two to the event ("while I was recovering ...
+    started"; "since lambing in March ... his hand became clumsy").
     """
     dated = [e for e in exprs if e.kind == "absolute"]
     starts = [e.start for e in dated]
-    # "It's July, and since lambing in March he has been going wrong. His
-    # right hand became clumsy": a date opened by "since" starts the story
-    since_dated = {
-        e.start for e in dated if "since" in words[max(e.start - _SINCE_REACH, 0) : e.start]
-    }
 
     def event_before(tok: int) -> tuple[int, float] | None:
         k = bisect.bisect_left(starts, tok) - 1
@@ -140,7 +135,7 @@ def _date_from_event(
             if (
                 event is not None
                 and st.start - event[0] <= _EVENT_REACH
-                and (linked(st.start) or event[0] in since_dated)
+                and linked(st.start, event[0])
             ):
                 st.days = round(event[1], 1)
         if e is not None:
@@ -181,8 +176,12 @@ def place_steps(
         exprs,
         w_month,
         w_year,
-        lambda tok: bool(sentence_words(words, sent, tok) & _ONSET_LINKS),
-        words,
+        # "It's July, and since lambing in March he has been going wrong. His
+        # right hand became clumsy": a date opened by "since" starts the story
+        lambda tok, event: (
+            bool(sentence_words(words, sent, tok) & _ONSET_LINKS)
+            or since_before(words, event, _SINCE_REACH)
+        ),
     )
 
 

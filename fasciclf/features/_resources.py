@@ -133,6 +133,25 @@ class ContextRules:
     rules: tuple[ContextRule, ...]
 
 
+def string_list(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """``raw[key]`` as a tuple of lower-cased strings, or a ResourceError naming the problem.
+
+    >>> string_list({"terms": ["Eyelid", "lid"]}, "terms", "signs.json")
+    ('eyelid', 'lid')
+    """
+    value = raw.get(key)
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(t, str) and t.strip() for t in value)
+    ):
+        raise ResourceError(
+            f"{where}: {key!r} must be a non-empty list of non-empty strings, "
+            f"got {type(value).__name__}"
+        )
+    return tuple(t.lower() for t in value)
+
+
 def _check_choice(where: str, name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ResourceError(

@@ -28,8 +28,9 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from fasciclf.features._doc import add_matches, term_store
-from fasciclf.features._resources import ResourceError
+from fasciclf.features._resources import ResourceError, string_list
 from fasciclf.features._serialize import JsonResourceMixin
+from fasciclf.features._tokens import token_view
 from fasciclf.features._types import BODY_SITES, SYMPTOMS
 from fasciclf.features._wordlists import default_wordlists
 
@@ -84,20 +85,6 @@ class SignTable:
     description: str = ""
 
 
-def _strings(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = raw.get(key)
-    if (
-        not isinstance(value, list)
-        or not value
-        or not all(isinstance(t, str) and t.strip() for t in value)
-    ):
-        raise ResourceError(
-            f"{where}: {key!r} must be a non-empty list of non-empty strings, "
-            f"got {type(value).__name__}"
-        )
-    return tuple(t.lower() for t in value)
-
-
 def _record(i: int, raw: Any) -> SignRecord:
     where = f"{SIGNS_FILE}: record {i}"
     if not isinstance(raw, dict) or set(raw) != _RECORD_KEYS:
@@ -126,8 +113,8 @@ def _record(i: int, raw: Any) -> SignRecord:
         raw["site"],
         tuple(raw["also"]),
         window,
-        _strings(raw, "parts", where),
-        _strings(raw, "states", where),
+        string_list(raw, "parts", where),
+        string_list(raw, "states", where),
     )
 
 
@@ -161,7 +148,7 @@ def parse_sign_table(data: Any) -> SignTable:
         raise ResourceError(f"{SIGNS_FILE}: 'records' must be a non-empty list")
     return SignTable(
         version=str(data["version"]),
-        blockers=_strings(data, "blockers", SIGNS_FILE),
+        blockers=string_list(data, "blockers", SIGNS_FILE),
         records=tuple(_record(i, r) for i, r in enumerate(raw_records)),
         description=str(data.get("description", "")),
     )
@@ -233,7 +220,7 @@ class SignReader(JsonResourceMixin):
         strings = self.nlp.vocab.strings
         self.matcher.add("BLOCK", list(make(table.blockers)))
         self._block = strings.add("BLOCK")
-        # match id -> (record index, is a part)
+        # match id -> (record index, whether it is a part rather than a state)
         self._role: dict[int, tuple[int, bool]] = {}
         for i, rec in enumerate(table.records):
             for role, terms in ((True, rec.parts), (False, rec.states)):
@@ -253,8 +240,10 @@ class SignReader(JsonResourceMixin):
             i, is_part = self._role[match_id]
             (parts if is_part else states).setdefault(i, []).append((start, end))
 
+        words = token_view(doc).words  # built once per Doc, shared with later stages
+
         def open_(k: int) -> bool:
-            return k not in stop and doc[k].lower_ not in _CLAUSE_END
+            return k not in stop and words[k] not in _CLAUSE_END
 
         return [
             pair

@@ -165,7 +165,7 @@ def place_sides(
 class _SignIndex:
     """Sign mentions indexed by sentence and clause, to find the one a site describes."""
 
-    def __init__(self, view: TokenView, mentions: list[Mention], sites: list[Site] = ()) -> None:
+    def __init__(self, view: TokenView, mentions: list[Mention], sites: list[Site]) -> None:
         words, sent = view.words, view.sent
         self.view = view
         signs = [mt for mt in mentions if mt.is_sign]
