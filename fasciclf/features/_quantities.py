@@ -152,7 +152,10 @@ _A_SPAN_AFTER_RE = re.compile(r"\s*+(?:ago|now|and\s++a\s++half|or\s++(?:so|two|
 _A_OR_AND_BEFORE_RE = re.compile(r"(?:a|and)\s*+$")
 # "a week after the antibiotics", "a few weeks later", "a week into the cast":
 # the gap between two events of the story, not how long the symptoms have lasted
+# ("two weeks in: physio says ..." may be either, so "in" and "on" are not here)
 _INTERVAL_AFTER_RE = re.compile(r"^\s*+(?:after|later|afterwards?|into)\b")
+# "one day I dropped the kettle", "he rang me one night": an occasion, not a span
+_OCCASION_UNITS = ("day", "night")
 # ... unless the span is stated as one: "pain for a week after moving furniture",
 # "now, two days later"
 _SPAN_BEFORE_RE = re.compile(
@@ -243,6 +246,14 @@ def _is_not_a_span(lower: str, m: re.Match[str]) -> bool:
     if _AGE_AFTER_RE.match(after):
         return True
     if _INTERVAL_AFTER_RE.match(after) and not _SPAN_BEFORE_RE.search(before):
+        return True
+    if (
+        m.group("num") == "one"
+        and m.group("unit").startswith(_OCCASION_UNITS)
+        and not _SPAN_BEFORE_RE.search(before)
+        and not _AGO_OR_DURATION_BEFORE_RE.search(before)
+        and not _A_SPAN_AFTER_RE.match(after)
+    ):
         return True
     if m.group("unit").startswith(("y", "Y")) and _AGE_BEFORE_RE.search(before):
         # "I am 34 years woman", "my brother aged 47 years": an age
