@@ -287,6 +287,7 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         for ep in tl.episodes
         if ep.days_before_writing and (ep.concepts or ep.body_sites)
     ]
+    known += _lead_dates(tl.episodes)
     duration = features.duration_days
     if known:
         # A dated start beats a stated figure (in narratives often a job's
@@ -316,6 +317,22 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         "duration_days": duration,
         "progression": progression,
     }
+
+
+def _lead_dates(episodes: tuple[Episode, ...]) -> list[float]:
+    """Dates told before the first symptom when that symptom is undated.
+
+    "It started in May, a few weeks after the wedding. First my calves
+    twitched, then ...": the story opens with its date, and the symptoms
+    told after it in sequence began then, not at the next date told.
+    """
+    lead: list[float] = []
+    for ep in episodes:
+        if ep.concepts or ep.body_sites:
+            return lead if ep.days_before_writing is None else []
+        if ep.days_before_writing:
+            lead.append(ep.days_before_writing)
+    return []
 
 
 def _grows(episodes: tuple[Episode, ...]) -> bool:
