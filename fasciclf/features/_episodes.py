@@ -158,7 +158,54 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
         # "this has been going on since May"
         if (since_before(words, e.start) or ws & _ONSET_WORDS) and ws & ANAPHORA:
             keyed[e.start] = Step(e.start, e, [], [])
+    _date_before_sequence(keyed, events, words, sent)
     return _merge_steps(sorted(keyed.values(), key=lambda s: s.start))
+
+
+def _date_before_sequence(
+    keyed: dict[int, Step], events: list[TimeExpr], words: list[str], sent: list[int]
+) -> None:
+    """The story's date told just before its first symptom, when "after" ties
+    the symptom to it.
+
+    "In September I took up tennis again. After the matches I get cramps":
+    the cramps began after September. Only a date in the same or the
+    previous sentence counts, and only with "after" or "afterwards": with
+    "then" or "first" the date told before is as often another complaint's
+    (on hard held-out narratives it cost three durations for each one won).
+    """
+    first = min((st for st in keyed.values() if st.concepts), key=lambda s: s.start, default=None)
+    if (
+        first is None
+        or first.expr is None
+        or first.expr.kind != "sequence"
+        or words[first.expr.start] not in _AFTER
+    ):
+        return
+    lead = [
+        e
+        for e in events
+        if e.kind in _DATED_KINDS
+        and e.start < first.start
+        and sent[first.start] - sent[e.start] <= 1
+        and not _names_present(words, e.start)
+    ]
+    if not lead:
+        return
+    # the first date of the closest sentence: "started at the warehouse in
+    # October for the Christmas rush. After three weeks ..." began in October
+    closest = [e for e in lead if sent[e.start] == sent[lead[-1].start]][0]
+    if closest.start not in keyed:
+        keyed[closest.start] = Step(closest.start, closest, [], [])
+
+
+_AFTER = frozenset({"after", "afterwards"})
+
+
+def _names_present(words: list[str], start: int) -> bool:
+    # "and now, end of November, ...", "it's May": the time of writing
+    before = words[max(start - 3, 0) : start]
+    return "now" in before or (bool(before) and before[-1] in PRESENT_BEFORE)
 
 
 _DATED_KINDS = frozenset({"absolute", "ago"})
