@@ -237,6 +237,8 @@ def _guard_ok(words: list[str], start: int, tags, j: int) -> bool:
     prev = words[start - 1] if start else ""
     if prev in _TIME_PREPS or prev in PRESENT_BEFORE:
         return True
+    if prev == "now" and start >= 2 and words[start - 2] in PRESENT_BEFORE:
+        return True  # "it's now May", "it is now March"
     nxt = tags[j + 1] if j + 1 < len(tags) else None
     return nxt is not None and nxt[2].kind == "year" and nxt[0] <= tags[j][1] + 1
 
