@@ -104,27 +104,42 @@ def term_store(doc: Doc, owner: str, pipe_names: list[str]) -> dict[str, Any]:
     return terms
 
 
-def add_matches(terms: dict[str, Any], found: list[tuple[str, list[Any], int, int]]) -> None:
+def add_matches(
+    terms: dict[str, Any],
+    found: list[tuple[str, list[Any], int, int]],
+    *,
+    over_inner: bool = False,
+) -> None:
     """Add ``(key, record, start, end)`` matches to a term store, in text order.
 
     A match is skipped where the lexicon (or a match earlier in ``found``)
-    already reads its concept on one of its tokens ("can't stand on tiptoe" is listed
-    whole): the tokens read as each concept are kept in sets, so the check
-    stays linear in the number of matches.
+    already reads its concept on one of its tokens ("can't stand on tiptoe" is
+    listed whole). With ``over_inner``, a reading wholly inside the new match
+    does not stop it: "she cannot open the bottle" is one loss, where the
+    lexicon alone reads "open the bottle" (which "cannot" would then negate).
+    The spans read as each concept are indexed by token, so the check stays
+    linear in the number of matches.
     """
     if not found:
         return
     matches = list(terms["matches"])
-    known: dict[str, set[int]] = {}
+    known: dict[str, dict[int, list[tuple[int, int]]]] = {}
     for k, s, e in matches:
-        known.setdefault(terms["records"][k][1], set()).update(range(s, e))
+        spans = known.setdefault(terms["records"][k][1], {})
+        for i in range(s, e):
+            spans.setdefault(i, []).append((s, e))
     for key, record, start, end in found:  # in the caller's order of preference
-        seen = known.setdefault(record[1], set())
-        if any(k in seen for k in range(start, end)):
+        spans = known.setdefault(record[1], {})
+        if any(
+            not (over_inner and start <= s and e <= end and (s, e) != (start, end))
+            for i in range(start, end)
+            for s, e in spans.get(i, ())
+        ):
             continue
         terms["records"][key] = record
         matches.append((key, start, end))
-        seen.update(range(start, end))
+        for i in range(start, end):
+            spans.setdefault(i, []).append((start, end))
     matches.sort(key=lambda m: (m[1], -m[2]))
     terms["matches"] = matches
 

@@ -237,7 +237,9 @@ class FunctionReader(JsonResourceMixin):
             act = self.table.activities[i]
             record = ["extra", act.value, list(act.also), act.site, False, False]
             found.append((f"F{i}", record, start, end))
-        add_matches(terms, found)
+        # the frame is the loss: "cannot" before a listed activity ("open the
+        # bottle") makes one finding with it, not a negation of it
+        add_matches(terms, found, over_inner=True)
         return doc
 
     def resource_json(self) -> dict[str, Any]:
