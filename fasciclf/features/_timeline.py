@@ -26,7 +26,7 @@ from fasciclf.features._episodes import (
     find_steps,
     sentence_words,
 )
-from fasciclf.features._placing import now_sentences, place_steps, writing_anchor
+from fasciclf.features._placing import DIARY_ENTRIES, now_sentences, place_steps, writing_anchor
 from fasciclf.features._types import Episode, Finding, SymptomFeatures
 from fasciclf.features._wordlists import default_wordlists
 
@@ -252,9 +252,19 @@ def read_timeline(
             words,
             exprs,
             sent,
-            now_sents | _closing_sentences(words, sent, finding_sents | anaphora_sents),
+            now_sents
+            | _closing_sentences(words, sent, finding_sents | anaphora_sents)
+            | _last_entry(exprs, sent),
         ),
     )
+
+
+def _last_entry(exprs: list[TimeExpr], sent: list[int]) -> set[int]:
+    """Sentences of a diary's last entry: the time of writing ("11 mar - mostly better")."""
+    entries = [e for e in exprs if e.kind == "absolute" and e.day is not None]
+    if len(entries) < DIARY_ENTRIES:
+        return set()
+    return set(range(sent[entries[-1].start], sent[-1] + 1))
 
 
 def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> bool:
