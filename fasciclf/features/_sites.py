@@ -272,23 +272,39 @@ def side_of(sides: set[str]) -> str:
     return "unspecified"
 
 
+# Findings of lost strength: the finding whose side decides when others are plural.
+_MOTOR = frozenset({"weakness", "atrophy", "dexterity_loss", "function_loss", "foot_drop", "falls"})
+
+
 def laterality(present_signs: list[Mention], body_sites: list[str], sites: list[Site] = ()) -> str:
     """One side for the present findings, as the guideline (section 7) reads them.
 
     Paired parts in the plural ("my calves") are both sides, also next to a
-    side named for another finding ("my left hand twitches, and my calves");
-    a side named for one finding and nothing for the rest is that side;
-    "all over" is both sides only when no side is written.
+    side named for another finding ("my left hand twitches, and my calves"),
+    unless that side is a motor finding's and the plural ones are only felt
+    ("my right hand is weak ... tingly hands when she panics" is right); a
+    side named for one finding and nothing for the rest is that side; "all
+    over" is both sides only when no side is written.
 
     >>> m = Mention("twitching", (), "symptom", 0, 1, sides={"left"})
     >>> p = Mention("cramps", (), "symptom", 2, 3, sides={"plural"})
     >>> laterality([m], []), laterality([m, p], []), laterality([m], ["generalized"])
     ('left', 'bilateral', 'left')
+    >>> w = Mention("weakness", (), "symptom", 0, 1, sides={"right"})
+    >>> s = Mention("sensory", (), "symptom", 2, 3, sides={"plural"})
+    >>> laterality([w, s], [])
+    'right'
     """
     explicit: set[str] = set().union(*(mt.explicit_sides() for mt in present_signs))
     lat = side_of(explicit)
     if lat != "bilateral" and any("plural" in mt.sides for mt in present_signs):
-        return "bilateral"
+        # a side named for a motor finding (the main one) is not undone by
+        # plural words for a sensation or an ache: "her right hand is weak
+        # ... she gets tingly hands when she panics" -> right
+        sided_motor = any(mt.explicit_sides() and mt.concept in _MOTOR for mt in present_signs)
+        plural_motor = any("plural" in mt.sides and mt.concept in _MOTOR for mt in present_signs)
+        if lat == "unspecified" or not sided_motor or plural_motor:
+            return "bilateral"
     if lat == "unspecified" and "generalized" in body_sites:
         return "bilateral"
     if lat == "unspecified":
