@@ -69,7 +69,7 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
         if not relevant:
             if onset is None:
                 onset = _onset_sentences(view)
-            relevant = s_id in onset
+            relevant = s_id in onset and _led_by_onset(view, qty, s_id)
         if qty.days < 1.0 and not _past_prefix(lower, qty.start):
             if relevant and q.is_episode_context(lower, qty):
                 minutes = round(qty.days * 1440.0, 3)
@@ -78,6 +78,34 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
         if relevant and not _tenure(view, qty.start):
             duration = qty.days if duration is None else max(duration, qty.days)
     return (round(duration, 2) if duration is not None else None), episode
+
+
+_SPAN_LEADERS = _WORDS["span_leaders"]
+_LEAD_REACH = 5  # tokens before a span: "its been going on [for] about 3 years"
+_OPENING = 4  # a span this close to its sentence's start opens it: "For about a year, ..."
+
+
+def _led_by_onset(view: TokenView, qty: q.Quantity, s_id: int) -> bool:
+    """Whether a span in a sentence without a symptom is the onset's own.
+
+    A story's sentences about life have onset words too ("I lead the church
+    choir since many years", "I started this blog to write about forty
+    years"); the span counts when the onset word leads it ("it started a
+    year ago", "its been going on about 3 years"), when it opens the
+    sentence ("Over the last few months, ...") or in a short sentence.
+    """
+    i = bisect.bisect_right(view.starts, qty.start) - 1
+    j = bisect.bisect_left(view.starts, qty.end)
+    sent = view.sent
+    first = bisect.bisect_left(sent, s_id)
+    last = bisect.bisect_right(sent, s_id)
+    if last - first <= _SHORT_SENTENCE or i - first < _OPENING:
+        return True
+    near = view.words[max(first, i - _LEAD_REACH) : i]
+    if j < last:
+        near = [*near, view.words[j]]  # "a year ago"
+    leaders = (_ONSET_WORDS - _WEAK_ONSET) | _SPAN_LEADERS
+    return not leaders.isdisjoint(near)
 
 
 _TENURE = _WORDS["tenure_words"]

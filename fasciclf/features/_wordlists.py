@@ -39,6 +39,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "writer_first_person",
     "tenure_words",
     "weak_onset_words",
+    "span_leaders",
     "relief_after",
     "relief_before",
     "onset_links",
