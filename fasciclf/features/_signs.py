@@ -59,6 +59,8 @@ _VALUES = {
     "dexterity_loss": "extra",
     "fatigability": "extra",
     "facial_weakness": "extra",
+    "weakness": "symptom",
+    "sensory": "symptom",
 }
 
 
