@@ -236,9 +236,17 @@ def _ability_denied(words: list[str], i: int, tables: DenialTables):
     if symptom is None or i < 2:
         return None
     j = i - 2 if words[i - 1] == "still" else i - 1
-    if j >= 1 and words[j] == "can" and words[j - 1] in tables.subjects:
-        return symptom
-    return None
+    if not (j >= 1 and words[j] == "can" and words[j - 1] in tables.subjects):
+        return None
+    if j >= 2 and words[j - 2] in _RECOVERY_BEFORE:
+        return None  # "she rests ten minutes before she can carry on": recovery, not strength
+    if i + 1 < len(words) and words[i + 1] == "on" and words[i] in _PHRASAL_ON:
+        return None  # "carry on" is to go on, not to carry
+    return symptom
+
+
+_RECOVERY_BEFORE = frozenset({"before", "until", "till", "then"})
+_PHRASAL_ON = frozenset({"carry", "play", "push"})
 
 
 def is_conditional(
