@@ -253,10 +253,27 @@ def read_timeline(
             exprs,
             sent,
             now_sents
+            | _after_bare_now(words, sent, now_sents)
             | _closing_sentences(words, sent, finding_sents | anaphora_sents)
             | _last_entry(exprs, sent),
         ),
     )
+
+
+_BARE_NOW_TOKENS = 6
+
+
+def _after_bare_now(words: list[str], sent: list[int], now_sents: set[int]) -> set[int]:
+    """The sentence after one that only names the present.
+
+    "It's September now. The cramps have gone.": the date stands alone and
+    the next sentence tells how things are at that date.
+    """
+    sizes: dict[int, int] = {}
+    for s_id, w in zip(sent, words, strict=True):
+        if w[:1].isalnum():
+            sizes[s_id] = sizes.get(s_id, 0) + 1
+    return {s + 1 for s in now_sents if sizes.get(s, 0) <= _BARE_NOW_TOKENS}
 
 
 def _last_entry(exprs: list[TimeExpr], sent: list[int]) -> set[int]:
