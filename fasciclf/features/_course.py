@@ -109,6 +109,7 @@ def _led_by_onset(view: TokenView, qty: q.Quantity, s_id: int) -> bool:
 
 
 _TENURE = _WORDS["tenure_words"]
+_SPAN_OPENERS = frozenset({"for", "since"})
 _TENURE_REACH = 6  # tokens before "for": "i've taught yoga [at the club] for thirty years"
 _SENTENCE_END = _WORDS["sentence_end"]
 _NOT_A_MEDICINE = _WORDS["not_a_medicine"]  # "on and off for years" is the symptoms' own
@@ -121,11 +122,14 @@ _SPAN_VERBS = _WORDS["span_verbs"]
 def _tenure(view: TokenView, char: int) -> bool:
     """A span told of a job, a habit, a medicine or another illness."""
     i = bisect.bisect_right(view.starts, char) - 1
+    if view.words[i] in _SPAN_OPENERS and i + 1 < len(view.words):
+        i += 1  # the span was read with its "for": "diabetic for years"
     if i >= 2 and view.words[i - 1] in _ABOUT:  # "for about eight years"
         i -= 1
     if i >= 1 and view.words[i - 1] in _SPAN_VERBS:
         return True  # "he did forty years in a warehouse", "spent 20 years underground"
-    if i < 1 or view.words[i - 1] != "for":
+    # "since ten years" is "for ten years" in many learners' English
+    if i < 1 or view.words[i - 1] not in _SPAN_OPENERS:
         return False
     before = view.words[max(0, i - 1 - _TENURE_REACH) : i - 1]
     ends = [k for k, w in enumerate(before) if w in _SENTENCE_END]

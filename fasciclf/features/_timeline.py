@@ -269,11 +269,12 @@ def _after_bare_now(words: list[str], sent: list[int], now_sents: set[int]) -> s
     "It's September now. The cramps have gone.": the date stands alone and
     the next sentence tells how things are at that date.
     """
-    sizes: dict[int, int] = {}
-    for s_id, w in zip(sent, words, strict=True):
-        if w[:1].isalnum():
-            sizes[s_id] = sizes.get(s_id, 0) + 1
-    return {s + 1 for s in now_sents if sizes.get(s, 0) <= _BARE_NOW_TOKENS}
+    out = set()
+    for s in now_sents:
+        lo, hi = bisect.bisect_left(sent, s), bisect.bisect_right(sent, s)
+        if sum(1 for w in words[lo:hi] if w[:1].isalnum()) <= _BARE_NOW_TOKENS:
+            out.add(s + 1)
+    return out
 
 
 def _last_entry(exprs: list[TimeExpr], sent: list[int]) -> set[int]:
