@@ -58,8 +58,9 @@ def _onset_sentences(view: TokenView) -> set[int]:
 def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | None, float | None]:
     """Longest stated duration (days) and longest episode (minutes)."""
     quantities = q.find_quantities(lower)
+    diary = q.diary_span(lower)
     if not quantities:
-        return None, None
+        return diary, None
     onset: set[int] | None = None  # read only when a span is outside the findings
     duration = None
     episode = None
@@ -77,6 +78,8 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
             continue
         if relevant and not _tenure(view, qty.start):
             duration = qty.days if duration is None else max(duration, qty.days)
+    if diary is not None:
+        duration = diary if duration is None else max(duration, diary)
     return (round(duration, 2) if duration is not None else None), episode
 
 

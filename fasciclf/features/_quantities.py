@@ -227,6 +227,47 @@ def find_quantities(lower: str) -> list[Quantity]:
     return out
 
 
+# "Day 1. ... Day 20. ...", "Week 1: ... Week 6: ...", "First week: ... Fourth
+# week: ...": a diary counted from its first heading.
+_DIARY_NUMBERED_RE = re.compile(r"(?:^|[\n.!?])[ \t]*+(day|week|month)[ \t]++(\d{1,3})\b")
+_DIARY_ORDINAL_RE = re.compile(
+    r"(?:^|[\n.!?])[ \t]*+(first|second|third|fourth|fifth|sixth|seventh|eighth)[ \t]++"
+    r"(day|week|month)\b"
+)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+             "seventh": 7, "eighth": 8}  # fmt: skip
+_DIARY_UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.0}
+
+
+def diary_span(lower: str) -> float | None:
+    """Days covered by a diary's counted headings, or ``None``.
+
+    At least two headings of one unit, counted upwards, from the first
+    ("Day 1", "Week 1", "First week"): the last one is the time of writing.
+
+    >>> diary_span("day 1. my wrist hurts. day 5. still sore. day 20. bit better")
+    20.0
+    >>> diary_span("week 1. legs ache at night. week 6. doctor on thursday.")
+    42.0
+    >>> diary_span("first week: the shoulder aches. fourth week: the gym made it worse.")
+    28.0
+    >>> diary_span("on day 3 of the holiday my calf twitched") is None
+    True
+    """
+    heads: dict[str, list[int]] = {}
+    if "day" in lower or "week" in lower or "month" in lower:
+        for m in _DIARY_NUMBERED_RE.finditer(lower):
+            heads.setdefault(m.group(1), []).append(int(m.group(2)))
+        for m in _DIARY_ORDINAL_RE.finditer(lower):
+            heads.setdefault(m.group(2), []).append(_ORDINALS[m.group(1)])
+    spans = [
+        counts[-1] * _DIARY_UNIT_DAYS[unit]
+        for unit, counts in heads.items()
+        if len(counts) >= 2 and counts[0] <= 1 and counts == sorted(counts)
+    ]
+    return max(spans, default=None)
+
+
 def _since_season(lower: str) -> list[Quantity]:
     out = []
     for m in _SINCE_SEASON_RE.finditer(lower):
