@@ -333,8 +333,12 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         progression = "episodic"
     elif (tl.now_course == "worse" or tl.worse_told) and progression in ("unknown", "stable"):
         progression = "progressive"  # "it's now May and it's worse"
-    elif progression in ("unknown", "stable", "episodic") and (
-        tl.spread_cue or _grows(tl.episodes)
+    elif (
+        progression in ("unknown", "stable", "episodic")
+        # attacks told with their length ("lasted twenty minutes") stay attacks
+        # when each one strikes somewhere new: a TIA's hand, then its face
+        and not (progression == "episodic" and features.episode_minutes is not None)
+        and (tl.spread_cue or _grows(tl.episodes))
     ):
         progression = "progressive"
     return {
