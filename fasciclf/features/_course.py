@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from fasciclf.features import _quantities as q
 from fasciclf.features._doc import Term
+from fasciclf.features._improvement import told_as_loss
 from fasciclf.features._status import Mention
 from fasciclf.features._tokens import SENTENCE_END, TokenView
 from fasciclf.features._wordlists import default_wordlists
@@ -196,6 +197,8 @@ def _cue_progressions(
         s_id = view.sent[t.start]
         if t.value not in ("stable", "improving") and s_id not in about_symptoms:
             continue
+        if t.value == "improving" and told_as_loss(view.words, t.start, t.end, view.sent):
+            continue  # "his voice has faded", "the GP eased my mind"
         if status == "absent":
             # "not getting worse", "hasn't spread": said to be stable.
             if t.value == "progressive":

@@ -26,6 +26,7 @@ from fasciclf.features._episodes import (
     find_steps,
     sentence_words,
 )
+from fasciclf.features._improvement import told_as_loss
 from fasciclf.features._placing import DIARY_ENTRIES, now_sentences, place_steps, writing_anchor
 from fasciclf.features._types import Episode, Finding, SymptomFeatures
 from fasciclf.features._wordlists import default_wordlists
@@ -125,43 +126,6 @@ def _relief(words: list[str], e: TimeExpr) -> bool:
     return bool(_RELIEF_AFTER.intersection(after) or _RELIEF_BEFORE.intersection(before))
 
 
-# What a "less" or "fewer" makes smaller when the course is no better: "less
-# strength in it", "fewer things I can lift"; what comes back or grows
-# quieter when it is worse: "the weakness is coming back", "his voice is
-# quieter"; who helps with a lost function: "my wife helps me".
-_ABILITIES = frozenset(
-    "strength grip power feeling sensation control energy movement use stamina balance "
-    "things able".split()
-)
-_RETURNING_SIGNS = frozenset(
-    "weakness twitching twitches cramps cramp pain numbness tingling spasms symptoms "
-    "slurring drooping".split()
-)
-_VOICE = frozenset({"voice", "speech"})
-_HELPERS = frozenset(
-    "wife husband partner son daughter mum mom mother dad father friend carer nurse "
-    "sister brother she he they someone everyone".split()
-)
-
-
-def _loss_told(words: list[str], e: TimeExpr) -> bool:
-    """A course word that here tells a loss, not an improvement."""
-    if e.value != "improving":
-        return False
-    literal = " ".join(words[e.start : e.end])
-    after = words[e.end : e.end + 2]
-    before = words[max(e.start - 3, 0) : e.start]
-    if literal in ("less", "fewer"):
-        return bool(_ABILITIES.intersection(after))  # "less strength", "fewer things"
-    if literal in ("helps", "helped", "helping"):
-        return bool(_HELPERS.intersection(before))  # "my wife helps me with my buttons"
-    if literal == "coming back":
-        return bool(_RETURNING_SIGNS.intersection(before))  # "the weakness is coming back"
-    if literal == "quieter":
-        return bool(_VOICE.intersection(before))  # "his voice is quieter"
-    return False
-
-
 def _now_course(words: list[str], exprs: list[TimeExpr], sent: list[int], now_sents) -> str | None:
     """How the symptoms are at the time of writing, from the sentence that gives it."""
     said = [
@@ -171,7 +135,7 @@ def _now_course(words: list[str], exprs: list[TimeExpr], sent: list[int], now_se
         and sent[e.start] in now_sents
         and not _NOT_SO.intersection(words[max(e.start - 3, 0) : e.start])
         and not _relief(words, e)
-        and not _loss_told(words, e)
+        and not (e.value == "improving" and told_as_loss(words, e.start, e.end, sent))
     ]
     # the story's last word on its course is the present: "by July it was
     # weaker ... it's now September and the arm is better"

@@ -1,0 +1,89 @@
+"""Whether a word of getting better, where it is said, tells an improvement.
+
+Part of the time-course stages (:mod:`fasciclf.features._course` reads the
+lexicon's course phrases, :mod:`fasciclf.features._timeline` the course at
+the time of writing). A course word said of something other than the
+symptoms can hide a worsening: "I have less strength in it", "the weakness is
+coming back", "his voice has faded", "the GP eased my mind", "the twitching
+has gone away but the hand is no better". An improving course weighs
+against the red flags for a worsening limb, so these must not read as one.
+"""
+
+from __future__ import annotations
+
+__all__ = ["told_as_loss"]
+
+# Course words that, said of something else, tell no improvement: "less" and
+# "fewer" of an ability or a doing ("less strength", "I walk less", "I can
+# do less and less"); a sign that comes back ("the weakness is coming back")
+# or a voice that fades; help or ease
+# from a person or for the mind is no course ("my wife helps me", "the GP
+# eased my mind"); and an improvement followed by "but ... no better" or
+# "... worse" in its sentence is not the course.
+_ABILITIES = frozenset(
+    "strength grip power feeling sensation control energy movement use stamina balance "
+    "things able".split()
+)
+_SUBJECTS = frozenset("i he she we".split())
+_DOING = frozenset("do does did can could manage manages walk walks eat eats move use".split())
+_RETURNING_SIGNS = frozenset(
+    "weakness twitching twitches cramps cramp pain numbness tingling spasms symptoms "
+    "slurring drooping".split()
+)
+_VOICE = frozenset({"voice", "speech", "words"})
+_HELPERS = frozenset(
+    "wife husband partner son daughter mum mom mother dad father friend carer nurse "
+    "sister brother she he they someone everyone gp doctor physio neurologist "
+    "chiropractor optician pharmacist therapist counsellor".split()
+)
+_MIND = frozenset("mind minds worries worry fears nerves".split())
+_STILL_BAD = ("worse", "weaker", "no better", "not better", "no stronger", "not any better")
+_OBJECTS = frozenset("me him her us them".split())
+
+
+def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> bool:
+    """Whether the improving word at tokens ``start:end`` tells a loss or no course.
+
+    >>> import spacy
+    >>> from fasciclf.features._tokens import token_view
+    >>> def check(text, phrase):
+    ...     v = token_view(spacy.blank("en")(text))
+    ...     k = len(phrase.split())
+    ...     i = next(i for i in range(len(v.words)) if v.words[i : i + k] == phrase.split())
+    ...     return told_as_loss(v.words, i, i + k, v.sent)
+    >>> check("it's september and i have less strength in it", "less")
+    True
+    >>> check("it's september and the cramps are much less", "less")
+    False
+    >>> check("the gp eased my mind", "eased")
+    True
+    >>> check("the twitching has gone away but the hand is no better", "gone away")
+    True
+    """
+    literal = " ".join(words[start:end])
+    after = words[end : end + 2]
+    before = words[max(start - 4, 0) : start]
+    if literal in ("less", "fewer", "less and less"):
+        # "less strength", "I walk less", "I can do less and less"
+        return bool(
+            _ABILITIES.intersection(after)
+            or (len(before) >= 2 and before[-2] in _SUBJECTS)
+            or (before and before[-1] in _DOING)
+        )
+    if literal in ("helps", "helped", "helping", "eased"):
+        if _MIND.intersection(after) or (
+            _HELPERS.intersection(before) and _OBJECTS.intersection(after[:1])
+        ):
+            return True  # "my wife helps me", "the GP eased my mind"
+    if literal == "coming back" and _RETURNING_SIGNS.intersection(before):
+        return True  # "the weakness is coming back"
+    if literal in ("faded", "fading") and _VOICE.intersection(before):
+        return True  # "his voice has faded"
+    if literal == "quieter":
+        return bool(_VOICE.intersection(before))  # "his voice is quieter"
+    # "the twitching has gone away but the hand is no better"
+    rest = [w for k, w in enumerate(words[end:], end) if sent[k] == sent[start]]
+    if "but" in rest:
+        tail = " ".join(rest[rest.index("but") + 1 :])
+        return any(bad in tail.split() or bad in tail for bad in _STILL_BAD)
+    return False
