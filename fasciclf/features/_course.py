@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from fasciclf.features import _quantities as q
 from fasciclf.features._doc import Term
+from fasciclf.features._episodes import site_words
 from fasciclf.features._improvement import told_as_loss
 from fasciclf.features._status import Mention
 from fasciclf.features._tokens import SENTENCE_END, TokenView
@@ -191,12 +192,15 @@ def _cue_progressions(
     # back to them ("it is spreading"), not in "my anxiety is getting worse".
     pronoun_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in _ANAPHORA}
     about_symptoms = findings | pronoun_sents
+    # "my legs are a bit stronger now": a body part makes a better course the symptoms'
+    part_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in site_words()}
     for t, status in cues:
         if t.kind != "progression" or t.value == "aggravation":
             continue
         s_id = view.sent[t.start]
-        if t.value not in ("stable", "improving") and s_id not in about_symptoms:
-            continue
+        if t.value != "stable" and s_id not in about_symptoms:
+            if t.value != "improving" or s_id not in part_sents:
+                continue  # "we have settled into the new house", "my English is improving"
         if t.value == "improving" and told_as_loss(view.words, t.start, t.end, view.sent):
             continue  # "his voice has faded", "the GP eased my mind"
         if status == "absent":

@@ -15,7 +15,7 @@ from functools import lru_cache
 from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr, since_before
 from fasciclf.features._types import SYMPTOMS
 
-__all__ = ["ANAPHORA", "STEP_CONCEPTS", "Step", "find_steps", "sentence_words"]
+__all__ = ["ANAPHORA", "STEP_CONCEPTS", "Step", "find_steps", "sentence_words", "site_words"]
 
 _EVENT_KINDS = ("absolute", "now", "ago", "after_prev", "sequence")
 # A step told without a symptom word: "it started around Easter".
@@ -74,7 +74,7 @@ def _piece_key(tok: int, sent: list[int], cuts: list[int], sent_first: dict[int,
 
 
 @lru_cache(maxsize=1)
-def _site_words() -> dict[str, str]:
+def site_words() -> dict[str, str]:
     from fasciclf.features._resources import default_lexicon
 
     return {
@@ -88,7 +88,7 @@ def _site_words() -> dict[str, str]:
 
 def _place_sites(words, sent, steps: dict[int, Step], cuts, sent_first, sent_sites) -> None:
     """Sites told in a later piece of a sentence belong to that piece's step."""
-    table = _site_words()
+    table = site_words()
     located: dict[int, list[str]] = {}
     for t in [t for t, w in enumerate(words) if w in table]:
         region = table[words[t]]

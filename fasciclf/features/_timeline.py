@@ -61,6 +61,9 @@ class Timeline:
     spread_cue: bool
     fluctuating: bool
     now_course: str | None = None
+    # The same, told in a sentence about the symptoms: what it takes to undo
+    # a worsening ("weaker by July ... we have settled into the new house now").
+    now_course_told: str | None = None
     # The story dates its start: two steps dated apart, or its first step
     # dated (by a calendar anchor, or "two weeks ago" said of one finding).
     start_dated: bool = False
@@ -126,13 +129,24 @@ def _relief(words: list[str], e: TimeExpr) -> bool:
     return bool(_RELIEF_AFTER.intersection(after) or _RELIEF_BEFORE.intersection(before))
 
 
-def _now_course(words: list[str], exprs: list[TimeExpr], sent: list[int], now_sents) -> str | None:
-    """How the symptoms are at the time of writing, from the sentence that gives it."""
+def _now_course(
+    words: list[str],
+    exprs: list[TimeExpr],
+    sent: list[int],
+    now_sents: set[int],
+    about: set[int] | None,
+) -> str | None:
+    """How the symptoms are at the time of writing, from the sentence that gives it.
+
+    With ``about``, only a sentence about the symptoms or a short one ("Much
+    better now.") tells it: "we have settled into the new house now" does not.
+    """
     said = [
         (sent[e.start], e.value)
         for e in exprs
         if e.kind == "course"
         and sent[e.start] in now_sents
+        and (about is None or sent[e.start] in about or _short_sentence(words, sent, e.start))
         and not _NOT_SO.intersection(words[max(e.start - 3, 0) : e.start])
         and not _relief(words, e)
         and not (e.value == "improving" and told_as_loss(words, e.start, e.end, sent))
@@ -244,25 +258,33 @@ def read_timeline(
             or len(set(dated[0].concepts)) == 1
         )
     )
+    course_sents = (
+        now_sents
+        | _after_bare_now(words, sent, now_sents)
+        | _closing_sentences(words, sent, finding_sents | anaphora_sents)
+        | _last_entry(exprs, sent)
+    )
+    about = {
+        sent[max(bisect.bisect_right(starts, f.start) - 1, 0)] for f in findings
+    } | anaphora_sents
     return Timeline(
         episodes,
         start_dated=start_dated,
         spread_cue=cue("spread"),
         worse_told=worse_told,
         fluctuating=cue("fluctuation") or _fine_by_morning(words, sent, tiring_sents),
-        now_course=_now_course(
-            words,
-            exprs,
-            sent,
-            now_sents
-            | _after_bare_now(words, sent, now_sents)
-            | _closing_sentences(words, sent, finding_sents | anaphora_sents)
-            | _last_entry(exprs, sent),
-        ),
+        now_course=_now_course(words, exprs, sent, course_sents, None),
+        now_course_told=_now_course(words, exprs, sent, course_sents, about),
     )
 
 
 _BARE_NOW_TOKENS = 6
+_SHORT_COURSE_TOKENS = 4
+
+
+def _short_sentence(words: list[str], sent: list[int], tok: int) -> bool:
+    lo, hi = bisect.bisect_left(sent, sent[tok]), bisect.bisect_right(sent, sent[tok])
+    return sum(1 for w in words[lo:hi] if w[:1].isalnum()) <= _SHORT_COURSE_TOKENS
 
 
 def _after_bare_now(words: list[str], sent: list[int], now_sents: set[int]) -> set[int]:
@@ -326,14 +348,16 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         onset = round(max(known), 2)
         duration = onset if duration is None or tl.start_dated else max(duration, onset)
     progression = features.progression
-    if tl.now_course == "improving" and progression != "improving":
+    worsening = progression == "progressive" or tl.worse_told
+    now_course = tl.now_course_told if worsening else tl.now_course
+    if now_course == "improving" and progression != "improving":
         # worse, then treated, now better: the course a clinician records is now
         progression = "improving"
     elif tl.fluctuating and progression != "improving":
         # the guideline: fatigable symptoms that vary within the day are
         # episodic, even when new regions join or get worse over the months
         progression = "episodic"
-    elif (tl.now_course == "worse" or tl.worse_told) and progression in ("unknown", "stable"):
+    elif (now_course == "worse" or tl.worse_told) and progression in ("unknown", "stable"):
         progression = "progressive"  # "it's now May and it's worse"
     elif (
         progression in ("unknown", "stable", "episodic")
