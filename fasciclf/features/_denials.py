@@ -226,6 +226,8 @@ def _alone_denied(words: list[str], sent: list[int], i: int, tables: DenialTable
         return None
     if words[i - 1] in tables.alone_not_after or words[i - 1] in tables.function_of:
         return None
+    if words[i - 1] == "," and i >= 2 and words[i - 2] in tables.alone_not_after:
+        return None  # "the legs become better, stronger": a change, not a denial
     after = i + 1 < len(words) and sent[i + 1] == sent[i]
     return symptom if not after or words[i + 1] in tables.alone_followers else None
 
