@@ -192,14 +192,19 @@ def _cue_progressions(
     # back to them ("it is spreading"), not in "my anxiety is getting worse".
     pronoun_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in _ANAPHORA}
     about_symptoms = findings | pronoun_sents
-    # "my legs are a bit stronger now": a body part makes a better course the symptoms'
-    part_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in site_words()}
+    part_sents: set[int] | None = None  # read only when a better course needs them
     for t, status in cues:
         if t.kind != "progression" or t.value == "aggravation":
             continue
         s_id = view.sent[t.start]
         if t.value != "stable" and s_id not in about_symptoms:
-            if t.value != "improving" or s_id not in part_sents:
+            if t.value != "improving":
+                continue
+            if part_sents is None:
+                # "my legs are a bit stronger now": a body part makes it the symptoms'
+                table = site_words()
+                part_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in table}
+            if s_id not in part_sents:
                 continue  # "we have settled into the new house", "my English is improving"
         if t.value == "improving" and told_as_loss(view.words, t.start, t.end, view.sent):
             continue  # "his voice has faded", "the GP eased my mind"

@@ -237,6 +237,7 @@ _DIARY_ORDINAL_RE = re.compile(
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
              "seventh": 7, "eighth": 8}  # fmt: skip
 _DIARY_UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.0}
+_DIARY_FIRSTS = ("day 1", "week 1", "month 1", "first day", "first week", "first month")
 
 
 def diary_span(lower: str) -> float | None:
@@ -255,7 +256,8 @@ def diary_span(lower: str) -> float | None:
     True
     """
     heads: dict[str, list[int]] = {}
-    if "day" in lower or "week" in lower or "month" in lower:
+    # a diary's first heading is number one: a cheap test before the regexes
+    if any(first in lower for first in _DIARY_FIRSTS):
         for m in _DIARY_NUMBERED_RE.finditer(lower):
             heads.setdefault(m.group(1), []).append(int(m.group(2)))
         for m in _DIARY_ORDINAL_RE.finditer(lower):
