@@ -74,8 +74,15 @@ def since_before(words: list[str], start: int, reach: int = 1) -> bool:
     True
     >>> since_before("in march".split(), 1)
     False
+    >>> since_before("since around last autumn".split(), 2)
+    True
     """
+    while start > 0 and words[start - 1] in _APPROXIMATE:
+        start -= 1  # "since around last autumn", "since about March"
     return "since" in words[max(start - reach, 0) : start]
+
+
+_APPROXIMATE = frozenset({"about", "around", "roughly", "maybe", "approximately", "circa"})
 
 
 _DATE_KINDS = ("month", "season", "holiday")
