@@ -148,6 +148,7 @@ _AGE_BEFORE_RE = re.compile(
     r"of|am)\s++(?:a\s++|an\s++|now\s++|only\s++|just\s++|almost\s++|nearly\s++)?$"
 )
 _AGE_AFTER_RE = re.compile(r"^\s*+-?\s*+(?:old|of\s++age)\b")
+_RATE_AFTER_RE = re.compile(r"^\s*+(?:a|an|per|each|every)\s++(?:day|week|fortnight|month|year)\b")
 _A_SPAN_AFTER_RE = re.compile(r"\s*+(?:ago|now|and\s++a\s++half|or\s++(?:so|two|more))")
 _A_OR_AND_BEFORE_RE = re.compile(r"(?:a|and)\s*+$")
 # "a week after the antibiotics", "a few weeks later", "a week into the cast":
@@ -288,6 +289,8 @@ def _is_not_a_span(lower: str, m: re.Match[str]) -> bool:
     after = lower[m.end() : m.end() + 12]
     if _AGE_AFTER_RE.match(after):
         return True
+    if _RATE_AFTER_RE.match(after):
+        return True  # "three nights a week", "two days per month": a rate
     if _INTERVAL_AFTER_RE.match(after) and not _SPAN_BEFORE_RE.search(before):
         return True
     if (
