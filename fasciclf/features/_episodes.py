@@ -155,8 +155,10 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
         if e.start in keyed or e.kind == "sequence":
             continue
         ws = sentence_words(words, sent, e.start)
-        # "this has been going on since May"
-        if (since_before(words, e.start) or ws & _ONSET_WORDS) and ws & ANAPHORA:
+        # "this has been going on since May"; "Started in February." (short)
+        if (since_before(words, e.start) or ws & _ONSET_WORDS) and (
+            ws & ANAPHORA or (ws & _ONSET_WORDS and _short(words, sent, e.start))
+        ):
             keyed[e.start] = Step(e.start, e, [], [])
     _date_before_sequence(keyed, events, words, sent)
     return _merge_steps(sorted(keyed.values(), key=lambda s: s.start))
@@ -319,6 +321,15 @@ def _merge_steps(ordered: list[Step]) -> list[Step]:
         else:
             merged.append(step)
     return merged
+
+
+_SHORT_STEP = 4  # word tokens: "Started in February."
+
+
+def _short(words: list[str], sent: list[int], tok: int) -> bool:
+    lo = bisect.bisect_left(sent, sent[tok])
+    hi = bisect.bisect_right(sent, sent[tok])
+    return sum(1 for w in words[lo:hi] if w[:1].isalnum()) <= _SHORT_STEP
 
 
 def sentence_words(words: list[str], sent: list[int], tok: int) -> set[str]:
