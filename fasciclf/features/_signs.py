@@ -61,6 +61,7 @@ _VALUES = {
     "facial_weakness": "extra",
     "weakness": "symptom",
     "sensory": "symptom",
+    "twitching": "symptom",
 }
 
 
