@@ -200,6 +200,11 @@ class _SignIndex:
             prev = self.present.items[k - 1] if k else None
             if prev is not None and s_id - self.view.sent[prev.start] <= _LIST_REACH:
                 return prev
+            # "His legs. He gets up out of the chair stiff and heavy as concrete":
+            # a fragment naming a part heads the finding told right after it
+            nxt = self.present.items[k] if k < len(self.present.items) else None
+            if nxt is not None and self.view.sent[nxt.start] - s_id == 1:
+                return nxt
         return None
 
     def owner_of_side(self, start: int, end: int) -> Mention | None:
