@@ -78,11 +78,26 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
                 minutes = round(qty.days * 1440.0, 3)
                 episode = minutes if episode is None else max(episode, minutes)
             continue
-        if relevant and not _tenure(view, qty.start):
+        if relevant and not _tenure(view, qty.start) and not _resolved(view, s_id):
             duration = qty.days if duration is None else max(duration, qty.days)
     if diary is not None:
         duration = diary if duration is None else max(duration, diary)
     return (round(duration, 2) if duration is not None else None), episode
+
+
+# A span told in a sentence that says the symptom ended is how long a past
+# bout lasted, not the time to writing: "my left eye was blurry for a month,
+# then it cleared", "numb for three weeks, it went away".
+_RESOLVED = _WORDS["resolution_words"]
+_RESOLVED_PAIRS = (("went", "away"), ("came", "back"), ("got", "better"), ("went", "back"))
+
+
+def _resolved(view: TokenView, s_id: int) -> bool:
+    lo, hi = bisect.bisect_left(view.sent, s_id), bisect.bisect_right(view.sent, s_id)
+    words = view.words[lo:hi]
+    if not _RESOLVED.isdisjoint(words):
+        return True
+    return any(pair in _RESOLVED_PAIRS for pair in zip(words, words[1:], strict=False))
 
 
 _SPAN_LEADERS = _WORDS["span_leaders"]

@@ -40,6 +40,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "tenure_words",
     "weak_onset_words",
     "span_leaders",
+    "resolution_words",
     "relief_after",
     "relief_before",
     "onset_links",
