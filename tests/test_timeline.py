@@ -166,3 +166,13 @@ def test_episode_from_dict_rejects_missing_order():
 )
 def test_closing_statements_that_are_not_a_course(text):
     assert extract(text).progression != "improving"
+
+
+def test_a_headache_told_beside_the_story_is_no_region_it_spread_to():
+    f = extract(
+        "In March my left calf started twitching. By May my arms were twitching too. "
+        "I also get headaches most afternoons."
+    )
+    assert "head_face" in f.body_sites  # the headache is still a site with pain
+    assert f.onset_site == "leg"
+    assert f.spread == ("leg", "arm")

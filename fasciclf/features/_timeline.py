@@ -330,9 +330,20 @@ def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> boo
 
 def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
     regions: list[str] = []
+    spread: list[str] = []
     sites = set(features.body_sites)  # the course runs over the sites read for the text
+    # a headache told beside the story is no region it spread to
+    head_ache_only = not any(
+        f.status == "present" and "head_face" in f.body_sites and f.concept != "pain"
+        for f in features.findings
+    )
     for ep in tl.episodes:
         regions.extend(r for r in ep.body_sites if r not in regions and r in sites)
+        spread.extend(
+            r
+            for r in ep.body_sites
+            if r not in spread and r in sites and not (head_ache_only and r == "head_face")
+        )
     # "now" alone dates nothing: a duration needs a step placed before writing
     known = [
         ep.days_before_writing
@@ -370,7 +381,7 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
     return {
         "timeline": tl.episodes,
         "onset_site": regions[0] if regions else None,
-        "spread": tuple(regions) if len(regions) > 1 else (),
+        "spread": tuple(spread) if len(spread) > 1 else (),
         "fluctuating": tl.fluctuating,
         "duration_days": duration,
         "progression": progression,
