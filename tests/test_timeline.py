@@ -176,3 +176,11 @@ def test_a_headache_told_beside_the_story_is_no_region_it_spread_to():
     assert "head_face" in f.body_sites  # the headache is still a site with pain
     assert f.onset_site == "leg"
     assert f.spread == ("leg", "arm")
+
+
+def test_a_headache_told_later_is_no_growth_of_the_course():
+    text = (
+        "In March my left calf started twitching, the same spot every evening. "
+        "In June I started getting headaches in the afternoons."
+    )
+    assert extract(text).progression != "progressive"

@@ -375,7 +375,7 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         # attacks told with their length ("lasted twenty minutes") stay attacks
         # when each one strikes somewhere new: a TIA's hand, then its face
         and not (progression == "episodic" and features.episode_minutes is not None)
-        and (tl.spread_cue or _grows(tl.episodes))
+        and (tl.spread_cue or _grows(tl.episodes, _HEAD if head_ache_only else frozenset()))
     ):
         progression = "progressive"
     return {
@@ -404,20 +404,30 @@ def _lead_dates(episodes: tuple[Episode, ...]) -> list[float]:
     return []
 
 
-def _grows(episodes: tuple[Episode, ...]) -> bool:
-    """A later step adds a symptom or a region not in the earlier ones."""
+_HEAD = frozenset({"head_face"})
+
+
+def _grows(episodes: tuple[Episode, ...], ignore: frozenset[str] = frozenset()) -> bool:
+    """A later step adds a symptom or a region not in the earlier ones.
+
+    Regions in ``ignore`` (a headache's ``head_face``) add nothing.
+    """
     seen_c: set[str] = set()
     seen_r: set[str] = set()
     for i, ep in enumerate(episodes):
+        concepts = set(ep.concepts)
+        regions = set(ep.body_sites) - ignore
+        if ignore and concepts <= {"pain"} and not regions:
+            continue  # a step that is only the headache
         if (
             i
             and ep.evidence is not None
-            and (set(ep.concepts) - seen_c or set(ep.body_sites) - seen_r)
+            and (concepts - seen_c or regions - seen_r)
             and (seen_c or seen_r)
         ):
             return True
-        seen_c.update(ep.concepts)
-        seen_r.update(ep.body_sites)
+        seen_c.update(concepts)
+        seen_r.update(regions)
     return False
 
 
