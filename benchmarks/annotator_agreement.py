@@ -2,17 +2,17 @@
 
 Usage::
 
-    python benchmarks/annotator_agreement.py \
-        data/labeled/annotations/second_annotator_a.jsonl [--first N]
+    python benchmarks/annotator_agreement.py data/labeled/annotations/*.jsonl [--first N]
 
-The second annotator's file has one line per text: ``id``, ``body_sites``,
+Each second annotator's file has one line per text: ``id``, ``body_sites``,
 ``laterality``, ``duration_days``, ``progression`` (annotated blind, from
 section 7 of the guideline). Each row is matched by ``id`` to the gold in
 ``data/labeled/corpus.jsonl``; the extractor reads the same texts. Printed:
 body-site F1, laterality, duration (within 25%, or both None) and
 progression agreement with the gold, for the annotator and the extractor,
-with Wilson 95% intervals. ``--first N`` keeps the first N lines (for
-example the rows annotated before a deadline).
+with Wilson 95% intervals, per file and over all files. ``--first N`` keeps
+the first N lines of each file (for example the rows annotated before a
+deadline).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _score(rows, reads) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("annotations", type=Path)
+    parser.add_argument("annotations", type=Path, nargs="+")
     parser.add_argument("--first", type=int, default=None)
     parser.add_argument("--corpus", type=Path, default=ROOT / "data/labeled/corpus.jsonl")
     args = parser.parse_args(argv)
@@ -77,24 +77,33 @@ def main(argv: list[str] | None = None) -> int:
             row = json.loads(line)
             if row.get("gold"):
                 gold[row["id"]] = row
-    with args.annotations.open(encoding="utf-8") as f:
-        ann = [json.loads(line) for line in f if line.strip()]
-    if args.first is not None:
-        ann = ann[: args.first]
-    ann = [a for a in ann if a.get("id") in gold]
-    if not ann:
-        print("no annotated row has gold in the corpus")
-        return 1
+    groups = []
+    for path in args.annotations:
+        with path.open(encoding="utf-8") as f:
+            ann = [json.loads(line) for line in f if line.strip()]
+        if args.first is not None:
+            ann = ann[: args.first]
+        groups.append((path.name, [a for a in ann if a.get("id") in gold]))
+    if len(groups) > 1:
+        groups.append(("all files", [a for _, ann in groups for a in ann]))
+    for name, ann in groups:
+        if not ann:
+            print(f"{name}: no annotated row has gold in the corpus")
+            continue
+        _report(name, ann, gold)
+    return 0
+
+
+def _report(name: str, ann: list[dict], gold: dict) -> None:
     rows = [gold[a["id"]] for a in ann]
     second = [
         (set(a["body_sites"]), a["laterality"], a["duration_days"], a["progression"]) for a in ann
     ]
     feats = list(extract_many([r["text"] for r in rows]))
     ours = [(set(f.body_sites), f.laterality, f.duration_days, f.progression) for f in feats]
-    print(f"{len(ann)} texts with gold, annotated blind by a second annotator")
+    print(f"{name}: {len(ann)} texts with gold, annotated blind by a second annotator")
     print(f"  second annotator vs gold: {_score(rows, second)}")
     print(f"  extractor vs gold:        {_score(rows, ours)}")
-    return 0
 
 
 if __name__ == "__main__":
