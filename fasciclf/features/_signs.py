@@ -62,6 +62,8 @@ _VALUES = {
     "weakness": "symptom",
     "sensory": "symptom",
     "twitching": "symptom",
+    "fatigue": "symptom",
+    "heaviness": "extra",
 }
 
 
