@@ -34,7 +34,7 @@ from fasciclf.features._resources import (
     parse_context_rules,
 )
 from fasciclf.features._serialize import JsonResourceMixin
-from fasciclf.features._tokens import token_view
+from fasciclf.features._tokens import normalise_contractions, token_view
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -88,6 +88,7 @@ class ContextAnnotator(JsonResourceMixin):
     def set_rules(self, rules: ContextRules) -> None:
         """Replace the rules and rebuild the patterns."""
         self.rules = rules
+        normalise_contractions(self.nlp.vocab)
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         strings = self.nlp.vocab.strings
         self._rule_of: dict[int, ContextRule] = {}

@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 from fasciclf.features._doc import add_matches, term_store
 from fasciclf.features._resources import ResourceError, string_list
 from fasciclf.features._serialize import JsonResourceMixin
+from fasciclf.features._tokens import normalise_contractions
 from fasciclf.features._types import BODY_SITES, SYMPTOMS
 from fasciclf.features._wordlists import default_wordlists
 
@@ -192,6 +193,7 @@ class FunctionReader(JsonResourceMixin):
     def set_table(self, table: FunctionTable) -> None:
         """Replace the table and rebuild the patterns."""
         self.table = table
+        normalise_contractions(self.nlp.vocab)
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         make = self.nlp.tokenizer.pipe
         self.matcher.add("FRAME", list(make(table.frames)))

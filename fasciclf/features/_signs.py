@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 from fasciclf.features._doc import add_matches, term_store
 from fasciclf.features._resources import ResourceError, string_list
 from fasciclf.features._serialize import JsonResourceMixin
-from fasciclf.features._tokens import token_view
+from fasciclf.features._tokens import normalise_contractions, token_view
 from fasciclf.features._types import BODY_SITES, SYMPTOMS
 from fasciclf.features._wordlists import default_wordlists
 
@@ -220,6 +220,7 @@ class SignReader(JsonResourceMixin):
     def set_table(self, table: SignTable) -> None:
         """Replace the table and rebuild the patterns."""
         self.table = table
+        normalise_contractions(self.nlp.vocab)
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         make = self.nlp.tokenizer.pipe
         strings = self.nlp.vocab.strings

@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from fasciclf.features._doc import TERMS_KEY
 from fasciclf.features._resources import LEXICON_FILE, Lexicon, default_lexicon, parse_lexicon
 from fasciclf.features._serialize import JsonResourceMixin
+from fasciclf.features._tokens import normalise_contractions
 
 
 class TermMatcher(JsonResourceMixin):
@@ -50,6 +51,7 @@ class TermMatcher(JsonResourceMixin):
     def set_lexicon(self, lexicon: Lexicon) -> None:
         """Replace the lexicon and rebuild the patterns."""
         self.lexicon = lexicon
+        normalise_contractions(self.nlp.vocab)
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         strings = self.nlp.vocab.strings
         self._records: dict[int, tuple[str, list[Any]]] = {}

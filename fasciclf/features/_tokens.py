@@ -20,6 +20,7 @@ from typing import NamedTuple
 from spacy.attrs import IDX, LENGTH, LOWER, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from fasciclf.features._wordlists import default_wordlists
 
@@ -157,6 +158,42 @@ def clause_ids(words: list[str], sent: list[int]) -> list[int]:
         cid, prev = cid + 1, i
     ids += [cid] * (n - prev)
     return ids
+
+
+# Contractions written without an apostrophe ("couldnt", "cant") or with a
+# typographic one ("can’t", "it’s", as phones type them) split into the same
+# tokens as "couldn't" with another second piece; the lexicons are written
+# with "'", so these pieces read as "n't", "'s", ... in the LOWER attribute
+# every matcher and word list uses. Bare "s", "m" and "d" stay as they are
+# ("24M", "vitamin d").
+_CONTRACTION_LOWER = {
+    "nt": "n't",
+    "n’t": "n't",
+    "’s": "'s",
+    "’m": "'m",
+    "’re": "'re",
+    "’ve": "'ve",
+    "’ll": "'ll",
+    "’d": "'d",
+}
+
+
+def normalise_contractions(vocab: Vocab) -> None:
+    """Make contraction pieces read as their apostrophe forms (idempotent).
+
+    Called by every fasciclf component before it builds its patterns, so
+    that "cant grip", "can’t grip" and "can't grip" match the same pattern.
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> normalise_contractions(nlp.vocab)
+    >>> [t.lower_ for t in nlp("couldnt, can’t")]
+    ['could', "n't", ',', 'ca', "n't"]
+    """
+    for piece, lower in _CONTRACTION_LOWER.items():
+        lex = vocab[piece]
+        if lex.lower_ != lower:
+            lex.lower_ = lower
 
 
 def make_doc(nlp: Language, text: str) -> Doc:
