@@ -272,7 +272,9 @@ def read_timeline(
         start_dated=start_dated,
         spread_cue=cue("spread"),
         worse_told=worse_told,
-        fluctuating=cue("fluctuation") or _fine_by_morning(words, sent, tiring_sents),
+        fluctuating=cue("fluctuation")
+        or _fine_by_morning(words, sent, tiring_sents)
+        or _fatigable_told(findings, starts, sent, tiring_sents),
         now_course=_now_course(words, exprs, sent, course_sents, None),
         now_course_told=_now_course(words, exprs, sent, course_sents, about),
     )
@@ -307,6 +309,18 @@ def _last_entry(exprs: list[TimeExpr], sent: list[int]) -> set[int]:
     if len(entries) < DIARY_ENTRIES:
         return set()
     return set(range(sent[entries[-1].start], sent[-1] + 1))
+
+
+def _fatigable_told(findings, starts: list[int], sent: list[int], tiring: set[int]) -> bool:
+    """A sign of fatigability ("better after a rest", "by teatime") told of a
+    tiring symptom, in its sentence or the next: a within-day course."""
+    about = tiring | {s + 1 for s in tiring}
+    return any(
+        f.status == "present"
+        and f.concept == "fatigability"
+        and sent[max(bisect.bisect_right(starts, f.start) - 1, 0)] in about
+        for f in findings
+    )
 
 
 def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> bool:
