@@ -210,6 +210,7 @@ class TimeExpr:
     value: str | None = None
     bare: bool = False
     day: int | None = None
+    header: bool = False  # a month heading a diary entry ("March. ...", "Early June:")
 
 
 def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]]:
@@ -246,6 +247,8 @@ def _guard_ok(words: list[str], start: int, tags, j: int) -> bool:
         return True
     if prev == "now" and start >= 2 and words[start - 2] in PRESENT_BEFORE:
         return True  # "it's now May", "it is now March"
+    if _heads_entry(words, start, tags[j][1]):
+        return True  # "May. Chewing tires halfway through a sandwich."
     nxt = tags[j + 1] if j + 1 < len(tags) else None
     return nxt is not None and nxt[2].kind == "year" and nxt[0] <= tags[j][1] + 1
 
@@ -315,7 +318,24 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
         k += 1
     bare = rec.kind in _DATE_KINDS and offset is None and year is None
     span = rec.kind if rec.kind in _DATE_KINDS else None  # what the date names
-    return TimeExpr("absolute", start, e, month, year, offset, value=span, bare=bare, day=day), k
+    header = rec.kind == "month" and day is None and _heads_entry(words, start, e)
+    return (
+        TimeExpr(
+            "absolute", start, e, month, year, offset, value=span, bare=bare, day=day, header=header
+        ),
+        k,
+    )
+
+
+# A month that is a line or sentence of its own before an entry's text
+# ("March. Eyelid drooping by closing time.", "Early June: caught a cold.")
+_HEADER_AFTER = frozenset({".", ":", "-", "–", "—"})
+
+
+def _heads_entry(words: list[str], start: int, end: int) -> bool:
+    before = words[start - 1] if start else "\n"
+    after = words[end] if end < len(words) else ""  # ``end`` is exclusive
+    return after in _HEADER_AFTER and (before.isspace() or before in (".", "!", "?", ":"))
 
 
 def _month_of(rec: TimeRecord, day: int | None, position: float | None) -> float:

@@ -68,11 +68,14 @@ def writing_anchor(
     for e in said_now:
         if e.start and words[e.start - 1] in PRESENT_BEFORE:
             return e.month, e.year
-    entries = [e for e in exprs if e.kind == "absolute" and e.day is not None]
+    entries = [e for e in exprs if e.kind == "absolute" and (e.day is not None or e.header)]
     if len(entries) >= DIARY_ENTRIES:
         # "11 July: twitching in the evenings now": a diary's "now" is its
-        # entry's day; the diary is written up to its last entry
-        return entries[-1].month, entries[-1].year
+        # entry's day; the diary is written up to its last entry, unless a
+        # present is named after it ("March: three more. Now, end of April")
+        later = [e for e in said_now if e.start > entries[-1].start]
+        last = later[-1] if later else entries[-1]
+        return last.month, last.year
     for e in said_now:
         if _names_present(words, e, nows):
             return e.month, e.year

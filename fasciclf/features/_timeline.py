@@ -305,7 +305,7 @@ def _after_bare_now(words: list[str], sent: list[int], now_sents: set[int]) -> s
 
 def _last_entry(exprs: list[TimeExpr], sent: list[int]) -> set[int]:
     """Sentences of a diary's last entry: the time of writing ("11 mar - mostly better")."""
-    entries = [e for e in exprs if e.kind == "absolute" and e.day is not None]
+    entries = [e for e in exprs if e.kind == "absolute" and (e.day is not None or e.header)]
     if len(entries) < DIARY_ENTRIES:
         return set()
     return set(range(sent[entries[-1].start], sent[-1] + 1))
