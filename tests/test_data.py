@@ -617,6 +617,35 @@ def test_assign_split_is_deterministic_and_stratified() -> None:
     assert (split == "test").groupby(frame["label"]).sum().tolist() == [5, 5]
 
 
+def test_assign_split_keeps_earlier_splits() -> None:
+    def frame(n: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "id": [f"s-{i:03d}" for i in range(n)],
+                "text": [chr(0x4E00 + 7 * i) * 6 for i in range(n)],
+                "label": ["a"] * n,
+            }
+        )
+
+    old = assign_split(frame(40))
+    grown = frame(80)
+    kept = assign_split(grown, keep=dict(zip(grown["id"][:40], old, strict=True)))
+    assert kept[:40].equals(old)
+    assert (kept == "test").sum() == 20  # new rows fill the rest of the quota
+    # a new text that joins a kept train row and a kept test row: the group
+    # goes to train, so no earlier training row becomes a test row
+    base = "my left calf twitches every evening after work and on weekends too"
+    mixed = pd.DataFrame(
+        {
+            "id": ["g1", "g2", "g3"],
+            "text": [base, base + " honestly", base + " sadly"],
+            "label": ["a"] * 3,
+        }
+    )
+    split = assign_split(mixed, keep={"g1": "test", "g2": "train"})
+    assert split.tolist() == ["train", "train", "train"]
+
+
 def test_assign_split_keeps_similar_texts_together() -> None:
     base = "my left calf twitches every evening after work and on weekends too"
     frame = pd.DataFrame(
@@ -652,8 +681,9 @@ def test_build_corpus_on_parts(tmp_path: Path) -> None:
     assert written["id"].tolist() == ["b-0001", "b-0004", "c-0002"]
     assert written["split"].isin(["train", "test"]).all()
     first = out.read_bytes()
-    build_corpus(parts, out, tmp_path / "challenge.jsonl")
+    report = build_corpus(parts, out, tmp_path / "challenge.jsonl")
     assert out.read_bytes() == first
+    assert report.kept_splits == 3 and report.moved == []
 
 
 def test_build_rejects_duplicate_ids_across_parts(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -43,6 +43,8 @@ class BuildReport:
     extra_keys: list[str] = field(default_factory=list)
     groups: int = 0
     largest_group: int = 1
+    kept_splits: int = 0
+    moved: list[tuple[str, str, str]] = field(default_factory=list)
     corpus: pd.DataFrame | None = None
 
     def print(self, file: TextIO = sys.stdout) -> None:
@@ -68,6 +70,9 @@ class BuildReport:
                 f"similarity groups kept in one split (Jaccard >= {GROUP_THRESHOLD}): "
                 f"{self.groups} groups of 2+, largest {self.largest_group}"
             )
+            p(f"rows that kept the split of the previous build: {self.kept_splits}")
+            for row_id, old, new in self.moved:
+                p(f"  moved {row_id} from {old} to {new} (its similarity group is mixed)")
             p(f"corpus: {len(c)} rows, test share {(c['split'] == 'test').mean():.1%}")
             table = pd.crosstab(c["label"], c["split"], margins=True, margins_name="total")
             p(table.to_string())
@@ -151,6 +156,7 @@ def assign_split(
     test_size: float = TEST_SIZE,
     seed: str = SEED,
     group_threshold: float = GROUP_THRESHOLD,
+    keep: Mapping[str, str] | None = None,
     report: BuildReport | None = None,
 ) -> pd.Series:
     """Deterministic label-stratified train/test assignment.
@@ -161,6 +167,11 @@ def assign_split(
     one split together. Groups are visited in hash order and sent to test
     while every label they contain stays within its target,
     ``round(test_size * count)``.
+
+    ``keep`` maps ids to the split they had in an earlier build: a group with
+    such a row stays in that split (``"train"`` when its kept rows disagree,
+    so that no row an analyst could have studied as training data becomes
+    test data), and only the other groups fill the remaining test places.
 
     Returns
     -------
@@ -178,6 +189,11 @@ def assign_split(
     >>> split.groupby(df["label"]).apply(lambda s: (s == "test").sum()).tolist()
     [1, 1]
     >>> assign_split(df.iloc[::-1]).sort_index().equals(split)
+    True
+    >>> kept = dict(zip(df["id"], split))
+    >>> grown = pd.concat([df, pd.DataFrame({"id": ["x8"], "text": ["jaw cramps"],
+    ...                                      "label": ["a"]})], ignore_index=True)
+    >>> assign_split(grown, keep=kept)[:8].equals(split)
     True
     """
     if not 0.0 < test_size < 1.0:
@@ -212,7 +228,19 @@ def assign_split(
     target = {lab: math.floor(test_size * n + 0.5) for lab, n in counts.items()}
     taken = dict.fromkeys(target, 0)
     out = ["train"] * len(frame)
+    keep = keep or {}
+    free = []
     for members in ordered:
+        before = {keep[ids[m]] for m in members if ids[m] in keep}
+        if not before:
+            free.append(members)
+            continue
+        split = "test" if before == {"test"} else "train"
+        for m in members:
+            out[m] = split
+            if split == "test":
+                taken[labels[m]] += 1
+    for members in free:
         need: dict[Any, int] = {}
         for m in members:
             need[labels[m]] = need.get(labels[m], 0) + 1
@@ -252,6 +280,8 @@ def build_corpus(
     *,
     test_size: float = TEST_SIZE,
     seed: str = SEED,
+    keep_splits: bool = True,
+    previous: Path | str | None = None,
 ) -> BuildReport:
     """Merge the parts, drop duplicates, split, validate and write the corpus.
 
@@ -266,6 +296,11 @@ def build_corpus(
     test_size : float, default 0.25
     seed : str
         Seed of the split hash.
+    keep_splits : bool, default True
+        Rows of an earlier build keep their split, so that adding a writer's
+        rows never turns training rows into test rows; ``False`` splits anew.
+    previous : path or None
+        The earlier build; ``None`` means ``out``. A missing file splits anew.
 
     Returns
     -------
@@ -297,7 +332,19 @@ def build_corpus(
         )
     frame = drop_duplicates(frame, chal, report=report)
     validate(frame, labels=LABELS, required=CHALLENGE_COLUMNS)
-    frame["split"] = assign_split(frame, test_size=test_size, seed=seed, report=report)
+    keep: dict[str, str] = {}
+    previous = out if previous is None else previous
+    if keep_splits and previous is not None and Path(previous).is_file():
+        old = read_table(previous)
+        if "split" in old.columns:
+            keep = dict(zip(old["id"].astype(str), old["split"].astype(str), strict=True))
+    frame["split"] = assign_split(frame, test_size=test_size, seed=seed, keep=keep, report=report)
+    for row_id, split in zip(frame["id"].astype(str), frame["split"], strict=True):
+        if row_id in keep:
+            if keep[row_id] == split:
+                report.kept_splits += 1
+            else:
+                report.moved.append((row_id, keep[row_id], split))
     frame = frame.sort_values("id", kind="stable").reset_index(drop=True)
     validate(frame, labels=LABELS, require_split=True, required=CORPUS_COLUMNS)
     report.corpus = frame[list(CORPUS_COLUMNS) + ["gold"]]
@@ -322,6 +369,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--test-size", type=float, default=TEST_SIZE)
     parser.add_argument("--seed", default=SEED)
     parser.add_argument("--dry-run", action="store_true", help="report without writing")
+    parser.add_argument(
+        "--resplit",
+        action="store_true",
+        help="assign every split anew instead of keeping those of the existing --out file",
+    )
     args = parser.parse_args(argv)
     try:
         report = build_corpus(
@@ -330,6 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.challenge,
             test_size=args.test_size,
             seed=args.seed,
+            keep_splits=not args.resplit,
+            previous=args.out,
         )
     except (LabeledDataError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
