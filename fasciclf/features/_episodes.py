@@ -151,17 +151,44 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
     for key, st in keyed.items():
         if st.expr is None and key >= 0:
             st.expr = by_start.get(key)
+    first_told = min(
+        (_sentence_of_key(k, sent) for k, st in keyed.items() if st.concepts), default=None
+    )
     for e in events:  # "it started around Easter": a dated step without a symptom word
         if e.start in keyed or e.kind == "sequence":
             continue
         ws = sentence_words(words, sent, e.start)
-        # "this has been going on since May"; "Started in February." (short)
+        # "this has been going on since May"; "Started in February." (short);
+        # "Start was when we did the potato planting in April." right before
+        # the first symptom is told
         if (since_before(words, e.start) or ws & _ONSET_WORDS) and (
-            ws & ANAPHORA or (ws & _ONSET_WORDS and _short(words, sent, e.start))
+            ws & ANAPHORA
+            or (ws & _ONSET_WORDS and _short(words, sent, e.start))
+            or (
+                e.kind == "absolute"
+                and sent[e.start] + 1 == first_told
+                and _impersonal_onset(words, sent, e.start)
+            )
         ):
             keyed[e.start] = Step(e.start, e, [], [])
     _date_before_sequence(keyed, events, words, sent)
     return _merge_steps(sorted(keyed.values(), key=lambda s: s.start))
+
+
+_PERSONS = frozenset("i we he she you they".split())
+
+
+def _impersonal_onset(words: list[str], sent: list[int], tok: int) -> bool:
+    """An onset word in ``tok``'s sentence whose subject is no person.
+
+    "Start was when we planted potatoes in April", "It all began in March":
+    the thing began; "I started a new job in April" is the person's doing.
+    """
+    lo, hi = bisect.bisect_left(sent, sent[tok]), bisect.bisect_right(sent, sent[tok])
+    return any(
+        words[i] in _ONSET_WORDS and (i == lo or words[i - 1] not in _PERSONS)
+        for i in range(lo, hi)
+    )
 
 
 def _date_before_sequence(
