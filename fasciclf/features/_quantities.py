@@ -123,6 +123,7 @@ def _may_match(lower: str, words: tuple[str, ...]) -> bool:
 _WEEKS_NOTATION_RE = re.compile(r"\b(\d{1,2})\s*+/\s*+52\b")
 
 
+_SEASONS = frozenset({"summer", "winter", "spring", "fall", "autumn"})
 _SEASON_DAYS = {
     "summer": 300.0,
     "winter": 300.0,
@@ -277,6 +278,10 @@ def _since_season(lower: str) -> list[Quantity]:
         if not m.group("season"):
             # "since March" with no present date is no span (the guideline);
             # the timeline dates it when the text says when "now" is
+            continue
+        if m.group("season") in _SEASONS:
+            # "last spring" is no span by itself: the gold dates it only from
+            # a month, a holiday or a named present; the timeline does that
             continue
         days = _SEASON_DAYS[m.group("season")]
         out.append(Quantity(days, m.start(), m.end(), m.group().strip()))
