@@ -292,11 +292,14 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     month: float | None = None
     year: int | None = None
     day = _day_before(tags, k) if k == j and rec.kind == "month" else None
+    day_after = _day_after(words, tags, k) if rec.kind == "month" and day is None else None
+    if day_after is not None:  # "Jan 10.": the American order of a diary's date
+        day, e = day_after, tags[k + 1][1]
     if rec.kind in _DATE_KINDS:
         if rec.guarded and k == j and day is None and not _guard_ok(words, s, tags, k):
             return None
         month = _month_of(rec, day, position)
-        if day is not None:  # "12 January": a diary's date, to the day
+        if day is not None and day_after is None:  # "12 January": a diary's date, to the day
             start = tags[k - 1][0]
     elif rec.kind == "year_ref":
         offset = int(rec.value)
@@ -307,7 +310,7 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
         month = 1.0 + 12 * (position - 0.08) if position is not None else None
     else:
         return None
-    k += 1
+    k += 2 if day_after is not None else 1
     nxt = tags[k][2].kind if k < len(tags) and tags[k][0] <= e + 1 else None
     if rec.kind != "year" and nxt == "year":
         year, e = int(tags[k][2].value), tags[k][1]
@@ -356,6 +359,25 @@ def _day_before(tags, k: int) -> int | None:
     if prev.kind == "number" and pe == tags[k][0] and 1 <= int(prev.value) <= 31:
         return int(prev.value)
     return None
+
+
+def _day_after(words: list[str], tags, k: int) -> int | None:
+    """The day written just after a month name, heading an entry or before a year.
+
+    "Jan 10.", "Feb 21: worse", "March 3rd", "May 5, 2024"; not "in March 2
+    of my fingers" or "since May 3 weeks".
+    """
+    if k + 1 >= len(tags):
+        return None
+    ns, ne, nxt = tags[k + 1]
+    if nxt.kind != "number" or ns != tags[k][1] or not 1 <= int(nxt.value) <= 31:
+        return None
+    if ne < len(words) and words[ne] not in _DAY_ENDS:
+        return None
+    return int(nxt.value)
+
+
+_DAY_ENDS = frozenset({".", ":", ",", "-", "–", "—", ";", "th", "st", "nd", "rd", "\n"})
 
 
 def find_time_expressions(words: list[str], table: TimeTable | None = None) -> list[TimeExpr]:

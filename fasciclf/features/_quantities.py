@@ -231,15 +231,15 @@ def find_quantities(lower: str) -> list[Quantity]:
 
 # "Day 1. ... Day 20. ...", "Week 1: ... Week 6: ...", "First week: ... Fourth
 # week: ...": a diary counted from its first heading.
-_DIARY_NUMBERED_RE = re.compile(r"(?:^|[\n.!?])[ \t]*+(day|week|month)[ \t]++(\d{1,3})\b")
+_DIARY_NUMBERED_RE = re.compile(r"(?:^|[\n.!?])[ \t]*+(day|week|wk|month)[ \t]++(\d{1,3})\b")
 _DIARY_ORDINAL_RE = re.compile(
     r"(?:^|[\n.!?])[ \t]*+(first|second|third|fourth|fifth|sixth|seventh|eighth)[ \t]++"
     r"(day|week|month)\b"
 )
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
              "seventh": 7, "eighth": 8}  # fmt: skip
-_DIARY_UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.0}
-_DIARY_FIRSTS = ("day 1", "week 1", "month 1", "first day", "first week", "first month")
+_DIARY_UNIT_DAYS = {"day": 1.0, "week": 7.0, "wk": 7.0, "month": 30.0}
+_DIARY_FIRSTS = ("day 1", "week 1", "wk 1", "month 1", "first day", "first week", "first month")
 
 
 def diary_span(lower: str) -> float | None:
@@ -251,6 +251,8 @@ def diary_span(lower: str) -> float | None:
     >>> diary_span("day 1. my wrist hurts. day 5. still sore. day 20. bit better")
     20.0
     >>> diary_span("week 1. legs ache at night. week 6. doctor on thursday.")
+    42.0
+    >>> diary_span("wk 1. calves twitching. wk 4. gp. wk 6. settling.")
     42.0
     >>> diary_span("first week: the shoulder aches. fourth week: the gym made it worse.")
     28.0
