@@ -272,20 +272,7 @@ def _quantity(tags, j: int) -> tuple[float, int] | None:
 def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     """``[qualifier] [position] month|season|holiday|year_ref [year]`` from tag ``j``."""
     start = tags[j][0]
-    offset: int | None = None
-    position: float | None = None
-    k = j
-    while (
-        k < len(tags)
-        and tags[k][2].kind in ("qualifier", "position")
-        and (k == j or tags[k][0] <= tags[k - 1][1] + 1)
-    ):
-        rec = tags[k][2]
-        if rec.kind == "qualifier":
-            offset = int(rec.value)
-        else:
-            position = float(rec.value)
-        k += 1
+    k, offset, position = _modifiers(tags, j)
     if k >= len(tags) or (k > j and tags[k][0] > tags[k - 1][1] + 1):
         return None
     s, e, rec = tags[k]
@@ -359,6 +346,25 @@ def _day_before(tags, k: int) -> int | None:
     if prev.kind == "number" and pe == tags[k][0] and 1 <= int(prev.value) <= 31:
         return int(prev.value)
     return None
+
+
+def _modifiers(tags, j: int) -> tuple[int, int | None, float | None]:
+    """The qualifier and position before a date ("last", "early"), and the next tag."""
+    offset: int | None = None
+    position: float | None = None
+    k = j
+    while (
+        k < len(tags)
+        and tags[k][2].kind in ("qualifier", "position")
+        and (k == j or tags[k][0] <= tags[k - 1][1] + 1)
+    ):
+        rec = tags[k][2]
+        if rec.kind == "qualifier":
+            offset = int(rec.value)
+        else:
+            position = float(rec.value)
+        k += 1
+    return k, offset, position
 
 
 def _day_after(words: list[str], tags, k: int) -> int | None:
