@@ -78,7 +78,12 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
                 minutes = round(qty.days * 1440.0, 3)
                 episode = minutes if episode is None else max(episode, minutes)
             continue
-        if relevant and not _tenure(view, qty.start) and not _resolved(view, s_id):
+        if (
+            relevant
+            and not _tenure(view, qty.start)
+            and not _life_event(view, qty.start)
+            and not _resolved(view, s_id)
+        ):
             duration = qty.days if duration is None else max(duration, qty.days)
     if diary is not None:
         duration = diary if duration is None else max(duration, diary)
@@ -161,6 +166,20 @@ def _tenure(view: TokenView, char: int) -> bool:
         or _a_role(before)
         or _on_a_medicine(before)
     )
+
+
+_LIFE_EVENTS = _WORDS["life_event_words"]
+_EVENT_REACH = 6  # tokens before the span: "took over the dairy side of the farm two years ago"
+
+
+def _life_event(view: TokenView, char: int) -> bool:
+    """A date told of a life event: "retired last year", "moved here two years ago"."""
+    i = bisect.bisect_right(view.starts, char) - 1
+    first = bisect.bisect_left(view.sent, view.sent[i])
+    lo = max(first, i - _EVENT_REACH)
+    events = [k for k in range(lo, i) if view.words[k] in _LIFE_EVENTS]
+    # "my back has hurt since I moved apartments 2 wks ago": the symptoms' start
+    return bool(events) and "since" not in view.words[max(first, events[0] - 3) : events[0]]
 
 
 def _a_role(before: list[str]) -> bool:

@@ -38,6 +38,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "third_person",
     "writer_first_person",
     "tenure_words",
+    "life_event_words",
     "weak_onset_words",
     "span_leaders",
     "resolution_words",
