@@ -11,7 +11,8 @@ from fasciclf.features._types import SYMPTOMS
 
 # Concepts that report how a symptom feels, not that it is there: weakness
 # felt as heaviness is what a denial of weakness ("full strength") overrules.
-FELT_ONLY = frozenset({"heaviness"})
+# Weakness said only through these, and denied, is absent (see summarize)
+FELT_ONLY = frozenset({"heaviness", "function_loss"})
 # Concepts that are bodily signs (they carry body sites). Named diseases,
 # causes and test results are mentions, not signs.
 SIGN_CONCEPTS = frozenset(SYMPTOMS) | {
@@ -109,8 +110,11 @@ class StatusSummary:
 def summarize(mentions: list[Mention]) -> StatusSummary:
     """A symptom is present if any mention is; absent if denied and never present.
 
-    A symptom said only as a feeling (:data:`FELT_ONLY`: "my legs feel
-    heavy") and also denied ("strength was normal") is absent.
+    A symptom said only as a feeling or a lost doing (:data:`FELT_ONLY`:
+    "my legs feel heavy", "by March I couldn't reach the top shelf") and
+    also denied ("strength was normal", "no weakness") is absent: the pain
+    or stiffness that stops the doing is the finding. Lost hand skills,
+    dragging feet and falls stay signs of weakness whatever is denied.
 
     >>> summarize([Mention("cramps", (), "symptom", 0, 1, "absent")]).symptoms["cramps"]
     'absent'
@@ -125,6 +129,7 @@ def summarize(mentions: list[Mention]) -> StatusSummary:
     }
     felt_only: dict[str, bool] = {}
     denied: set[str] = set()
+    last_denial, last_doing = _last_denials_and_doings(mentions)
     for mt in mentions:
         for c in (mt.concept, *mt.also):
             if mt.status == "present":
@@ -140,8 +145,23 @@ def summarize(mentions: list[Mention]) -> StatusSummary:
             else:
                 others[mt.status].add(c)
     for c, only in felt_only.items():
-        if only and c in denied:
+        # a doing lost after the denial is news: "no weakness, they said,
+        # but this week he couldn't lift the kettle"
+        if only and c in denied and last_doing.get(c, -1) < last_denial.get(c, -1):
             # "my legs feel heavy ... the neurologist found full strength":
             # a feeling the examination contradicts is not the finding
             symptoms[c] = "absent"
     return out
+
+
+def _last_denials_and_doings(mentions: list[Mention]) -> tuple[dict[str, int], dict[str, int]]:
+    """Per symptom, where it was last denied and last told as a lost doing."""
+    last_denial: dict[str, int] = {}
+    last_doing: dict[str, int] = {}
+    for mt in mentions:
+        for c in (mt.concept, *mt.also):
+            if mt.status == "absent":
+                last_denial[c] = max(last_denial.get(c, -1), mt.start)
+            elif mt.status == "present" and mt.concept == "function_loss":
+                last_doing[c] = max(last_doing.get(c, -1), mt.start)
+    return last_denial, last_doing
