@@ -34,8 +34,13 @@ _VOICE = frozenset({"voice", "speech", "words"})
 _HELPERS = frozenset(
     "wife husband partner son daughter mum mom mother dad father friend carer nurse "
     "sister brother she he they someone everyone gp doctor physio neurologist "
-    "chiropractor optician pharmacist therapist counsellor".split()
+    "chiropractor optician pharmacist therapist counsellor granddaughter grandson "
+    "grandma grandmother grandad grandpa grandfather niece nephew aunt uncle cousin "
+    "neighbour neighbor colleague boss kids children teacher".split()
 )
+# "any advice on helping her", "thanks for helping me": help as a topic
+_HELP_AS_TOPIC = frozenset("on for in about".split())
+_KEEPS = frozenset("keeps kept keep keeping".split())
 _MIND = frozenset("mind minds worries worry fears nerves".split())
 _STILL_BAD = ("worse", "weaker", "no better", "not better", "no stronger", "not any better")
 _OBJECTS = frozenset("me him her us them".split())
@@ -59,6 +64,10 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
     True
     >>> check("the twitching has gone away but the hand is no better", "gone away")
     True
+    >>> check("he has a cold sore that keeps coming back", "coming back")
+    True
+    >>> check("my granddaughter helped me with the costume", "helped")
+    True
     """
     literal = " ".join(words[start:end])
     after = words[end : end + 2]
@@ -72,11 +81,14 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
         )
     if literal in ("helps", "helped", "helping", "eased"):
         if _MIND.intersection(after) or (
-            _HELPERS.intersection(before) and _OBJECTS.intersection(after[:1])
+            (_HELPERS.intersection(before) or (before and before[-1] in _HELP_AS_TOPIC))
+            and _OBJECTS.intersection(after[:1])
         ):
-            return True  # "my wife helps me", "the GP eased my mind"
-    if literal == "coming back" and _RETURNING_SIGNS.intersection(before):
-        return True  # "the weakness is coming back"
+            return True  # "my wife helps me", "the GP eased my mind", "advice on helping her"
+    if literal == "coming back" and (
+        _RETURNING_SIGNS.intersection(before) or (before and before[-1] in _KEEPS)
+    ):
+        return True  # "the weakness is coming back", "a cold sore that keeps coming back"
     if literal in ("faded", "fading") and _VOICE.intersection(before):
         return True  # "his voice has faded"
     if literal == "quieter":
