@@ -126,7 +126,23 @@ def _relief(words: list[str], e: TimeExpr) -> bool:
     before = words[max(e.start - 2, 0) : e.start]
     if e.value == "worse" and after and after[0] in _AGGRAVATION_AFTER:
         return True  # "worse at night", "worse after a shift": what brings it on
+    if e.value == "improving" and _after_rest(words, e):
+        return True  # "after a proper rest I'm nearly back to normal": fatigability
     return bool(_RELIEF_AFTER.intersection(after) or _RELIEF_BEFORE.intersection(before))
+
+
+_REST = default_wordlists()["rest_words"]
+_SENTENCE_END = frozenset({".", "!", "?", ";"})
+_REST_REACH = 6
+
+
+def _after_rest(words: list[str], e: TimeExpr) -> bool:
+    """A rest told with "after" near a word of getting better ("better after a lie down")."""
+    lo, hi = max(e.start - _REST_REACH, 0), min(e.end + _REST_REACH, len(words))
+    for k in range(lo, hi):
+        if words[k] in _REST and "after" in words[max(k - 3, 0) : k]:
+            return not _SENTENCE_END.intersection(words[min(k, e.start) : max(k, e.end)])
+    return False
 
 
 def _now_course(

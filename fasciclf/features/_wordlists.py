@@ -55,6 +55,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "function_clause_end",
     "day_start_words",
     "good_state_words",
+    "rest_words",
     "state_condition_words",
 )
 
