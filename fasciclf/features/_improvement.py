@@ -42,6 +42,8 @@ _HELPERS = frozenset(
 _HELP_AS_TOPIC = frozenset("on for in about".split())
 _KEEPS = frozenset("keeps kept keep keeping".split())
 _MIND = frozenset("mind minds worries worry fears nerves".split())
+# "reading this group is helping", "writing it down helps": help for the writer
+_TALK = frozenset("reading writing talking posting group forum thread".split())
 _STILL_BAD = ("worse", "weaker", "no better", "not better", "no stronger", "not any better")
 _OBJECTS = frozenset("me him her us them".split())
 
@@ -68,21 +70,29 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
     True
     >>> check("my granddaughter helped me with the costume", "helped")
     True
+    >>> check("reading this group is helping and scaring me", "helping")
+    True
     """
     literal = " ".join(words[start:end])
     after = words[end : end + 2]
     before = words[max(start - 4, 0) : start]
     if literal in ("less", "fewer", "less and less"):
-        # "less strength", "I walk less", "I can do less and less"
+        # "less strength", "I walk less", "I can do less and less"; "it
+        # makes it feel less like it's happening to him"
         return bool(
             _ABILITIES.intersection(after)
+            or after[:1] == ["like"]
             or (len(before) >= 2 and before[-2] in _SUBJECTS)
             or (before and before[-1] in _DOING)
         )
     if literal in ("helps", "helped", "helping", "eased"):
-        if _MIND.intersection(after) or (
-            (_HELPERS.intersection(before) or (before and before[-1] in _HELP_AS_TOPIC))
-            and _OBJECTS.intersection(after[:1])
+        if (
+            _MIND.intersection(after)
+            or _TALK.intersection(before)
+            or (
+                (_HELPERS.intersection(before) or (before and before[-1] in _HELP_AS_TOPIC))
+                and _OBJECTS.intersection(after[:1])
+            )
         ):
             return True  # "my wife helps me", "the GP eased my mind", "advice on helping her"
     if literal == "coming back" and (
