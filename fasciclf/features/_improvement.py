@@ -31,6 +31,9 @@ _RETURNING_SIGNS = frozenset(
     "slurring drooping".split()
 )
 _VOICE = frozenset({"voice", "speech", "words"})
+# "the muscle by the thumb almost gone": a muscle that is going is wasting
+_MUSCLE = frozenset("muscle muscles bulk flesh meat".split())
+_GONE = frozenset({"gone", "almost gone", "nearly gone", "all but gone", "disappeared", "vanished"})
 _HELPERS = frozenset(
     "wife husband partner son daughter mum mom mother dad father friend carer nurse "
     "sister brother she he they someone everyone gp doctor physio neurologist "
@@ -72,6 +75,8 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
     True
     >>> check("reading this group is helping and scaring me", "helping")
     True
+    >>> check("the muscle above the knee is almost gone", "almost gone")
+    True
     """
     literal = " ".join(words[start:end])
     after = words[end : end + 2]
@@ -101,6 +106,12 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
         return True  # "the weakness is coming back", "a cold sore that keeps coming back"
     if literal in ("faded", "fading") and _VOICE.intersection(before):
         return True  # "his voice has faded"
+    if literal in ("slowing down", "slowed down", "slows down") and _SUBJECTS.intersection(
+        before[-3:]
+    ):
+        return True  # "he started to say he was slowing down": a person's decline
+    if literal in _GONE and _MUSCLE.intersection(words[max(start - 6, 0) : start]):
+        return True  # "the muscle above the knee is almost gone": wasting
     if literal == "quieter":
         return bool(_VOICE.intersection(before))  # "his voice is quieter"
     # "the twitching has gone away but the hand is no better"
