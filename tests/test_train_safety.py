@@ -167,6 +167,21 @@ def test_model_flag_respects_the_threshold(always_flags):
     assert predict("my calf twitches", model=strict).red_flags == ()
 
 
+def test_model_flag_when_a_red_flag_class_is_the_top_suggestion(always_flags):
+    import copy
+
+    strict = copy.copy(always_flags)
+    strict.red_flag_threshold_ = 1.01  # the summed probability never reaches it
+    # no rule fires on this text; the text model's top suggestion is MND
+    text = "the key each month"
+    pred = predict(text, model=strict)
+    assert pred.label == MND and pred.probabilities[MND] < 1.01
+    assert [f.code for f in pred.red_flags] == [MODEL_FLAG_CODE]
+    assert "most likely category is possible_motor_neuron_disease" in pred.red_flags[0].reason
+    # not when the top suggestion is another category
+    assert predict("pins and needles in my toes", model=strict).red_flags == ()
+
+
 def test_model_flag_code_is_not_a_rule_code():
     codes = {getattr(r, "code", None) or r[0] for r in RULES}
     assert MODEL_FLAG_CODE not in codes

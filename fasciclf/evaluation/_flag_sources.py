@@ -2,7 +2,8 @@
 
 A red flag can come from the rule criteria over the extracted features or
 from the model's safety net (the summed calibrated probability of the
-red-flag classes at or above the threshold ``train`` learned). Here each
+red-flag classes at or above the threshold ``train`` learned, or a red-flag
+class as the most likely one). Here each
 source is scored on its own and together: sensitivity on the cases whose
 gold label is a red-flag class, specificity on the others, each with the
 exact (Clopper-Pearson) interval the rest of the report uses.
@@ -30,7 +31,8 @@ SOURCE_NAMES = {
 }
 SOURCES_DEFINITION = (
     "Rules alone: a red-flag rule fired. Model alone: the model's calibrated probability "
-    "of the red-flag categories together reached its threshold, whether or not a rule "
+    "of the red-flag categories together reached its threshold, or one of them is its most "
+    "likely category, whether or not a rule "
     "fired (the app shows the model's flag only when no rule fired). Both: either one. "
     "Sensitivity is the share of red-flag cases flagged, specificity the share of the "
     "other cases not flagged; unlike the figures above, the top suggestion does not count."
@@ -94,7 +96,13 @@ def model_flags(
     threshold: float | None,
     score_classes: Sequence[Any],
 ) -> np.ndarray | None:
-    """Summed probability of ``score_classes`` at or above ``threshold`` (None without one)."""
+    """Summed probability of ``score_classes`` at or above ``threshold``, or one of
+    them the most likely class (as ``predict`` flags it); None without a threshold.
+
+    >>> p = np.array([[0.5, 0.3, 0.2], [0.2, 0.1, 0.7], [0.4, 0.35, 0.25]])
+    >>> model_flags(p, ["mnd", "mg", "ok"], threshold=0.8, score_classes=["mnd", "mg"])
+    array([ True, False,  True])
+    """
     if threshold is None:
         return None
     t = float(threshold)
@@ -107,7 +115,8 @@ def model_flags(
             f"none of the red-flag classes {sorted(wanted)} is a column of proba "
             f"(classes: {[str(c) for c in labels[: proba.shape[1]]]})"
         )
-    return proba[:, cols].sum(axis=1) >= t
+    top_is_red = np.isin(proba.argmax(axis=1), cols)
+    return (proba[:, cols].sum(axis=1) >= t) | top_is_red
 
 
 def _rates(positive: np.ndarray, flagged: np.ndarray) -> dict[str, Any]:

@@ -122,13 +122,21 @@ def _model_flag(probabilities: dict[str, float], net: _Net | None) -> tuple[RedF
         return ()
     red, threshold, target = net
     p = float(sum(probabilities.get(c, 0.0) for c in red))
-    if p < threshold:
+    top = max(probabilities, key=probabilities.get) if probabilities else None
+    if p >= threshold:
+        reason = (
+            f"No rule fired, but the model gives {p:.0%} to the red-flag categories "
+            f"({', '.join(red)}) together, at or above its threshold of {threshold:.0%} "
+            f"(chosen for {target:.0%} sensitivity on out-of-fold training data)."
+        )
+    elif top in red:
+        # a suggestion of a red-flag category is never shown without its flag
+        reason = (
+            f"No rule fired, but the model's most likely category is {top} "
+            f"({probabilities[top]:.0%}; {p:.0%} to the red-flag categories together)."
+        )
+    else:
         return ()
-    reason = (
-        f"No rule fired, but the model gives {p:.0%} to the red-flag categories "
-        f"({', '.join(red)}) together, at or above its threshold of {threshold:.0%} "
-        f"(chosen for {target:.0%} sensitivity on out-of-fold training data)."
-    )
     return (RedFlag(MODEL_FLAG_CODE, reason, (), p),)
 
 
