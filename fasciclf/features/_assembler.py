@@ -76,7 +76,7 @@ class FeatureAssembler:
         sites.attach_sites(view, mentions, site_list, free_sides)
         # a needs_site term only counts with a body site attached
         mentions = [mt for mt in mentions if mt.sites or not mt.needs_site]
-        summary = status.summarize(mentions)
+        summary = status.summarize(mentions, _felt(view, mentions))
         present_signs = [mt for mt in mentions if mt.is_sign and mt.status == "present"]
         body_sites = sorted({r for mt in present_signs for r in mt.sites})
         lower = text.lower()
@@ -109,6 +109,23 @@ class FeatureAssembler:
         # duration and progression and adds the timeline fields.
         view4 = (view.words, view.sent, view.starts, view.ends)
         return apply_timeline(features, doc, view4), mentions
+
+
+_FEEL = frozenset("feel feels felt feeling".split())
+_FEEL_REACH = 5  # "I feel like my legs are weaker"
+
+
+def _felt(view: TokenView, mentions: list[status.Mention]) -> frozenset[int]:
+    """Starts of weakness mentions told as a feeling ("my legs feel weak")."""
+    out = set()
+    for mt in mentions:
+        if mt.concept != "weakness" or mt.status != "present":
+            continue
+        lo = max(mt.start - _FEEL_REACH, 0)
+        before = [k for k in range(lo, mt.start) if view.sent[k] == view.sent[mt.start]]
+        if any(view.words[k] in _FEEL for k in before):
+            out.add(mt.start)
+    return frozenset(out)
 
 
 def _finding(text: str, view: TokenView, mt: status.Mention) -> Finding:

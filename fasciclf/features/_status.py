@@ -107,7 +107,7 @@ class StatusSummary:
         return {k for k, v in self.symptoms.items() if v == "present"}
 
 
-def summarize(mentions: list[Mention]) -> StatusSummary:
+def summarize(mentions: list[Mention], felt: frozenset[int] = frozenset()) -> StatusSummary:
     """A symptom is present if any mention is; absent if denied and never present.
 
     A symptom said only as a feeling or a lost doing (:data:`FELT_ONLY`:
@@ -115,6 +115,8 @@ def summarize(mentions: list[Mention]) -> StatusSummary:
     also denied ("strength was normal", "no weakness") is absent: the pain
     or stiffness that stops the doing is the finding. Lost hand skills,
     dragging feet and falls stay signs of weakness whatever is denied.
+    ``felt`` holds the start tokens of mentions told as a feeling ("my legs
+    feel weak but I ran 5 km"): they count as :data:`FELT_ONLY` too.
 
     >>> summarize([Mention("cramps", (), "symptom", 0, 1, "absent")]).symptoms["cramps"]
     'absent'
@@ -129,13 +131,15 @@ def summarize(mentions: list[Mention]) -> StatusSummary:
     }
     felt_only: dict[str, bool] = {}
     denied: set[str] = set()
-    last_denial, last_doing = _last_denials_and_doings(mentions)
+    last_denial, last_doing = _last_denials_and_doings(mentions, felt)
     for mt in mentions:
         for c in (mt.concept, *mt.also):
             if mt.status == "present":
                 if c in symptoms:
                     symptoms[c] = "present"
-                    felt_only[c] = felt_only.get(c, True) and mt.concept in FELT_ONLY
+                    felt_only[c] = felt_only.get(c, True) and (
+                        mt.concept in FELT_ONLY or mt.start in felt
+                    )
                 else:
                     out.extra_present.add(c)
             elif mt.status == "absent":
@@ -154,14 +158,16 @@ def summarize(mentions: list[Mention]) -> StatusSummary:
     return out
 
 
-def _last_denials_and_doings(mentions: list[Mention]) -> tuple[dict[str, int], dict[str, int]]:
-    """Per symptom, where it was last denied and last told as a lost doing."""
+def _last_denials_and_doings(
+    mentions: list[Mention], felt: frozenset[int] = frozenset()
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Per symptom, where it was last denied and last told as a lost doing or a feeling."""
     last_denial: dict[str, int] = {}
     last_doing: dict[str, int] = {}
     for mt in mentions:
         for c in (mt.concept, *mt.also):
             if mt.status == "absent":
                 last_denial[c] = max(last_denial.get(c, -1), mt.start)
-            elif mt.status == "present" and mt.concept == "function_loss":
+            elif mt.status == "present" and (mt.concept == "function_loss" or mt.start in felt):
                 last_doing[c] = max(last_doing.get(c, -1), mt.start)
     return last_denial, last_doing
