@@ -119,7 +119,10 @@ def _felt(view: TokenView, mentions: list[status.Mention]) -> frozenset[int]:
     """Starts of weakness mentions told as a feeling ("my legs feel weak")."""
     out = set()
     for mt in mentions:
+        # the word itself ("weak", "weaker"): "I keep tripping" is no feeling
         if mt.concept != "weakness" or mt.status != "present":
+            continue
+        if not view.words[mt.start].startswith("weak"):
             continue
         lo = max(mt.start - _FEEL_REACH, 0)
         before = [k for k in range(lo, mt.start) if view.sent[k] == view.sent[mt.start]]
