@@ -81,7 +81,7 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
         if (
             relevant
             and not _tenure(view, qty.start)
-            and not _life_event(view, qty.start)
+            and not _life_event(view, qty.start, qty.end)
             and not _resolved(view, s_id)
         ):
             duration = qty.days if duration is None else max(duration, qty.days)
@@ -172,10 +172,14 @@ _LIFE_EVENTS = _WORDS["life_event_words"]
 _EVENT_REACH = 6  # tokens before the span: "took over the dairy side of the farm two years ago"
 
 
-def _life_event(view: TokenView, char: int) -> bool:
-    """A date told of a life event: "retired last year", "moved here two years ago"."""
+def _life_event(view: TokenView, char: int, end: int) -> bool:
+    """A date told of a life event: "retired last year", "six weeks ago he stopped smoking"."""
     i = bisect.bisect_right(view.starts, char) - 1
+    j = bisect.bisect_left(view.starts, end)
     first = bisect.bisect_left(view.sent, view.sent[i])
+    after = [k for k in range(j, min(j + 3, len(view.words))) if view.sent[k] == view.sent[i]]
+    if any(view.words[k] in _LIFE_EVENTS for k in after):
+        return True
     lo = max(first, i - _EVENT_REACH)
     events = [k for k in range(lo, i) if view.words[k] in _LIFE_EVENTS]
     # "my back has hurt since I moved apartments 2 wks ago": the symptoms' start
