@@ -148,7 +148,13 @@ _AGE_BEFORE_RE = re.compile(
     r"i\s++have|he\s++has|she\s++has|"
     r"of|am)\s++(?:a\s++|an\s++|now\s++|only\s++|just\s++|almost\s++|nearly\s++)?$"
 )
-_AGE_AFTER_RE = re.compile(r"^\s*+-?\s*+(?:old|of\s++age)\b")
+_AGE_AFTER_RE = re.compile(r"^\s*+-?\s*+(?:old|of\s++age|pregnant)\b")
+# "my mother 72 years have diabetes", "my daughter, 14 years": an age after a person
+_PERSON_AGE_BEFORE_RE = re.compile(
+    r"\b(?:mother|father|mum|mom|dad|son|daughter|wife|husband|brother|sister|grandma|"
+    r"grandmother|grandad|grandpa|grandfather|friend|boy|girl|man|woman|child|kid|aunt|"
+    r"uncle|cousin|niece|nephew|partner)\s*+,?\s*+(?:is\s++|aged?\s++)?$"
+)
 _RATE_AFTER_RE = re.compile(r"^\s*+(?:a|an|per|each|every)\s++(?:day|week|fortnight|month|year)\b")
 _A_SPAN_AFTER_RE = re.compile(r"\s*+(?:ago|now|and\s++a\s++half|or\s++(?:so|two|more))")
 _A_OR_AND_BEFORE_RE = re.compile(r"(?:a|and)\s*+$")
@@ -308,7 +314,10 @@ def _is_not_a_span(lower: str, m: re.Match[str]) -> bool:
         and not _A_SPAN_AFTER_RE.match(after)
     ):
         return True
-    if m.group("unit").startswith(("y", "Y")) and _AGE_BEFORE_RE.search(before):
+    if m.group("unit").startswith(("y", "Y")) and (
+        _AGE_BEFORE_RE.search(before)
+        or (_PERSON_AGE_BEFORE_RE.search(before) and not _A_SPAN_AFTER_RE.match(after))
+    ):
         # "I am 34 years woman", "my brother aged 47 years": an age
         return True
     stated = _AGO_OR_DURATION_BEFORE_RE.search(before)
