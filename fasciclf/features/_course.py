@@ -41,19 +41,27 @@ def finding_sentences(view: TokenView, mentions: list[Mention]) -> set[int]:
     return {view.sent[mt.start] for mt in mentions if mt.status not in ("hypothetical", "family")}
 
 
+_NOW_FRAGMENT = 6
+
+
 def _onset_sentences(view: TokenView) -> set[int]:
     strong: set[int] = set()
     weak: set[int] = set()
+    now_sents: set[int] = set()
     sent_len: dict[int, int] = {}
     for s_id, w in zip(view.sent, view.words, strict=True):
+        if w == "now":
+            now_sents.add(s_id)
         if w in _WEAK_ONSET:
             weak.add(s_id)
         elif w in _ONSET_WORDS:
             strong.add(s_id)
         if not w.isspace() and w not in SENTENCE_END:
             sent_len[s_id] = sent_len.get(s_id, 0) + 1
-    # "... wake up shaking it out. 6 months. 41f": a bare fragment is the duration
+    # "... wake up shaking it out. 6 months. 41f": a bare fragment is the duration,
+    # and a short one naming the present ("46F, about 8 months now.")
     strong.update(s_id for s_id, n in sent_len.items() if n <= 3)
+    strong.update(s_id for s_id in now_sents if sent_len.get(s_id, 0) <= _NOW_FRAGMENT)
     strong.update(s_id for s_id in weak if sent_len.get(s_id, 0) <= _SHORT_SENTENCE)
     return strong
 

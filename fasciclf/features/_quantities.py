@@ -118,6 +118,7 @@ def _may_match(lower: str, words: tuple[str, ...]) -> bool:
     return any(w in lower for w in words)
 
 
+_TIMES_SPAN_RE = re.compile(r"\bx(?=\d{1,2}\s?(?:days?|wks?|weeks?|months?|mths?|yrs?|years?)\b)")
 # Clinical shorthand for weeks: "2/52" (two weeks), "6/52 history". No month
 # or score is out of 52, so the form is never a date.
 _WEEKS_NOTATION_RE = re.compile(r"\b(\d{1,2})\s*+/\s*+52\b")
@@ -217,8 +218,14 @@ def find_quantities(lower: str) -> list[Quantity]:
     [10]
     >>> [q.days for q in find_quantities("2/52 of left l4 radicular pain")]
     [14.0]
+    >>> [q.days for q in find_quantities("fasciculations l calf x6 wks")]
+    [42.0]
     """
     out = []
+    if "x" in lower:
+        # clinical shorthand "calf x6 wks": the "x" is "for"; one character for
+        # one keeps every offset
+        lower = _TIMES_SPAN_RE.sub(" ", lower)
     if _may_match(lower, _QTY_WORDS):
         out += _numbered(lower)
     if _may_match(lower, _BARE_WORDS):
