@@ -64,6 +64,7 @@ _VALUES = {
     "twitching": "symptom",
     "fatigue": "symptom",
     "heaviness": "extra",
+    "drooling": "extra",
 }
 
 
