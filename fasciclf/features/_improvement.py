@@ -69,14 +69,6 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
     True
     >>> check("the twitching has gone away but the hand is no better", "gone away")
     True
-    >>> check("he has a cold sore that keeps coming back", "coming back")
-    True
-    >>> check("my granddaughter helped me with the costume", "helped")
-    True
-    >>> check("reading this group is helping and scaring me", "helping")
-    True
-    >>> check("the muscle above the knee is almost gone", "almost gone")
-    True
     """
     literal = " ".join(words[start:end])
     after = words[end : end + 2]

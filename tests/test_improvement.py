@@ -1,0 +1,39 @@
+"""Words of getting better that tell no improvement (``told_as_loss``)."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from fasciclf.features._improvement import told_as_loss
+from fasciclf.features._tokens import token_view
+
+NLP = spacy.blank("en")
+
+
+def _told_as_loss(text: str, phrase: str) -> bool:
+    view = token_view(NLP(text))
+    k = len(phrase.split())
+    i = next(i for i in range(len(view.words)) if view.words[i : i + k] == phrase.split())
+    return told_as_loss(view.words, i, i + k, view.sent)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "loss"),
+    [
+        ("he has a cold sore that keeps coming back", "coming back", True),
+        ("the weakness is coming back", "coming back", True),
+        ("the feeling in my hand is coming back", "coming back", False),
+        ("my granddaughter helped me with the costume", "helped", True),
+        ("any advice on helping her believe the gp", "helping", True),
+        ("the splint helped a lot", "helped", False),
+        ("reading this group is helping and scaring me", "helping", True),
+        ("the muscle above the knee is almost gone", "almost gone", True),
+        ("the twitching is almost gone", "almost gone", False),
+        ("he started to say he was slowing down", "slowing down", True),
+        ("the twitching is slowing down", "slowing down", False),
+        ("writing it makes it feel less like it is happening to him", "less", True),
+    ],
+)
+def test_told_as_loss(text: str, phrase: str, loss: bool) -> None:
+    assert _told_as_loss(text, phrase) is loss
