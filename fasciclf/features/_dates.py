@@ -403,7 +403,7 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
         if rec.kind in ("qualifier", "position", "year_ref", "year", *_DATE_KINDS):
             found = _dated(words, tags, j)
         elif rec.kind in ("before_unit", "number", "unit"):
-            found = _relative(tags, j)
+            found = _relative(words, tags, j)
         elif rec.kind == "after_unit" and rec.value == "forward" and rec.literal != "on":
             # "after a week" is dated from the event before it; "after that" is a step
             q = _quantity(tags, j + 1) if rec.literal == "after" and j + 1 < len(tags) else None
@@ -444,7 +444,7 @@ def _dated(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     return None
 
 
-def _relative(tags, j: int) -> tuple[TimeExpr | None, int] | None:
+def _relative(words, tags, j: int) -> tuple[TimeExpr | None, int] | None:
     """ "within two weeks", "for the past month", "three months later", "a year ago"."""
     s, e, rec = tags[j]
     if rec.kind == "before_unit":
@@ -453,6 +453,8 @@ def _relative(tags, j: int) -> tuple[TimeExpr | None, int] | None:
         q = _quantity(tags, j + 1)
         if q is None:
             return None
+        if s and words[s - 1] == "on":
+            return None, q[1]  # "on the last day she stood up": an occasion
         kind = "after_prev" if rec.value == "forward" else "ago"
         return TimeExpr(kind, s, tags[q[1] - 1][1], days=q[0]), q[1]
     q = _quantity(tags, j)
