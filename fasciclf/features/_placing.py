@@ -116,7 +116,9 @@ def _date_from_event(
     event has no finding, so it is no step, but it is the anchor. The
     story's first finding, undated, takes the event's date when ``linked``
     says its sentence ties the two to the event ("while I was recovering ...
-    started"; "since lambing in March ... his hand became clumsy").
+    started"; "since lambing in March ... his hand became clumsy"). ``linked``
+    is called with the step's token, the event's token and whether the two
+    are within ``_EVENT_REACH`` tokens.
     """
     dated = [e for e in exprs if e.kind == "absolute"]
     starts = [e.start for e in dated]
@@ -135,10 +137,8 @@ def _date_from_event(
                 st.days = max(round(event[1], 1) - (e.days or 0.0), 0.0)
         elif st.days is None and e is None and st is steps[0]:
             event = event_before(st.start)
-            if (
-                event is not None
-                and st.start - event[0] <= _EVENT_REACH
-                and linked(st.start, event[0])
+            if event is not None and linked(
+                st.start, event[0], st.start - event[0] <= _EVENT_REACH
             ):
                 st.days = round(event[1], 1)
         if e is not None:
@@ -184,11 +184,38 @@ def place_steps(
         w_year,
         # "It's July, and since lambing in March he has been going wrong. His
         # right hand became clumsy": a date opened by "since" starts the story
-        lambda tok, event: (
-            bool(sentence_words(words, sent, tok) & _ONSET_LINKS)
-            or since_before(words, event, _SINCE_REACH)
+        lambda tok, event, near: (
+            (
+                near
+                and (
+                    bool(sentence_words(words, sent, tok) & _ONSET_LINKS)
+                    or since_before(words, event, _SINCE_REACH)
+                )
+            )
+            # "In the first week of February he shifted the boxes ... That evening
+            # his back was so sore": the day of the sentence before, however long
+            or (_same_day(words, sent, tok) and sent[tok] - sent[event] == 1)
         ),
     )
+
+
+_SAME_DAY = (
+    ("that", "evening"),
+    ("that", "night"),
+    ("that", "day"),
+    ("that", "afternoon"),
+    ("that", "morning"),
+    ("the", "next"),
+    ("the", "same"),
+    ("next", "morning"),
+    ("next", "day"),
+)
+
+
+def _same_day(words: list[str], sent: list[int], tok: int) -> bool:
+    """A sentence opening "That evening ...", "The next day ...": the day of the event before."""
+    first = bisect.bisect_left(sent, sent[tok])
+    return tuple(words[first : first + 2]) in _SAME_DAY
 
 
 def _chain(steps: list[Step]) -> None:
