@@ -32,9 +32,16 @@ def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> s
     now_sents.update(
         sent[e.start]
         for e in exprs
-        if e.kind == "absolute" and e.bare and e.start and words[e.start - 1] in PRESENT_BEFORE
+        if e.kind == "absolute"
+        # "it's July", "It's October 2025", "(written 5 feb)", "dated 20 October"
+        and (e.bare or (e.year is not None and e.month is not None and e.year_offset is None))
+        and e.start
+        and (words[e.start - 1] in PRESENT_BEFORE or words[e.start - 1] in _WRITTEN)
     )
     return now_sents
+
+
+_WRITTEN = frozenset({"written", "dated"})
 
 
 def _names_present(words: list[str], e: TimeExpr, nows: list[int]) -> bool:
@@ -66,7 +73,7 @@ def writing_anchor(
     # "it's mid-November" names the present more surely than a date near a
     # "now": "the GP on 3rd October, and now it's mid-November"
     for e in said_now:
-        if e.start and words[e.start - 1] in PRESENT_BEFORE:
+        if e.start and (words[e.start - 1] in PRESENT_BEFORE or words[e.start - 1] in _WRITTEN):
             return e.month, e.year
     entries = [e for e in exprs if e.kind == "absolute" and (e.day is not None or e.header)]
     if len(entries) >= DIARY_ENTRIES:
