@@ -162,7 +162,9 @@ _A_OR_AND_BEFORE_RE = re.compile(r"(?:a|and)\s*+$")
 # "a week after the antibiotics", "a few weeks later", "a week into the cast":
 # the gap between two events of the story, not how long the symptoms have lasted
 # ("two weeks in: physio says ..." may be either, so "in" and "on" are not here)
-_INTERVAL_AFTER_RE = re.compile(r"^\s*+(?:after|later|afterwards?|into)\b")
+_INTERVAL_AFTER_RE = re.compile(
+    r"^\s*+(?:or\s++(?:so|two|three|more)\s++)?(?:after|later|afterwards?|into)\b"
+)
 # "one day I dropped the kettle", "he rang me one night": an occasion, not a span
 _OCCASION_UNITS = ("day", "night")
 # ... unless the span is stated as one: "pain for a week after moving furniture",
@@ -306,7 +308,7 @@ def _since_season(lower: str) -> list[Quantity]:
 def _is_not_a_span(lower: str, m: re.Match[str]) -> bool:
     """Ages ("22 years old"), rates ("twice a day", "every 2 weeks") and gaps ("a week later")."""
     before = lower[max(0, m.start() - 25) : m.start()]
-    after = lower[m.end() : m.end() + 12]
+    after = lower[m.end() : m.end() + 20]
     if _AGE_AFTER_RE.match(after):
         return True
     if _RATE_AFTER_RE.match(after):
