@@ -25,6 +25,7 @@ from fasciclf.features._episodes import (
     STEP_CONCEPTS,
     find_steps,
     sentence_words,
+    site_words,
 )
 from fasciclf.features._improvement import told_as_loss
 from fasciclf.features._placing import DIARY_ENTRIES, now_sentences, place_steps, writing_anchor
@@ -112,6 +113,7 @@ _LIST_OR = frozenset({"or", "nor"})
 # how far back a denial or fear reaches a course word: "not ... worse";
 # "it doesn't get better with rest or worse in the evening" (a list) further
 _DENIAL_REACH, _LIST_DENIAL_REACH = 4, 10
+_PART_REACH = 4  # "my left leg is going the same way"
 
 
 def _denial_reach(words: list[str], start: int) -> int:
@@ -243,6 +245,24 @@ def read_timeline(
         ) and not not_so.intersection(words[_denial_reach(words, e.start) : e.start])
 
     def cue(kind: str) -> bool:
+        if kind == "spread":
+            # "now my left leg is going the same way": a body part going the
+            # way of the symptoms is said of them
+            parts = site_words()
+            return any(
+                e.kind == kind
+                and (
+                    said_of_symptoms(e, finding_sents)
+                    or (
+                        any(
+                            words[k] in parts and sent[k] == sent[e.start]
+                            for k in range(max(e.start - _PART_REACH, 0), e.start)
+                        )
+                        and not _NOT_SO.intersection(words[_denial_reach(words, e.start) : e.start])
+                    )
+                )
+                for e in exprs
+            )
         if kind != "fluctuation":
             return any(e.kind == kind and said_of_symptoms(e, finding_sents) for e in exprs)
         # a within-day course is told of a tiring symptom or right after it
