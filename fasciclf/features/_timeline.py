@@ -382,8 +382,12 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
     regions: list[str] = []
     spread: list[str] = []
     sites = set(features.body_sites)  # the course runs over the sites read for the text
-    # a headache told beside the story is no region it spread to
-    head_ache_only = not any(
+    # a headache told beside the story is no region it spread to (only when
+    # there is a headache: a pain with no site is no headache)
+    head_ache_only = any(
+        f.status == "present" and "head_face" in f.body_sites and f.concept == "pain"
+        for f in features.findings
+    ) and not any(
         f.status == "present" and "head_face" in f.body_sites and f.concept != "pain"
         for f in features.findings
     )
