@@ -71,7 +71,7 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
     quantities = q.find_quantities(lower)
     diary = q.diary_span(lower)
     if not quantities:
-        return diary, None
+        return diary, q.recovered_after(lower)
     onset: set[int] | None = None  # read only when a span is outside the findings
     episode = None
     spans: list[q.Quantity] = []
@@ -102,6 +102,9 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
     duration = max((x.days for x in spans), default=None)
     if diary is not None:
         duration = diary if duration is None else max(duration, diary)
+    if episode is None:
+        # "my hand went useless ... about an hour later normal": one attack
+        episode = q.recovered_after(lower)
     return (round(duration, 2) if duration is not None else None), episode
 
 

@@ -372,6 +372,35 @@ def _bare(lower: str) -> list[Quantity]:
     return out
 
 
+_RECOVERED_RE = re.compile(
+    r"\b(?:(an?|one|two|three|half\s++an|\d{1,2})\s++(minutes?|mins?|hours?|hrs?)\s++later"
+    r"|after\s++(an?|one|two|three|half\s++an|\d{1,2})\s++(minutes?|mins?|hours?|hrs?))"
+    r"[\s,]++(?:[a-z']++\s++){0,3}?(?:back\s++(?:to\s++)?)?(?:normal|fine|ok|okay|gone)\b"
+)
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}
+
+
+def recovered_after(lower: str) -> float | None:
+    """Minutes after which an attack was over: "about an hour later normal",
+    "after one hour everything was back to normal" (longest, or None).
+
+    >>> recovered_after("my hand went useless. about an hour later normal.")
+    60.0
+    >>> recovered_after("two hours later i was at the gp") is None
+    True
+    """
+    if "later" not in lower and "after" not in lower:
+        return None
+    best = None
+    for m in _RECOVERED_RE.finditer(lower):
+        num = m.group(1) or m.group(3)
+        unit = m.group(2) or m.group(4)
+        n = 0.5 if num.startswith("half") else _COUNTS.get(num) or float(num)
+        minutes = n * (60.0 if unit.startswith("h") else 1.0)
+        best = minutes if best is None else max(best, minutes)
+    return best
+
+
 def is_episode_context(lower: str, q: Quantity) -> bool:
     """Whether a sub-day quantity describes one attack ("lasts ten minutes")."""
     window = lower[max(0, q.start - 40) : min(len(lower), q.end + 40)]

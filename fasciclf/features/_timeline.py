@@ -114,6 +114,7 @@ _LIST_OR = frozenset({"or", "nor"})
 # "it doesn't get better with rest or worse in the evening" (a list) further
 _DENIAL_REACH, _LIST_DENIAL_REACH = 4, 10
 _PART_REACH = 4  # "my left leg is going the same way"
+_NO_TROUBLE = frozenset({"problem", "problems", "trouble", "bother"})
 
 
 def _denial_reach(words: list[str], start: int) -> int:
@@ -374,6 +375,9 @@ def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> boo
         good = [j for j in range(lo, hi) if words[j] in _GOOD_STATE]
         # "a little better in the morning but not normal anymore": a fixed loss
         if good and not any(_NOT.intersection(words[max(j - 2, 0) : j]) for j in good):
+            return True
+        # "In the morning no problem."
+        if any(words[j] in _NO_TROUBLE and words[j - 1] == "no" for j in range(lo + 1, hi)):
             return True
     return False
 
