@@ -37,3 +37,16 @@ def _told_as_loss(text: str, phrase: str) -> bool:
 )
 def test_told_as_loss(text: str, phrase: str, loss: bool) -> None:
     assert _told_as_loss(text, phrase) is loss
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "loss"),
+    [
+        ("since then she is a bit calmer", "calmer", True),
+        ("the twitching is calmer now", "calmer", False),
+        ("still doing zumba, less scared", "less", True),
+        ("the cramps are less now", "less", False),
+    ],
+)
+def test_moods_are_no_course(text: str, phrase: str, loss: bool) -> None:
+    assert _told_as_loss(text, phrase) is loss

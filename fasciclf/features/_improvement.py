@@ -44,6 +44,12 @@ _HELPERS = frozenset(
 # "any advice on helping her", "thanks for helping me": help as a topic
 _HELP_AS_TOPIC = frozenset("on for in about".split())
 _KEEPS = frozenset("keeps kept keep keeping".split())
+# "less scared", "she's a bit calmer": the person's mood, not the symptoms
+_MOODS = frozenset(
+    "scared afraid frightened worried anxious stressed nervous panicky panicked terrified "
+    "fearful upset".split()
+)
+_PERSONS = frozenset("i i'm im he she he's she's we they".split())
 _MIND = frozenset("mind minds worries worry fears nerves".split())
 # "reading this group is helping", "writing it down helps": help for the writer
 _TALK = frozenset("reading writing talking posting group forum thread".split())
@@ -73,12 +79,15 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
     literal = " ".join(words[start:end])
     after = words[end : end + 2]
     before = words[max(start - 4, 0) : start]
+    if literal == "calmer" and _PERSONS.intersection(before):
+        return True  # "since then she's a bit calmer": her mood
     if literal in ("less", "fewer", "less and less"):
         # "less strength", "I walk less", "I can do less and less"; "it
-        # makes it feel less like it's happening to him"
+        # makes it feel less like it's happening to him", "less scared"
         return bool(
             _ABILITIES.intersection(after)
             or after[:1] == ["like"]
+            or _MOODS.intersection(after[:1])
             or (len(before) >= 2 and before[-2] in _SUBJECTS)
             or (before and before[-1] in _DOING)
         )

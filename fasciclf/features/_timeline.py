@@ -131,12 +131,15 @@ def _relief(words: list[str], e: TimeExpr) -> bool:
         return True  # "worse at night", "worse after a shift": what brings it on
     if e.value == "improving" and _after_rest(words, e):
         return True  # "after a proper rest I'm nearly back to normal": fatigability
+    if e.value == "improving" and "ice" in words[max(e.start - _ICE_REACH, 0) : e.start]:
+        return True  # "an ice pack on the eyelid for two minutes and it was better": a test
     return bool(_RELIEF_AFTER.intersection(after) or _RELIEF_BEFORE.intersection(before))
 
 
 _REST = default_wordlists()["rest_words"]
 _SENTENCE_END = frozenset({".", "!", "?", ";"})
 _REST_REACH = 6
+_ICE_REACH = 12
 
 
 def _after_rest(words: list[str], e: TimeExpr) -> bool:
