@@ -238,21 +238,33 @@ def attach_sites(view: TokenView, mentions: list[Mention], sites: list[Site], fr
 def _site_lists(view: TokenView, sites: list[Site], sign_sents: set[int]) -> set[int]:
     """Sentences with no sign that only list body sites ("Calves, feet, thighs.")."""
     covered: dict[int, set[int]] = {}
+    count: dict[int, int] = {}
     for s in sites:
         covered.setdefault(view.sent[s.start], set()).update(range(s.start, s.end))
+        count[view.sent[s.start]] = count.get(view.sent[s.start], 0) + 1
     ranges = view.sentence_ranges()
-    return {
-        s_id
-        for s_id, toks in covered.items()
-        if s_id not in sign_sents
-        and all(
-            i in toks
-            or view.words[i] in _LIST_WORDS
-            or view.words[i] in _LIST_PUNCT
-            or view.words[i].isspace()
+    out = set()
+    for s_id, toks in covered.items():
+        if s_id in sign_sents:
+            continue
+        other = sum(
+            1
             for i in ranges[s_id]
+            if not (
+                i in toks
+                or view.words[i] in _LIST_WORDS
+                or view.words[i] in _LIST_PUNCT
+                or view.words[i].isspace()
+            )
         )
-    }
+        # "His eyelid went first, then the calves, then his forearms and
+        # chest": a long list carries a word or two of its own
+        if other == 0 or (count[s_id] >= _LONG_LIST and other <= _LIST_SLACK):
+            out.add(s_id)
+    return out
+
+
+_LONG_LIST, _LIST_SLACK = 3, 2
 
 
 def _after_preposition(view: TokenView, idx: int) -> bool:
