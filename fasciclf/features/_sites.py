@@ -233,6 +233,16 @@ def attach_sites(view: TokenView, mentions: list[Mention], sites: list[Site], fr
         owner = index.owner_of_side(start, end)
         if owner is not None:
             owner.free_sides.add(side)
+    _drop_told_faces(mentions)
+
+
+def _drop_told_faces(mentions: list[Mention]) -> None:
+    # "like my tongue is too big for my mouth", "her chin on her fist", "eyes
+    # streaming" when she chokes: the face in a bulbar sign's telling is no
+    # site of its own
+    for mt in mentions:
+        if mt.concept in _NO_FACE and mt.site != "head_face":
+            mt.sites.discard("head_face")
 
 
 def _site_lists(view: TokenView, sites: list[Site], sign_sents: set[int]) -> set[int]:
@@ -264,6 +274,7 @@ def _site_lists(view: TokenView, sites: list[Site], sign_sents: set[int]) -> set
     return out
 
 
+_NO_FACE = frozenset({"dysarthria", "dysphagia", "drooling", "bulbar", "head_drop"})
 _LONG_LIST, _LIST_SLACK = 3, 4  # slack chosen on training rows (false sites flat up to 5)
 
 
