@@ -243,6 +243,8 @@ def _drop_told_faces(mentions: list[Mention]) -> None:
     for mt in mentions:
         if mt.concept in _NO_FACE and mt.site != "head_face":
             mt.sites.discard("head_face")
+            # "I must hold my chin with the hand": the helping hand
+            mt.sites.discard("hand")
 
 
 def _site_lists(view: TokenView, sites: list[Site], sign_sents: set[int]) -> set[int]:
