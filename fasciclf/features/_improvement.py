@@ -11,6 +11,8 @@ against the red flags for a worsening limb, so these must not read as one.
 
 from __future__ import annotations
 
+from fasciclf.features._wordlists import default_wordlists
+
 __all__ = ["told_as_loss"]
 
 # Course words that, said of something else, tell no improvement: "less" and
@@ -34,21 +36,12 @@ _VOICE = frozenset({"voice", "speech", "words"})
 # "the muscle by the thumb almost gone": a muscle that is going is wasting
 _MUSCLE = frozenset("muscle muscles bulk flesh meat".split())
 _GONE = frozenset({"gone", "almost gone", "nearly gone", "all but gone", "disappeared", "vanished"})
-_HELPERS = frozenset(
-    "wife husband partner son daughter mum mom mother dad father friend carer nurse "
-    "sister brother she he they someone everyone gp doctor physio neurologist "
-    "chiropractor optician pharmacist therapist counsellor granddaughter grandson "
-    "grandma grandmother grandad grandpa grandfather niece nephew aunt uncle cousin "
-    "neighbour neighbor colleague boss kids children teacher".split()
-)
+_HELPERS = default_wordlists()["helper_words"]
 # "any advice on helping her", "thanks for helping me": help as a topic
 _HELP_AS_TOPIC = frozenset("on for in about".split())
 _KEEPS = frozenset("keeps kept keep keeping".split())
 # "less scared", "she's a bit calmer": the person's mood, not the symptoms
-_MOODS = frozenset(
-    "scared afraid frightened worried anxious stressed nervous panicky panicked terrified "
-    "fearful upset".split()
-)
+_MOODS = default_wordlists()["mood_words"]
 _PERSONS = frozenset("i i'm im he she he's she's we they".split())
 _MIND = frozenset("mind minds worries worry fears nerves".split())
 # "reading this group is helping", "writing it down helps": help for the writer

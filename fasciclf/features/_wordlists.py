@@ -56,6 +56,8 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "day_start_words",
     "good_state_words",
     "rest_words",
+    "helper_words",
+    "mood_words",
     "state_condition_words",
 )
 
