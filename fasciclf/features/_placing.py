@@ -36,12 +36,12 @@ def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> s
         # "it's July", "It's October 2025", "(written 5 feb)", "dated 20 October"
         and (e.bare or (e.year is not None and e.month is not None and e.year_offset is None))
         and e.start
-        and (words[e.start - 1] in PRESENT_BEFORE or words[e.start - 1] in _WRITTEN)
+        and words[e.start - 1] in _PRESENT_OR_WRITTEN
     )
     return now_sents
 
 
-_WRITTEN = frozenset({"written", "dated"})
+_PRESENT_OR_WRITTEN = PRESENT_BEFORE | {"written", "dated"}
 
 
 def _names_present(words: list[str], e: TimeExpr, nows: list[int]) -> bool:
@@ -73,7 +73,7 @@ def writing_anchor(
     # "it's mid-November" names the present more surely than a date near a
     # "now": "the GP on 3rd October, and now it's mid-November"
     for e in said_now:
-        if e.start and (words[e.start - 1] in PRESENT_BEFORE or words[e.start - 1] in _WRITTEN):
+        if e.start and words[e.start - 1] in _PRESENT_OR_WRITTEN:
             return e.month, e.year
     entries = [e for e in exprs if e.kind == "absolute" and (e.day is not None or e.header)]
     if len(entries) >= DIARY_ENTRIES:

@@ -124,13 +124,8 @@ _TIMES_SPAN_RE = re.compile(r"\bx(?=\d{1,2}\s?(?:days?|wks?|weeks?|months?|mths?
 _WEEKS_NOTATION_RE = re.compile(r"\b(\d{1,2})\s*+/\s*+52\b")
 
 
-_SEASONS = frozenset({"summer", "winter", "spring", "fall", "autumn"})
+# "last year", "since last Christmas"; a season alone ("last spring") is no span
 _SEASON_DAYS = {
-    "summer": 300.0,
-    "winter": 300.0,
-    "spring": 300.0,
-    "fall": 300.0,
-    "autumn": 300.0,
     "year": 365.0,
     "christmas": 300.0,
     "easter": 300.0,
@@ -296,7 +291,7 @@ def _since_season(lower: str) -> list[Quantity]:
             # "since March" with no present date is no span (the guideline);
             # the timeline dates it when the text says when "now" is
             continue
-        if m.group("season") in _SEASONS:
+        if m.group("season") not in _SEASON_DAYS:
             # "last spring" is no span by itself: the gold dates it only from
             # a month, a holiday or a named present; the timeline does that
             continue

@@ -29,6 +29,7 @@ from fasciclf.features._episodes import (
 )
 from fasciclf.features._improvement import told_as_loss
 from fasciclf.features._placing import DIARY_ENTRIES, now_sentences, place_steps, writing_anchor
+from fasciclf.features._tokens import SENTENCE_END
 from fasciclf.features._types import Episode, Finding, SymptomFeatures
 from fasciclf.features._wordlists import default_wordlists
 
@@ -137,7 +138,6 @@ def _relief(words: list[str], e: TimeExpr) -> bool:
 
 
 _REST = default_wordlists()["rest_words"]
-_SENTENCE_END = frozenset({".", "!", "?", ";"})
 _REST_REACH = 6
 _ICE_REACH = 12
 
@@ -147,7 +147,7 @@ def _after_rest(words: list[str], e: TimeExpr) -> bool:
     lo, hi = max(e.start - _REST_REACH, 0), min(e.end + _REST_REACH, len(words))
     for k in range(lo, hi):
         if words[k] in _REST and "after" in words[max(k - 3, 0) : k]:
-            return not _SENTENCE_END.intersection(words[min(k, e.start) : max(k, e.end)])
+            return not SENTENCE_END.intersection(words[min(k, e.start) : max(k, e.end)])
     return False
 
 
@@ -255,15 +255,14 @@ def read_timeline(
             parts = site_words()
             return any(
                 e.kind == kind
-                and (
-                    said_of_symptoms(e, finding_sents)
-                    or (
-                        any(
-                            words[k] in parts and sent[k] == sent[e.start]
-                            for k in range(max(e.start - _PART_REACH, 0), e.start)
-                        )
-                        and not _NOT_SO.intersection(words[_denial_reach(words, e.start) : e.start])
-                    )
+                and said_of_symptoms(
+                    e,
+                    finding_sents
+                    | {
+                        sent[k]
+                        for k in range(max(e.start - _PART_REACH, 0), e.start)
+                        if words[k] in parts and sent[k] == sent[e.start]
+                    },
                 )
                 for e in exprs
             )
