@@ -202,6 +202,10 @@ def _family_modifiers(terms: list[Term]) -> list[Modifier]:
     ]
 
 
+_COLON_LIST_GAP = 3  # tokens from a negation to a colon that opens what it denies
+_HAVING = frozenset({"had", "have", "has", "get", "gets", "got", "experienced", "noticed", "felt"})
+
+
 class _Scopes:
     """Which modifier scopes reach a target (modifiers indexed per sentence)."""
 
@@ -213,8 +217,18 @@ class _Scopes:
         self.max_reach = max_reach
         self.mods: dict[int, list[Modifier]] = {}
         self.terminators: dict[int, list[int]] = {}
+        negated_ends = [m.end for m in modifiers if m.rule.category == "negated"]
         for m in modifiers:
             if m.rule.category == "terminate":
+                if words[m.start] == ":" and any(
+                    0 <= m.start - end <= _COLON_LIST_GAP
+                    and (end == m.start or words[m.start - 1] in _HAVING)
+                    for end in negated_ends
+                ):
+                    # "what I have never had: any weakness": the colon opens the
+                    # denied list; "it wasn't his back: his arm went numb" and
+                    # "his hand is not good: keys, coins" tell, after it, what is
+                    continue
                 self.terminators.setdefault(sent[m.start], []).append(m.start)
             elif m.rule.is_modifier:
                 self.mods.setdefault(sent[m.start], []).append(m)
