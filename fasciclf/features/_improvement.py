@@ -38,6 +38,17 @@ _MUSCLE = frozenset("muscle muscles bulk flesh meat".split())
 _GONE = frozenset({"gone", "almost gone", "nearly gone", "all but gone", "disappeared", "vanished"})
 _HELPERS = default_wordlists()["helper_words"]
 # "any advice on helping her", "thanks for helping me": help as a topic
+_GOING_AWAY = frozenset({"going away", "gone away", "went away", "goes away"})
+# words that make the thing going away a symptom of the muscle, not the muscle
+_MUSCLE_SYMPTOMS = ("twitch", "cramp", "spasm", "jump", "flicker", "pain", "ache", "knot")
+
+
+def _muscle_going(before: list[str]) -> bool:
+    """A muscle word before "going away" with no symptom word after it."""
+    at = [k for k, w in enumerate(before) if w in _MUSCLE]
+    return bool(at) and not any(w.startswith(_MUSCLE_SYMPTOMS) for w in before[at[-1] :])
+
+
 _HELP_AS_TOPIC = frozenset("on for in about".split())
 _KEEPS = frozenset("keeps kept keep keeping".split())
 # "less scared", "she's a bit calmer": the person's mood, not the symptoms
@@ -106,6 +117,8 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
         return True  # "he started to say he was slowing down": a person's decline
     if literal in _GONE and _MUSCLE.intersection(words[max(start - 6, 0) : start]):
         return True  # "the muscle above the knee is almost gone": wasting
+    if literal in _GOING_AWAY and _muscle_going(words[max(start - 8, 0) : start]):
+        return True  # "the meat between thumb and first finger is going away": wasting
     if literal == "quieter":
         return bool(_VOICE.intersection(before))  # "his voice is quieter"
     # "the twitching has gone away but the hand is no better"
