@@ -43,9 +43,16 @@ _GOING_AWAY = frozenset({"going away", "gone away", "went away", "goes away"})
 _MUSCLE_SYMPTOMS = ("twitch", "cramp", "spasm", "jump", "flicker", "pain", "ache", "knot")
 
 
-def _muscle_going(before: list[str]) -> bool:
-    """A muscle word before "going away" with no symptom word after it."""
+def _wasting(literal: str, words: list[str], start: int) -> bool:
+    """The muscle gone or going away: "the muscle above the knee is almost
+    gone", "the meat between thumb and first finger is going away"."""
+    if literal in _GONE:
+        return bool(_MUSCLE.intersection(words[max(start - 6, 0) : start]))
+    if literal not in _GOING_AWAY:
+        return False
+    before = words[max(start - 8, 0) : start]
     at = [k for k, w in enumerate(before) if w in _MUSCLE]
+    # "the muscle twitching is going away": the symptom goes, not the muscle
     return bool(at) and not any(w.startswith(_MUSCLE_SYMPTOMS) for w in before[at[-1] :])
 
 
@@ -115,10 +122,8 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
         before[-3:]
     ):
         return True  # "he started to say he was slowing down": a person's decline
-    if literal in _GONE and _MUSCLE.intersection(words[max(start - 6, 0) : start]):
-        return True  # "the muscle above the knee is almost gone": wasting
-    if literal in _GOING_AWAY and _muscle_going(words[max(start - 8, 0) : start]):
-        return True  # "the meat between thumb and first finger is going away": wasting
+    if _wasting(literal, words, start):
+        return True
     if literal == "quieter":
         return bool(_VOICE.intersection(before))  # "his voice is quieter"
     # "the twitching has gone away but the hand is no better"
