@@ -182,8 +182,9 @@ def place_steps(
     # month told out of order is far more often a flashback ("6 May ... back
     # in March ... 16 May") than a second year (train narratives: 14
     # durations won by dropping that rule, none lost; held-out +8)
+    dated = [e.start for e in exprs if e.kind == "absolute"]
     for _ in range(2):
-        _chain(steps)
+        _chain(steps, dated)
     _date_from_event(
         steps,
         exprs,
@@ -225,11 +226,21 @@ def _same_day(words: list[str], sent: list[int], tok: int) -> bool:
     return tuple(words[first : first + 2]) in _SAME_DAY
 
 
-def _chain(steps: list[Step]) -> None:
-    """Date relative steps from their neighbours, forwards then backwards."""
+def _chain(steps: list[Step], dated: list[int]) -> None:
+    """Date relative steps from their neighbours, forwards then backwards.
+
+    "In April she started the statin. About 3 weeks later her thighs ached":
+    a date told between two steps (``dated``, token starts of dates) is the
+    event "later" counts from, not the step before it.
+    """
     for prev, st in zip(steps, steps[1:], strict=False):
         e = st.expr
         if st.days is None and prev.days is not None and e is not None:
+            after = prev.expr.start if prev.expr is not None else prev.start
+            if e.kind == "after_prev" and bisect.bisect_right(dated, after) < bisect.bisect_left(
+                dated, e.start
+            ):
+                continue  # dated from the event told just before it (_date_from_event)
             if e.kind == "after_prev":
                 st.days = max(prev.days - (e.days or 0.0), 0.0)
             elif e.kind == "sequence" and e.value in _FROM_PREVIOUS:
