@@ -161,21 +161,35 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
         # "this has been going on since May"; "Started in February." (short);
         # "Start was when we did the potato planting in April." right before
         # the first symptom is told
-        if (since_before(words, e.start) or ws & _ONSET_WORDS) and (
-            ws & ANAPHORA
-            or (ws & _ONSET_WORDS and _short(words, sent, e.start))
-            or (
-                e.kind == "absolute"
-                and sent[e.start] + 1 == first_told
-                and _impersonal_onset(words, sent, e.start)
+        if (
+            (since_before(words, e.start) or ws & _ONSET_WORDS)
+            and (
+                ws & ANAPHORA
+                or (ws & _ONSET_WORDS and _short(words, sent, e.start))
+                or (
+                    e.kind == "absolute"
+                    and sent[e.start] + 1 == first_told
+                    and _impersonal_onset(words, sent, e.start)
+                )
             )
-        ):
+        ) or _first_was(ws, e, words, sent, first_told):
             keyed[e.start] = Step(e.start, e, [], [])
     _date_before_sequence(keyed, events, words, sent)
     return _merge_steps(sorted(keyed.values(), key=lambda s: s.start))
 
 
 _PERSONS = frozenset("i we he she you they".split())
+
+
+def _first_was(ws: set[str], e, words: list[str], sent: list[int], first_told) -> bool:
+    """ "First was last summer.": a short dated sentence right before the first symptom."""
+    return (
+        "first" in ws
+        and e.kind == "absolute"
+        and first_told is not None
+        and sent[e.start] + 1 == first_told
+        and _short(words, sent, e.start)
+    )
 
 
 def _impersonal_onset(words: list[str], sent: list[int], tok: int) -> bool:
