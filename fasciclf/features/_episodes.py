@@ -320,7 +320,13 @@ def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -
         if j < len(firsts) and firsts[j][0] < until:
             st = keyed[firsts[j][1]]
             # "2 June. Now his forearm too.": the entry's "now" is its date
-            if st.expr is None or st.expr.kind == "now":
+            # "2 January. ... with a pain in her buttock and then had to be
+            # helped out": a "then" inside the entry is the entry's day too
+            if (
+                st.expr is None
+                or st.expr.kind == "now"
+                or (st.expr.kind == "sequence" and words[st.expr.start] == "then")
+            ):
                 st.expr = e
 
 
