@@ -245,6 +245,8 @@ def _drop_told_faces(mentions: list[Mention]) -> None:
             mt.sites.discard("head_face")
             # "I must hold my chin with the hand": the helping hand
             mt.sites.discard("hand")
+            if mt.concept == "head_drop":
+                mt.sites.discard("trunk")  # "the chin goes down to the chest"
 
 
 def _site_lists(view: TokenView, sites: list[Site], sign_sents: set[int]) -> set[int]:
