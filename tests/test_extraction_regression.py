@@ -80,6 +80,7 @@ FIELDS = (
     "sex",
     "family_history_includes",
     "historical_includes",
+    "extra_present_includes",
 )
 
 
@@ -105,13 +106,15 @@ def _actual(features, field: str, expected: Any) -> Any:
         return sorted(features.family_history)
     if field == "historical_includes":
         return sorted(features.historical)
+    if field == "extra_present_includes":
+        return sorted(features.extra_present)
     return getattr(features, field)
 
 
 def _matches(field: str, got: Any, expected: Any, tolerance: float) -> bool:
     if field in ("duration_days", "episode_minutes"):
         return _close(got, expected, tolerance)
-    if field in ("family_history_includes", "historical_includes"):
+    if field in ("family_history_includes", "historical_includes", "extra_present_includes"):
         return all(concept in got for concept in expected)
     return got == expected
 
@@ -249,6 +252,7 @@ _FIELD_CHECKS = {
     "sex": _check_choice(SEXES, nullable=True),
     "family_history_includes": _check_concepts,
     "historical_includes": _check_concepts,
+    "extra_present_includes": _check_concepts,
 }
 
 
