@@ -184,3 +184,18 @@ def test_a_headache_told_later_is_no_growth_of_the_course():
         "In June I started getting headaches in the afternoons."
     )
     assert extract(text).progression != "progressive"
+
+
+@pytest.mark.parametrize(
+    ("text", "fatigable"),
+    [
+        ("In the evening my arms won't stay up. By 4 o'clock holding the phone is hard.", True),
+        ("By teatime her eyelid droops and she can't keep it up.", True),
+        ("My right hand is weak when I wake up and by lunchtime it is much better.", False),
+        ("His grip is weak first thing and it eases as the day goes on.", False),
+    ],
+)
+def test_within_day_course_direction_decides_fatigability(text: str, fatigable: bool) -> None:
+    # worse later in the day is fatigability (myasthenia); weak on waking and
+    # better later is the other way round (a nerve root compressed at night)
+    assert ("fatigability" in extract(text).extra_present) is fatigable

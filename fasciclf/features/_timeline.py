@@ -71,6 +71,8 @@ class Timeline:
     start_dated: bool = False
     # A worse course told at a dated or sequenced point of the story.
     worse_told: bool = False
+    # A within-day course of a tiring symptom that goes the fatigable way.
+    worse_later: bool = False
 
 
 def _sentence_ids(words: list[str]) -> list[int]:
@@ -316,7 +318,49 @@ def read_timeline(
         or _fatigable_told(findings, starts, sent, tiring_sents),
         now_course=_now_course(words, exprs, sent, course_sents, None),
         now_course_told=_now_course(words, exprs, sent, course_sents, about),
+        worse_later=_worse_later(
+            words,
+            exprs,
+            sent,
+            {
+                sent[max(bisect.bisect_right(starts, f.start) - 1, 0)]
+                for f in findings
+                if f.status == "present" and f.concept in _FATIGABLE_SIGNS
+            },
+        ),
     )
+
+
+# Tiredness and heaviness worse by evening are no sign of myasthenia
+_FATIGABLE_SIGNS = _TIRING - {"fatigue", "heaviness"}
+# "better as the day goes on", "wears off by lunchtime": the day ends better
+_DAY_ENDS_BETTER = frozenset({"better", "eases", "loosens", "wears", "wore", "wearing"})
+_WEARS = frozenset({"wears", "wore", "wearing"})
+_LATER_BETTER = frozenset(
+    "better fine normal easier eases eased gone ok okay settles settled".split()
+)
+_LATER_WORSE = frozenset("worse weaker harder heavier droops drops tired".split())
+
+
+def _worse_later(words: list[str], exprs: list[TimeExpr], sent: list[int], tiring: set[int]):
+    """A within-day course told of a tiring symptom that is worse with use or
+    later in the day ("by 4 o'clock my arms drop", "fine in the morning"),
+    not better as the day goes on ("weak on waking, by lunchtime much better").
+    """
+    about = tiring | {s + 1 for s in tiring}
+    for e in exprs:
+        if e.kind != "fluctuation" or sent[e.start] not in about:
+            continue
+        literal = words[e.start : e.end]
+        ends_better = _DAY_ENDS_BETTER.intersection(literal) and "day" in literal
+        if ends_better or literal[0] in _WEARS:
+            continue
+        hi = bisect.bisect_right(sent, sent[e.start])
+        rest = set(words[e.end : hi])
+        if rest & _LATER_BETTER and not rest & _LATER_WORSE:
+            continue  # "by lunchtime it's much better"
+        return True
+    return False
 
 
 _BARE_NOW_TOKENS = 6
@@ -438,7 +482,14 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         and (tl.spread_cue or _grows(tl.episodes, _HEAD if head_ache_only else frozenset()))
     ):
         progression = "progressive"
+    extra = features.extra_present
+    if tl.worse_later and "fatigability" not in extra:
+        # a weakness, the eyes or speech worse later in the day ("by 4 o'clock
+        # my arms drop") is fatigability; weak on waking and better by
+        # lunchtime is the other way round (a nerve root at night)
+        extra = tuple(sorted((*extra, "fatigability")))
     return {
+        "extra_present": extra,
         "timeline": tl.episodes,
         "onset_site": regions[0] if regions else None,
         "spread": tuple(spread) if len(spread) > 1 else (),
