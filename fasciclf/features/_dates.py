@@ -219,7 +219,7 @@ def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]
     n = len(words)
     # Only tokens that can start a record are visited (most tokens are not).
     done = 0
-    for i in [i for i, w in enumerate(words) if w in firsts or w.isdigit()]:
+    for i in [i for i, w in enumerate(words) if w in firsts or w[:1].isdigit()]:
         if i < done:
             continue
         w = words[i]
@@ -229,6 +229,10 @@ def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]
                 year = len(w) == 4 and 1900 <= int(w) <= 2099
                 if year or len(w) < 4:
                     tags.append((i, i + 1, TimeRecord(w, "year" if year else "number", int(w))))
+            continue
+        if w[-2:] in _ORDINAL_ENDS and w[:-2].isdigit() and w.isascii() and len(w) <= 4:
+            # "12th nov", "2nd of August": a day, read only before a month
+            tags.append((i, i + 1, TimeRecord(w, "ordinal", int(w[:-2]))))
             continue
         for toks, rec in pairs.get((w, words[i + 1]), ()) if i + 1 < n else ():
             if tuple(words[i : i + len(toks)]) == toks:
@@ -278,7 +282,7 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     s, e, rec = tags[k]
     month: float | None = None
     year: int | None = None
-    day = _day_before(tags, k) if k == j and rec.kind == "month" else None
+    day = _day_before(words, tags, k) if k == j and rec.kind == "month" else None
     day_after = _day_after(words, tags, k) if rec.kind == "month" and day is None else None
     if day_after is not None:  # "Jan 10.": the American order of a diary's date
         day, e = day_after, tags[k + 1][1]
@@ -338,12 +342,15 @@ def _month_of(rec: TimeRecord, day: int | None, position: float | None) -> float
     return base + ((position - 0.5) * 3 if position is not None else 0.0)
 
 
-def _day_before(tags, k: int) -> int | None:
-    """The day of the month written just before a month name ("5 May")."""
+def _day_before(words, tags, k: int) -> int | None:
+    """The day of the month written just before a month name ("5 May", "12th
+    Nov", "the 3rd of March")."""
     if k == 0:
         return None
     ps, pe, prev = tags[k - 1]
-    if prev.kind == "number" and pe == tags[k][0] and 1 <= int(prev.value) <= 31:
+    if prev.kind not in ("number", "ordinal") or not 1 <= int(prev.value) <= 31:
+        return None
+    if pe == tags[k][0] or (prev.kind == "ordinal" and pe + 1 == tags[k][0] and words[pe] == "of"):
         return int(prev.value)
     return None
 
@@ -383,6 +390,7 @@ def _day_after(words: list[str], tags, k: int) -> int | None:
     return int(nxt.value)
 
 
+_ORDINAL_ENDS = frozenset({"st", "nd", "rd", "th"})
 _DAY_ENDS = frozenset({".", ":", ",", "-", "–", "—", ";", "th", "st", "nd", "rd", "\n"})
 
 

@@ -35,13 +35,25 @@ def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> s
         if e.kind == "absolute"
         # "it's July", "It's October 2025", "(written 5 feb)", "dated 20 October"
         and (e.bare or (e.year is not None and e.month is not None and e.year_offset is None))
-        and e.start
-        and words[e.start - 1] in _PRESENT_OR_WRITTEN
+        and _present_before(words, e.start)
     )
     return now_sents
 
 
 _PRESENT_OR_WRITTEN = PRESENT_BEFORE | {"written", "dated"}
+_WEEKDAYS = frozenset(
+    "mon monday tue tues tuesday wed weds wednesday thu thur thurs thursday fri friday "
+    "sat saturday sun sunday".split()
+)
+
+
+def _present_before(words: list[str], start: int) -> bool:
+    """ "It's July", "written 5 feb", "written tues 12th nov": the date is the present."""
+    if not start:
+        return False
+    if words[start - 1] in _PRESENT_OR_WRITTEN:
+        return True
+    return start > 1 and words[start - 1] in _WEEKDAYS and words[start - 2] in ("written", "dated")
 
 
 def _names_present(words: list[str], e: TimeExpr, nows: list[int]) -> bool:
@@ -73,7 +85,7 @@ def writing_anchor(
     # "it's mid-November" names the present more surely than a date near a
     # "now": "the GP on 3rd October, and now it's mid-November"
     for e in said_now:
-        if e.start and words[e.start - 1] in _PRESENT_OR_WRITTEN:
+        if _present_before(words, e.start):
             return e.month, e.year
     entries = [e for e in exprs if e.kind == "absolute" and (e.day is not None or e.header)]
     if len(entries) >= DIARY_ENTRIES:
