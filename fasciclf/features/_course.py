@@ -166,6 +166,7 @@ _SIDE_WORDS = _WORDS["side_words"]
 _ABOUT = _WORDS["approximators"]
 _NOT_A_ROLE = _WORDS["not_a_role"]
 _SPAN_VERBS = _WORDS["span_verbs"]
+_AT_IT = frozenset({"it", "there", "here"})
 
 
 def _tenure(view: TokenView, char: int) -> bool:
@@ -177,6 +178,8 @@ def _tenure(view: TokenView, char: int) -> bool:
         i -= 1
     if i >= 1 and view.words[i - 1] in _SPAN_VERBS:
         return True  # "he did forty years in a warehouse", "spent 20 years underground"
+    if i >= 2 and view.words[i - 1] in _AT_IT and "been" in view.words[max(0, i - 3) : i - 1]:
+        return True  # "drive the number 14, been on it 28 yrs", "been there ten years"
     # "since ten years" is "for ten years" in many learners' English
     if i < 1 or view.words[i - 1] not in _SPAN_OPENERS:
         return False
