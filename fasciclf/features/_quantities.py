@@ -130,6 +130,7 @@ _SEASON_DAYS = {
     "christmas": 300.0,
     "easter": 300.0,
 }
+_FEASTS = frozenset({"christmas", "easter"})
 _SKIP_BEFORE_RE = re.compile(
     r"(?:every|each|per|once|twice|times|x|in\s++the\s++next|within|next|after|"
     r"in|than|about\s++every)\s*+$"
@@ -294,6 +295,10 @@ def _since_season(lower: str) -> list[Quantity]:
         if m.group("season") not in _SEASON_DAYS:
             # "last spring" is no span by itself: the gold dates it only from
             # a month, a holiday or a named present; the timeline does that
+            continue
+        if m.group("season") in _FEASTS and not m.group().lstrip().startswith(("since", "from")):
+            # "around last Christmas my hands went numb" is a date, not a span:
+            # the timeline dates it when the text names the present
             continue
         days = _SEASON_DAYS[m.group("season")]
         out.append(Quantity(days, m.start(), m.end(), m.group().strip()))
