@@ -312,7 +312,12 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
         k += 1
     bare = rec.kind in _DATE_KINDS and offset is None and year is None
     span = rec.kind if rec.kind in _DATE_KINDS else None  # what the date names
-    header = rec.kind == "month" and day is None and _heads_entry(words, start, e)
+    # "March. ...", "Spring 2021. ...": a month, or a season with its year, heading an entry
+    header = (
+        (rec.kind == "month" or (rec.kind == "season" and year is not None))
+        and day is None
+        and _heads_entry(words, start, e)
+    )
     return (
         TimeExpr(
             "absolute", start, e, month, year, offset, value=span, bare=bare, day=day, header=header

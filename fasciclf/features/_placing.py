@@ -48,12 +48,24 @@ _WEEKDAYS = frozenset(
 
 
 def _present_before(words: list[str], start: int) -> bool:
-    """ "It's July", "written 5 feb", "written tues 12th nov": the date is the present."""
+    """ "It's July", "written 5 feb", "written tues 12th nov", "It's the week
+    before Christmas", "it's nearly Easter": the date is the present."""
     if not start:
         return False
     if words[start - 1] in _PRESENT_OR_WRITTEN:
         return True
-    return start > 1 and words[start - 1] in _WEEKDAYS and words[start - 2] in ("written", "dated")
+    if start > 1 and words[start - 1] in _WEEKDAYS and words[start - 2] in ("written", "dated"):
+        return True
+    k = start - 1
+    while k > 0 and start - k <= _NEAR_REACH and words[k] in _NEAR_WORDS:
+        k -= 1
+    # "it's the fall" (the accident) is no date: a bare "the" names nothing near
+    between = set(words[k + 1 : start])
+    return bool(between - {"the"}) and words[k] in PRESENT_BEFORE
+
+
+_NEAR_REACH = 3  # tokens between "it's" and the date: "the week before", "nearly"
+_NEAR_WORDS = frozenset("the week weeks days before nearly almost just".split())
 
 
 def _names_present(words: list[str], e: TimeExpr, nows: list[int]) -> bool:
