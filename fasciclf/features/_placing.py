@@ -22,7 +22,7 @@ DIARY_ENTRIES = 3  # dates to the day that make a text a diary
 # (the gap of "soon" is days, well inside the guideline's tolerance)
 _FROM_PREVIOUS = frozenset({"same", "since", "soon"})
 _EVENT_REACH = 40  # tokens: the date told in the same sentence or the one before
-_SINCE_REACH = 4  # tokens: "since lambing in March", "since grandad died in March"
+_SINCE_REACH = 5  # tokens: "since lambing in March", "since the boat trip in May"
 _ONSET_LINKS = default_wordlists()["onset_links"]
 
 
