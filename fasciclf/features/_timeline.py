@@ -342,7 +342,9 @@ _LATER_BETTER = frozenset(
 _LATER_WORSE = frozenset("worse weaker harder heavier droops drops tired".split())
 
 
-def _worse_later(words: list[str], exprs: list[TimeExpr], sent: list[int], tiring: set[int]):
+def _worse_later(
+    words: list[str], exprs: list[TimeExpr], sent: list[int], tiring: set[int]
+) -> bool:
     """A within-day course told of a tiring symptom that is worse with use or
     later in the day ("by 4 o'clock my arms drop", "fine in the morning"),
     not better as the day goes on ("weak on waking, by lunchtime much better").
