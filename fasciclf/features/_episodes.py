@@ -277,7 +277,7 @@ def _date_from_lead(keyed: dict[int, Step], cuts: list[int], by_start, sent: lis
 
 _PUNCT = frozenset(".,:;!?-–—()")
 _HEADING_MARKS = frozenset(":-–—")
-_WEEKDAYS = frozenset(
+WEEKDAYS = frozenset(
     "mon monday tue tues tuesday wed weds wednesday thu thur thurs thursday fri friday "
     "sat saturday sun sunday".split()
 )
@@ -301,7 +301,7 @@ def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -
         # either stands alone ("12 January.") or heads a line ("12 October:
         # Papa lifted ...", "mon 3 july - calves cramped")
         lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
-        if not all(w.isspace() or w in _PUNCT or w in _WEEKDAYS for w in words[lo : e.start]):
+        if not all(w.isspace() or w in _PUNCT or w in WEEKDAYS for w in words[lo : e.start]):
             return False
         after = [w for w in words[e.end : hi] if not w.isspace()]
         return all(w in _PUNCT for w in after) or after[0] in _HEADING_MARKS

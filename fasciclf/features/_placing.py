@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 
 from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr, since_before
-from fasciclf.features._episodes import Step, sentence_words
+from fasciclf.features._episodes import WEEKDAYS, Step, sentence_words
 from fasciclf.features._wordlists import default_wordlists
 
 __all__ = ["MONTH_DAYS", "months_before", "now_sentences", "place_steps", "writing_anchor"]
@@ -41,10 +41,6 @@ def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> s
 
 
 _PRESENT_OR_WRITTEN = PRESENT_BEFORE | {"written", "dated"}
-_WEEKDAYS = frozenset(
-    "mon monday tue tues tuesday wed weds wednesday thu thur thurs thursday fri friday "
-    "sat saturday sun sunday".split()
-)
 
 
 def _present_before(words: list[str], start: int) -> bool:
@@ -54,7 +50,7 @@ def _present_before(words: list[str], start: int) -> bool:
         return False
     if words[start - 1] in _PRESENT_OR_WRITTEN:
         return True
-    if start > 1 and words[start - 1] in _WEEKDAYS and words[start - 2] in ("written", "dated"):
+    if start > 1 and words[start - 1] in WEEKDAYS and words[start - 2] in ("written", "dated"):
         return True
     k = start - 1
     while k > 0 and start - k <= _NEAR_REACH and words[k] in _NEAR_WORDS:

@@ -75,6 +75,11 @@ class Timeline:
     worse_later: bool = False
 
 
+def _sentence_of(f: Finding, starts: list[int], sent: list[int]) -> int:
+    """Sentence id of the token where finding ``f`` starts."""
+    return sent[max(bisect.bisect_right(starts, f.start) - 1, 0)]
+
+
 def _sentence_ids(words: list[str]) -> list[int]:
     ends = [i for i, w in enumerate(words) if w in _SENT_END or "\n" in w]
     sent = [len(ends)] * len(words)
@@ -228,17 +233,13 @@ def read_timeline(
         )
         for i, st in enumerate(steps)
     )
-    finding_sents = {
-        sent[max(bisect.bisect_right(starts, f.start) - 1, 0)]
-        for f in findings
-        if f.status == "present"
-    }
+    finding_sents = {_sentence_of(f, starts, sent) for f in findings if f.status == "present"}
     anaphora_sents = {s for s, w in zip(sent, words, strict=True) if w in ANAPHORA}
 
     # "twitches more in the evening" is no fatigability: a within-day course
     # counts in a sentence about a loss of strength, the eyes or speech
     tiring_sents = {
-        sent[max(bisect.bisect_right(starts, f.start) - 1, 0)]
+        _sentence_of(f, starts, sent)
         for f in findings
         if f.status == "present" and f.concept in _TIRING
     }
@@ -305,9 +306,7 @@ def read_timeline(
         | _closing_sentences(words, sent, finding_sents | anaphora_sents)
         | _last_entry(exprs, sent)
     )
-    about = {
-        sent[max(bisect.bisect_right(starts, f.start) - 1, 0)] for f in findings
-    } | anaphora_sents
+    about = {_sentence_of(f, starts, sent) for f in findings} | anaphora_sents
     return Timeline(
         episodes,
         start_dated=start_dated,
@@ -323,7 +322,7 @@ def read_timeline(
             exprs,
             sent,
             {
-                sent[max(bisect.bisect_right(starts, f.start) - 1, 0)]
+                _sentence_of(f, starts, sent)
                 for f in findings
                 if f.status == "present" and f.concept in _FATIGABLE_SIGNS
             },
@@ -334,7 +333,7 @@ def read_timeline(
 # Tiredness and heaviness worse by evening are no sign of myasthenia
 _FATIGABLE_SIGNS = _TIRING - {"fatigue", "heaviness"}
 # "better as the day goes on", "wears off by lunchtime": the day ends better
-_DAY_ENDS_BETTER = frozenset({"better", "eases", "loosens", "wears", "wore", "wearing"})
+_DAY_ENDS_BETTER = frozenset({"better", "eases", "loosens"})
 _WEARS = frozenset({"wears", "wore", "wearing"})
 _LATER_BETTER = frozenset(
     "better fine normal easier eases eased gone ok okay settles settled".split()
@@ -403,7 +402,7 @@ def _fatigable_told(findings, starts: list[int], sent: list[int], tiring: set[in
     return any(
         f.status == "present"
         and f.concept == "fatigability"
-        and sent[max(bisect.bisect_right(starts, f.start) - 1, 0)] in about
+        and _sentence_of(f, starts, sent) in about
         for f in findings
     )
 
