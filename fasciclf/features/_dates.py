@@ -388,7 +388,7 @@ def _day_after(words: list[str], tags, k: int) -> int | None:
     if k + 1 >= len(tags):
         return None
     ns, ne, nxt = tags[k + 1]
-    if nxt.kind != "number" or ns != tags[k][1] or not 1 <= int(nxt.value) <= 31:
+    if nxt.kind not in ("number", "ordinal") or ns != tags[k][1] or not 1 <= int(nxt.value) <= 31:
         return None
     if ne < len(words) and words[ne] not in _DAY_ENDS:
         return None
@@ -396,7 +396,7 @@ def _day_after(words: list[str], tags, k: int) -> int | None:
 
 
 _ORDINAL_ENDS = frozenset({"st", "nd", "rd", "th"})
-_DAY_ENDS = frozenset({".", ":", ",", "-", "–", "—", ";", "th", "st", "nd", "rd", "\n"})
+_DAY_ENDS = frozenset({".", ":", ",", "-", "–", "—", ";", "\n"}) | _ORDINAL_ENDS
 
 
 def find_time_expressions(words: list[str], table: TimeTable | None = None) -> list[TimeExpr]:
