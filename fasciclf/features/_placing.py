@@ -269,3 +269,189 @@ def _chain(steps: list[Step], dated: list[int]) -> None:
         e = st.expr
         if prev.days is None and st.days is not None and e is not None and e.kind == "after_prev":
             prev.days = st.days + (e.days or 0.0)
+
+
+# A plan still to come is after the time of writing: "the scan is booked
+# for March", "I'll see the neurologist in May".
+_PLANS = default_wordlists()["plan_words"]
+_PAST = default_wordlists()["past_verbs"]
+# "eventually", "over time", "before long", "later on": a moment that cannot be placed
+_VAGUE = frozenset("eventually over gradually little bit before later by".split())
+# "over the summer", "through the winter": a stretch of the story, not a scene
+_PERIOD = frozenset({"over", "through", "throughout", "during", "across"})
+_SINCE_DATE_REACH = 4  # "since the end of March"
+_BACK_MONTHS = 9.0  # a month up to three months back in the year is a look back
+# A span from two dates named to the month is known only to about a month.
+_MONTH_PRECISION = 15.0
+
+
+def _plan(words: list[str], sent: list[int], tok: int) -> bool:
+    return bool(sentence_words(words, sent, tok) & _PLANS)
+
+
+def _told_in_past(words: list[str], sent: list[int], tok: int) -> bool:
+    """The sentence is told in the past: a step of the story, not a habit."""
+    return any(
+        w in _PAST or (len(w) > 4 and w.endswith("ed")) for w in sentence_words(words, sent, tok)
+    )
+
+
+def _counted(words: list[str], e: TimeExpr) -> bool:
+    """ "two weeks later", "a month after that", "the next day": a counted step
+    ("weeks later", "over the following weeks" are not)."""
+    return any(w[:1].isdigit() or w in _COUNT_WORDS for w in words[e.start : e.end])
+
+
+_COUNT_WORDS = frozenset(
+    "a an one two three four five six seven eight nine ten eleven twelve twenty few couple "
+    "several half day week fortnight month year wk yr mo".split()
+)
+
+
+def _next_morning(words: list[str], e: TimeExpr) -> bool:
+    return e.kind == "sequence" and tuple(words[e.start : e.end]) == ("the", "next", "morning")
+
+
+def _step_days(words: list[str], sent: list[int], e: TimeExpr) -> float | None:
+    """Days a step of the story counts on from the one before, or None."""
+    if (
+        not _told_in_past(words, sent, e.start)
+        or _plan(words, sent, e.start)
+        # "he forgot about it till the next day": a habit told in the past
+        or (e.start and words[e.start - 1] in ("till", "until"))
+    ):
+        return None
+    if _next_morning(words, e):
+        return 1.0
+    return e.days if e.kind == "after_prev" and e.days else None
+
+
+def _runs_on(words: list[str], sent: list[int], e: TimeExpr) -> bool:
+    """Time is said to have passed without saying how much: "now", "ever
+    since", "eventually", "weeks later"."""
+    if e.kind == "now" or (e.kind == "sequence" and e.value == "since"):
+        return True
+    if e.kind == "sequence" and e.value == "next" and words[e.start] in _VAGUE:
+        return True
+    return (
+        e.kind == "after_prev"
+        and bool(e.days)
+        and not _counted(words, e)
+        and _told_in_past(words, sent, e.start)
+    )
+
+
+def _told_back(before: TimeExpr, e: TimeExpr) -> bool:
+    """ "since the end of January ... in March ... that cough from the winter":
+    a month a little earlier in the year than the one told before it looks
+    back; a next year is told further on ("at Christmas ... then in May")."""
+    if e.year is not None and before.year is not None:
+        return e.year * 12 + e.month < before.year * 12 + before.month
+    return (e.month - before.month) % 12 > _BACK_MONTHS
+
+
+def story_anchor(
+    exprs: list[TimeExpr], words: list[str], sent: list[int]
+) -> tuple[TimeExpr | None, float] | None:
+    """The last scene of a story that names no present, as its time of writing.
+
+    Returns the last date told (``None`` when the story tells no date) and
+    the days counted on from it by the steps told after it ("the next day",
+    "two days after that"); ``None`` when time is said to have passed since
+    without saying how much ("now", "ever since", "eventually", "weeks
+    later", "it's been like that since"). Plans still to come do not count.
+
+    >>> from fasciclf.features._dates import find_time_expressions
+    >>> words = "in march my foot dropped . a week later my hand went .".split()
+    >>> last, after = story_anchor(find_time_expressions(words), words, [0] * 5 + [1] * 7)
+    >>> last.month, after
+    (3.5, 7.0)
+    """
+    dated = [
+        e
+        for e in exprs
+        if e.kind == "absolute"
+        and e.month is not None
+        and e.year_offset is None
+        and not _plan(words, sent, e.start)
+        # "back in March" told after May is a flashback, not the last scene
+        and not (e.start and words[e.start - 1] in ("back", "earlier"))
+    ]
+    if dated and _PERIOD.intersection(words[max(dated[-1].start - 2, 0) : dated[-1].start]):
+        return None  # "over the summer the muscle has flattened": no scene
+    while len(dated) > 1 and _told_back(dated[-2], dated[-1]):
+        dated.pop()
+    last = dated[-1] if dated else None
+    begin = last.start if last is not None else -1
+    after = 0.0
+    for e in exprs:
+        if e.start <= begin:
+            continue
+        if _runs_on(words, sent, e):
+            return None
+        after += _step_days(words, sent, e) or 0.0
+    # "it's been like that since.", "since I stopped it, it is better": the
+    # story runs on from a scene it does not date ("since March" is a date)
+    # "That was a while ago.": an uncounted "ago" also runs on
+    told_ago = {k for e in exprs if e.kind == "ago" for k in range(e.start, e.end)}
+    if any(w == "ago" and k not in told_ago for k, w in enumerate(words[begin + 1 :], begin + 1)):
+        return None
+    dates = [e.start for e in exprs if e.kind in ("absolute", "ago")]
+    if any(
+        w == "since" and not any(0 < d - k <= _SINCE_DATE_REACH for d in dates)
+        for k, w in enumerate(words[begin + 1 :], begin + 1)
+    ):
+        return None
+    return last, after
+
+
+def place_story(
+    steps: list[Step], exprs: list[TimeExpr], words: list[str], sent: list[int]
+) -> bool:
+    """Date the steps of a story that names no present from its last scene.
+
+    The story is written at its last scene (:func:`story_anchor`): its last
+    date, or its first step when it tells no date ("straight after the call
+    my fingers tingled ... two days after that my calves twitched"), plus
+    the days counted on from there. Nothing is dated unless the first step
+    with a finding is. Returns whether the steps were dated.
+    """
+    anchor = story_anchor(exprs, words, sent)
+    first = next((st for st in steps if st.concepts or st.sites), None)
+    if anchor is None or first is None:
+        return False
+    last, after = anchor
+    if last is not None:
+        place_steps(steps, last.month, last.year, exprs, words, sent)
+        base = last.start
+    else:
+        base = first.start
+        after = sum(_step_days(words, sent, e) or 0.0 for e in exprs if e.start > base)
+        if not after:
+            return False
+    counted = 0.0
+    for st in steps:
+        at = st.expr.start if st.expr is not None else st.start
+        if last is None and st is first:
+            st.days = after
+        elif at < base:
+            st.days = None if st.days is None else round(st.days + after, 1)
+        else:
+            counted += (_step_days(words, sent, st.expr) or 0.0) if st.expr is not None else 0.0
+            st.days = max(round(after - counted, 1), 0.0)
+    imprecise = (
+        last is not None
+        and last.day is None
+        and first.expr is not None
+        and first.expr is not last
+        and first.expr.kind == "absolute"
+        and first.expr.day is None
+        and (first.days or 0.0) - after < _MONTH_PRECISION
+    )
+    if not first.days or imprecise:
+        # the first finding undated, told at the last scene itself ("married
+        # in June ... my calf twitches"), or in the same month as it
+        for st in steps:
+            st.days = None
+        return False
+    return True

@@ -50,6 +50,7 @@ _NUMBER_WORDS = {
     "a few": 3.0,
     "few": 3.0,
     "several": 3.0,
+    "a number of": 3.0,  # the guideline's several
     "a half": 0.5,
     "half a": 0.5,
     "half an": 0.5,
@@ -69,6 +70,7 @@ _UNIT_PREFIX_DAYS: tuple[tuple[tuple[str, ...], float], ...] = (
 )
 _NUM = (
     r"(?:\d+(?:[.,]\d+)?|a\s++couple(?:\s++of)?|couple(?:\s++of)?|a\s++few|few|several|many|"
+    r"a\s++number\s++of|"
     r"half\s++an?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
     r"fifty|sixty|ninety)"
@@ -138,12 +140,13 @@ _SKIP_BEFORE_RE = re.compile(
 _AGO_OR_DURATION_BEFORE_RE = re.compile(
     r"(?:for|lasts?|lasting|lasted|takes?|took|since|over|past|last|about|around|almost|nearly|roughly|approximately|"
     r"approx\.?|~|maybe|like|the|already|some|at\s++least|more\s++than|over\s++the\s++(?:past|last)|"
-    r"in\s++the\s++(?:past|last))\s*+$"
+    r"in\s++the\s++(?:past|last)|close\s++to|getting\s++on\s++for|coming\s++up\s++to|"
+    r"going\s++on|(?:the\s++)?best\s++part\s++of|the\s++better\s++part\s++of)\s*+$"
 )
 _AGE_BEFORE_RE = re.compile(
     r"\b(?:i\s*+am|i'm|i’m|im|aged?|he\s++is|she\s++is|he's|she's|is|was|turned|turning|"
     r"i\s++have|he\s++has|she\s++has|"
-    r"of|am)\s++(?:a\s++|an\s++|now\s++|only\s++|just\s++|almost\s++|nearly\s++)?$"
+    r"(?<!part\s)of|am)\s++(?:a\s++|an\s++|now\s++|only\s++|just\s++|almost\s++|nearly\s++)?$"
 )
 _AGE_AFTER_RE = re.compile(r"^\s*+-?\s*+(?:old|of\s++age|pregnant)\b")
 # "my mother 72 years have diabetes", "my daughter, 14 years": an age after a person

@@ -28,7 +28,13 @@ from fasciclf.features._episodes import (
     site_words,
 )
 from fasciclf.features._improvement import told_as_loss
-from fasciclf.features._placing import DIARY_ENTRIES, now_sentences, place_steps, writing_anchor
+from fasciclf.features._placing import (
+    DIARY_ENTRIES,
+    now_sentences,
+    place_steps,
+    place_story,
+    writing_anchor,
+)
 from fasciclf.features._tokens import SENTENCE_END
 from fasciclf.features._types import Episode, Finding, SymptomFeatures
 from fasciclf.features._wordlists import default_wordlists
@@ -73,6 +79,8 @@ class Timeline:
     worse_told: bool = False
     # A within-day course of a tiring symptom that goes the fatigable way.
     worse_later: bool = False
+    # The steps are dated from the story's last scene, not from a named present.
+    story_clock: bool = False
 
 
 def _sentence_of(f: Finding, starts: list[int], sent: list[int]) -> int:
@@ -217,6 +225,12 @@ def read_timeline(
     now_sents = now_sentences(words, exprs, sent)
     w_month, w_year = writing_anchor(exprs, sent, now_sents, words)
     place_steps(steps, w_month, w_year, exprs, words, sent)
+    # a story told up to a last scene that names no present is written then
+    story_clock = (
+        w_month is None
+        and all(st.days is None for st in steps)
+        and place_story(steps, exprs, words, sent)
+    )
     episodes = tuple(
         Episode(
             order=i,
@@ -309,6 +323,7 @@ def read_timeline(
     about = {_sentence_of(f, starts, sent) for f in findings} | anaphora_sents
     return Timeline(
         episodes,
+        story_clock=story_clock,
         start_dated=start_dated,
         spread_cue=cue("spread"),
         worse_told=worse_told,
@@ -457,6 +472,8 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
     ]
     known += _lead_dates(tl.episodes)
     duration = features.duration_days
+    if tl.story_clock and duration is not None:
+        known = []  # a stated span ("for six weeks") reaches the present itself
     if known:
         # A dated start beats a stated figure (in narratives often a job's
         # tenure, an age or another illness); a lone "last week" only adds to

@@ -45,6 +45,8 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "relief_after",
     "relief_before",
     "onset_links",
+    "past_verbs",
+    "plan_words",
     "approximators",
     "not_a_medicine",
     "not_a_role",
