@@ -314,8 +314,10 @@ def _next_morning(words: list[str], e: TimeExpr) -> bool:
 
 def _step_days(words: list[str], sent: list[int], e: TimeExpr) -> float | None:
     """Days a step of the story counts on from the one before, or None."""
+    counts = (e.kind == "after_prev" and e.days) or _next_morning(words, e)
     if (
-        not _told_in_past(words, sent, e.start)
+        not counts
+        or not _told_in_past(words, sent, e.start)
         or _plan(words, sent, e.start)
         # "he forgot about it till the next day": a habit told in the past
         or (e.start and words[e.start - 1] in ("till", "until"))
@@ -390,12 +392,12 @@ def story_anchor(
         if _runs_on(words, sent, e):
             return None
         after += _step_days(words, sent, e) or 0.0
-    # "it's been like that since.", "since I stopped it, it is better": the
-    # story runs on from a scene it does not date ("since March" is a date)
-    # "That was a while ago.": an uncounted "ago" also runs on
+    # "That was a while ago.": an uncounted "ago" runs on too
     told_ago = {k for e in exprs if e.kind == "ago" for k in range(e.start, e.end)}
     if any(w == "ago" and k not in told_ago for k, w in enumerate(words[begin + 1 :], begin + 1)):
         return None
+    # "it's been like that since.", "since I stopped it, it is better": the
+    # story runs on from a scene it does not date ("since March" is a date)
     dates = [e.start for e in exprs if e.kind in ("absolute", "ago")]
     if any(
         w == "since" and not any(0 < d - k <= _SINCE_DATE_REACH for d in dates)
@@ -416,9 +418,11 @@ def place_story(
     the days counted on from there. Nothing is dated unless the first step
     with a finding is. Returns whether the steps were dated.
     """
-    anchor = story_anchor(exprs, words, sent)
     first = next((st for st in steps if st.concepts or st.sites), None)
-    if anchor is None or first is None:
+    if first is None:
+        return False
+    anchor = story_anchor(exprs, words, sent)
+    if anchor is None:
         return False
     last, after = anchor
     if last is not None:
