@@ -10,6 +10,9 @@ For each configuration of :class:`~fasciclf.models.SymptomClassifier`
 * cross-writer CV on the train split: leave-one-writer-out by default (the
   id prefix ``w1``..``w11``; each fold is scored on one writer no model in
   it saw), pooled over folds;
+* the selection narratives (``data/labeled/selection.jsonl``: 200 hard
+  narratives by four writers who wrote nothing else, for choosing settings),
+  per writer, with the model fitted on the whole train split;
 * the narrative challenge sets (``voice == "narrative"`` rows of
   ``data/labeled/challenge.jsonl``, per id prefix: each a writer who wrote
   nothing else; ``chh`` written to be hard), with the model fitted on the
@@ -160,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     train = load_labeled("train")
     ch = load_labeled(challenge=True)
     ch = ch[ch["voice"] == "narrative"]
-    _fill_cache(train["text"].tolist() + ch["text"].tolist())
+    sel = load_labeled(selection=True)
+    _fill_cache(train["text"].tolist() + ch["text"].tolist() + sel["text"].tolist())
     print("config | set | voice | top-1 | top-1 acceptable | top-3  (Wilson 95%)")
     for name in args.configs:
         cfg = CONFIGS[name]
@@ -174,7 +178,16 @@ def main(argv: list[str] | None = None) -> int:
             [list(a or []) for a in ch["alt_labels"]],
             ch["id"].str.split("-").str[0].tolist(),
         )
-        for set_name, res in (("xwriter", cw), ("challenge", chh)):
+        # the selection narratives (hard, by writers who wrote nothing else),
+        # per writer and all together
+        hs = _hits(
+            m,
+            sel["text"].tolist(),
+            sel["label"].to_numpy(),
+            [list(a or []) for a in sel["alt_labels"]],
+            sel["id"].str.split("-").str[0].tolist(),
+        )
+        for set_name, res in (("xwriter", cw), ("selection", hs), ("challenge", chh)):
             for voice, (t1, ok, t3, n) in sorted(res.items()):
                 print(
                     f"{name} | {set_name} | {voice} | {fmt_ci(t1, n)} | {fmt_ci(ok, n)} | "

@@ -257,6 +257,23 @@ def test_challenge_size(challenge: pd.DataFrame) -> None:
     assert set(challenge["split"]) == {"challenge"}
 
 
+def test_selection_set_stands_apart(corpus: pd.DataFrame, challenge: pd.DataFrame) -> None:
+    # the model-selection narratives: their own writers, no text shared with
+    # the corpus (trained on) or the challenge set (measured on)
+    selection = load_labeled(selection=True)
+    assert len(selection) >= 100
+    assert set(selection["split"]) == {"selection"}
+    assert set(selection["voice"]) == {"narrative"}
+    prefixes = set(selection["id"].str.split("-").str[0])
+    assert prefixes.isdisjoint(set(corpus["id"].str.split("-").str[0]))
+    assert prefixes.isdisjoint(set(challenge["id"].str.split("-").str[0]))
+    others = corpus["text"].tolist() + challenge["text"].tolist()
+    assert near_duplicates(selection["text"].tolist(), others, threshold=0.8).empty
+    assert near_duplicates(selection["text"].tolist(), threshold=0.8).empty
+    norm = pd.concat([corpus["text"], challenge["text"], selection["text"]]).map(normalize_text)
+    assert norm.is_unique
+
+
 def test_gold_annotations(corpus: pd.DataFrame) -> None:
     gold = load_gold()
     assert len(gold) >= 200
@@ -344,6 +361,10 @@ def test_load_labeled_bad_arguments() -> None:
         load_labeled("dev")
     with pytest.raises(ValueError, match="challenge set has no train/test split"):
         load_labeled("test", challenge=True)
+    with pytest.raises(ValueError, match="selection set has no train/test split"):
+        load_labeled("train", selection=True)
+    with pytest.raises(ValueError, match="load one set at a time"):
+        load_labeled(challenge=True, selection=True)
 
 
 def test_load_labeled_prefers_installed_copy(tmp_path: Path, monkeypatch) -> None:

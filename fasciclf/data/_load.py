@@ -14,6 +14,11 @@ from fasciclf.data._validate import validate
 CORPUS_FILE = "corpus.jsonl"
 CHALLENGE_SPLIT = "challenge"
 CHALLENGE_FILE = "challenge.jsonl"
+# Narratives written to be hard, by writers who wrote nothing else, for
+# choosing between models: the corpus's own cross-validation no longer tells
+# models apart, and the challenge set is kept out of model selection.
+SELECTION_SPLIT = "selection"
+SELECTION_FILE = "selection.jsonl"
 
 
 def _candidate_dirs() -> list[tuple[str, object]]:
@@ -72,7 +77,9 @@ def _read_labeled(name: str) -> pd.DataFrame:
     raise _not_found(name)
 
 
-def load_labeled(split: str | None = None, *, challenge: bool = False) -> pd.DataFrame:
+def load_labeled(
+    split: str | None = None, *, challenge: bool = False, selection: bool = False
+) -> pd.DataFrame:
     """Load the labeled corpus (or the challenge set), validated.
 
     Parameters
@@ -84,6 +91,10 @@ def load_labeled(split: str | None = None, *, challenge: bool = False) -> pd.Dat
         different voice by a different writer, for out-of-distribution
         checks; its ``split`` is ``"challenge"``. It must not be used for
         training or model selection.
+    selection : bool, default False
+        Load ``selection.jsonl`` instead: hard narratives by writers who
+        wrote nothing else, for choosing between models (never for
+        training); its ``split`` is ``"selection"``.
 
     Returns
     -------
@@ -99,7 +110,8 @@ def load_labeled(split: str | None = None, *, challenge: bool = False) -> pd.Dat
     LabeledDataError
         If the file breaks the schema (see :func:`validate`).
     ValueError
-        For an unknown ``split``, or a ``split`` with ``challenge=True``.
+        For an unknown ``split``, a ``split`` with ``challenge=True`` or
+        ``selection=True``, or both of those.
 
     Examples
     --------
@@ -119,10 +131,24 @@ def load_labeled(split: str | None = None, *, challenge: bool = False) -> pd.Dat
             "the challenge set has no train/test split: call load_labeled(challenge=True) "
             "without split"
         )
-    frame = _read_labeled(CHALLENGE_FILE if challenge else CORPUS_FILE)
-    if challenge:
-        validate(frame, labels=LABELS, splits=(CHALLENGE_SPLIT,), required=CHALLENGE_COLUMNS)
-        frame["split"] = CHALLENGE_SPLIT
+    if challenge and selection:
+        raise ValueError("load one set at a time: challenge=True or selection=True, not both")
+    if selection and split is not None:
+        raise ValueError(
+            "the selection set has no train/test split: call load_labeled(selection=True) "
+            "without split"
+        )
+    name, own_split = (
+        (CHALLENGE_FILE, CHALLENGE_SPLIT)
+        if challenge
+        else (SELECTION_FILE, SELECTION_SPLIT)
+        if selection
+        else (CORPUS_FILE, None)
+    )
+    frame = _read_labeled(name)
+    if own_split is not None:
+        validate(frame, labels=LABELS, splits=(own_split,), required=CHALLENGE_COLUMNS)
+        frame["split"] = own_split
     else:
         validate(frame, labels=LABELS, require_split=True, required=CORPUS_COLUMNS)
     if "gold" not in frame.columns:
