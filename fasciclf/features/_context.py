@@ -129,6 +129,9 @@ class ContextAnnotator(JsonResourceMixin):
             ):
                 # "it twitches when I'm tired": tiredness is when it happens, not a complaint
                 category = "hypothetical"
+            elif category is None and t.value in _CONDITION_STATES and _explained(view, t.start):
+                # "I thought I was just tired": tiredness named as the explanation
+                category = "hypothetical"
             statuses.append(category if category is not None else questions.status(t.start))
         doc.user_data[TARGETS_KEY] = {
             "matches": [(t.key, t.start, t.end) for t in ordered],
@@ -177,6 +180,24 @@ class ContextAnnotator(JsonResourceMixin):
 # as a complaint ("twitches when I'm tired", "scuffs if she is exhausted").
 _CONDITION_STATES = frozenset({"fatigue"})
 _CONDITION_WORDS = _WORDS["state_condition_words"]
+_EXPLANATION_WORDS = _WORDS["explanation_words"]
+_EXPLANATION_REACH = 8
+_SAID = frozenset({"said", "says", "say", "told"})
+_IT = frozenset({"it", "it's", "its", "it’s"})
+
+
+def _explained(view, start: int) -> bool:
+    """ "I thought I was just tired", "she said it's grief and exhaustion": the
+    tiredness is someone's explanation, not a complaint (the guideline)."""
+    words, sent = view.words, view.sent
+    for j in range(max(0, start - _EXPLANATION_REACH), start):
+        if sent[j] != sent[start]:
+            continue
+        # "she said, it's grief": the comma after "said" is skipped
+        k = j + 2 if j + 2 < start and words[j + 1] == "," else j + 1
+        if words[j] in _EXPLANATION_WORDS or (words[j] in _SAID and k < start and words[k] in _IT):
+            return True
+    return False
 
 
 def _not_excluded(terms: list[Term], targets: list[Term]) -> list[Term]:

@@ -45,6 +45,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "relief_after",
     "relief_before",
     "onset_links",
+    "explanation_words",
     "past_verbs",
     "plan_words",
     "approximators",
