@@ -3,7 +3,9 @@
 The time of writing is known only from the text: a month said together with
 "now" ("it's June now"). Each step is then dated by its own expression (a
 month, "two weeks ago"), from its neighbours ("a few months later"), or
-from the dated event told just before it; otherwise it stays ``None``.
+from the dated event told just before it; otherwise it stays ``None``. A
+story that names no present is written at its last scene
+(:func:`place_story`, the guideline's convention since stop 25).
 """
 
 from __future__ import annotations
@@ -314,18 +316,20 @@ def _next_morning(words: list[str], e: TimeExpr) -> bool:
 
 def _step_days(words: list[str], sent: list[int], e: TimeExpr) -> float | None:
     """Days a step of the story counts on from the one before, or None."""
-    counts = (e.kind == "after_prev" and e.days) or _next_morning(words, e)
+    if _next_morning(words, e):
+        days = 1.0
+    elif e.kind == "after_prev" and e.days:
+        days = e.days
+    else:
+        return None
     if (
-        not counts
-        or not _told_in_past(words, sent, e.start)
+        not _told_in_past(words, sent, e.start)
         or _plan(words, sent, e.start)
         # "he forgot about it till the next day": a habit told in the past
         or (e.start and words[e.start - 1] in ("till", "until"))
     ):
         return None
-    if _next_morning(words, e):
-        return 1.0
-    return e.days if e.kind == "after_prev" and e.days else None
+    return days
 
 
 def _runs_on(words: list[str], sent: list[int], e: TimeExpr) -> bool:
