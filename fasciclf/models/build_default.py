@@ -6,8 +6,7 @@ Usage::
     fasciclf train --default            # the same
 
 Trains :func:`fasciclf.models.train` (kind ``"hybrid"``, 5-fold CV grouped
-by writer, ``random_state=0``, a red-flag safety net at 99% out-of-fold
-sensitivity) on the train split of ``data/labeled``
+by writer, ``random_state=0``) on the train split of ``data/labeled``
 (:func:`fasciclf.data.load_labeled`) and writes
 ``fasciclf/models/resources/default_model.joblib``. The result is
 deterministic: the same corpus and library versions give the same model.
@@ -28,15 +27,6 @@ from typing import Any
 DEFAULT_KIND = "hybrid"
 DEFAULT_SEED = 0
 DEFAULT_CV = 5
-# The model's red-flag safety net is set to catch 99% of the MND and
-# myasthenia stories out of fold (the class default is 95%). On written text
-# the probabilities are extreme and the two thresholds flag alike; on real
-# text they are not, and there a missed motor neuron disease costs far more
-# than a second look at a benign story. Measured in stop 25 on held-out
-# written sets: challenge 408 -> 411/412 caught for 762 -> 760/878 specificity,
-# test split 282 -> 285/288 for 782 -> 780/867, selection 81 -> 82/84 for
-# 103 -> 103/116 (``python benchmarks/red_flags.py``, rules + model).
-DEFAULT_RED_FLAG_SENSITIVITY = 0.99
 # A corpus id starts with its writer ("w3-0042"): selecting settings on
 # folds that hold out whole writers rewards what carries over to a new
 # writer's phrasing, the nearest proxy we have for real text.
@@ -95,7 +85,6 @@ def build_default(
         random_state=DEFAULT_SEED,
         n_jobs=n_jobs,
         progress=progress,
-        params={"red_flag_sensitivity": DEFAULT_RED_FLAG_SENSITIVITY},
     )
     model.metadata_["training_data"] = "fasciclf.data.load_labeled('train')"
     path = Path(out) if out is not None else _predict.default_model_path()
