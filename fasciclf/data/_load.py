@@ -80,7 +80,7 @@ def _read_labeled(name: str) -> pd.DataFrame:
 def load_labeled(
     split: str | None = None, *, challenge: bool = False, selection: bool = False
 ) -> pd.DataFrame:
-    """Load the labeled corpus (or the challenge set), validated.
+    """Load the labeled corpus (or the challenge or selection set), validated.
 
     Parameters
     ----------
@@ -138,13 +138,12 @@ def load_labeled(
             "the selection set has no train/test split: call load_labeled(selection=True) "
             "without split"
         )
-    name, own_split = (
-        (CHALLENGE_FILE, CHALLENGE_SPLIT)
-        if challenge
-        else (SELECTION_FILE, SELECTION_SPLIT)
-        if selection
-        else (CORPUS_FILE, None)
-    )
+    if challenge:
+        name, own_split = CHALLENGE_FILE, CHALLENGE_SPLIT
+    elif selection:
+        name, own_split = SELECTION_FILE, SELECTION_SPLIT
+    else:
+        name, own_split = CORPUS_FILE, None
     frame = _read_labeled(name)
     if own_split is not None:
         validate(frame, labels=LABELS, splits=(own_split,), required=CHALLENGE_COLUMNS)

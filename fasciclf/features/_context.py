@@ -34,7 +34,7 @@ from fasciclf.features._resources import (
     parse_context_rules,
 )
 from fasciclf.features._serialize import JsonResourceMixin
-from fasciclf.features._tokens import normalise_contractions, token_view
+from fasciclf.features._tokens import TokenView, normalise_contractions, token_view
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -186,7 +186,7 @@ _SAID = frozenset({"said", "says", "say", "told"})
 _IT = frozenset({"it", "it's", "its", "it’s"})
 
 
-def _explained(view, start: int) -> bool:
+def _explained(view: TokenView, start: int) -> bool:
     """ "I thought I was just tired", "she said it's grief and exhaustion": the
     tiredness is someone's explanation, not a complaint (the guideline)."""
     words, sent = view.words, view.sent

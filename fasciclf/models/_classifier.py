@@ -296,7 +296,7 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
         alike, on real text they are not, and a missed motor neuron disease
         costs more than a second look at a benign story (held-out written
         sets, rules + model, the default model with a 95% and a 99% net:
-        challenge 408 -> 410 of 412 caught, test split 282 -> 285 of 288,
+        challenge 408 -> 411 of 412 caught, test split 282 -> 285 of 288,
         specificity unchanged on both).
     red_flag_classes : sequence of labels or None, default=None
         The red-flag classes; ``None`` means
