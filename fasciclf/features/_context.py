@@ -189,15 +189,17 @@ _IT = frozenset({"it", "it's", "its", "it’s"})
 def _explained(view: TokenView, start: int) -> bool:
     """ "I thought I was just tired", "she said it's grief and exhaustion": the
     tiredness is someone's explanation, not a complaint (the guideline)."""
+    reach = _EXPLANATION_REACH
+    if is_conditional(view, start, conditionals=_EXPLANATION_WORDS, reach=reach):
+        return True
     words, sent = view.words, view.sent
-    for j in range(max(0, start - _EXPLANATION_REACH), start):
-        if sent[j] != sent[start]:
-            continue
-        # "she said, it's grief": the comma after "said" is skipped
-        k = j + 2 if j + 2 < start and words[j + 1] == "," else j + 1
-        if words[j] in _EXPLANATION_WORDS or (words[j] in _SAID and k < start and words[k] in _IT):
-            return True
-    return False
+    # "she said it's grief", "she said, it's grief" (a comma may follow "said")
+    return any(
+        words[k] in _IT
+        and sent[k] == sent[start]
+        and (words[k - 1] in _SAID or (words[k - 1] == "," and words[k - 2] in _SAID))
+        for k in range(max(2, start - reach + 1), start)
+    )
 
 
 def _not_excluded(terms: list[Term], targets: list[Term]) -> list[Term]:

@@ -257,10 +257,12 @@ def is_conditional(
     tables: DenialTables | None = None,
     *,
     conditionals: frozenset[str] | None = None,
+    reach: int = 3,
 ) -> bool:
     """Whether a conditional word opens the clause part just before token ``start``.
 
-    ``conditionals`` replaces the table's words ("if", "whether", ...).
+    ``conditionals`` replaces the table's words ("if", "whether", ...);
+    ``reach`` is how many tokens before ``start`` are looked at, in its sentence.
 
     >>> import spacy
     >>> from fasciclf.features._tokens import token_view
@@ -274,7 +276,8 @@ def is_conditional(
         conditionals = (tables or default_denials()).conditionals
     words, sent = view.words, view.sent
     return any(
-        sent[j] == sent[start] and words[j] in conditionals for j in range(max(0, start - 3), start)
+        sent[j] == sent[start] and words[j] in conditionals
+        for j in range(max(0, start - reach), start)
     )
 
 
