@@ -51,7 +51,7 @@ _TEXT_VALUES = {
     "after_unit": ("forward", "now"),
     "before_unit": ("forward", "now"),
     "sequence": ("start", "next", "same", "since", "soon"),
-    "spread": ("spread",),
+    "spread": ("spread", "travel"),
     "fluctuation": ("within_day",),
     # how the symptoms are now ("it's July and it's a bit better"): read only
     # in the sentence that gives the time of writing

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 from dataclasses import dataclass
 
 from fasciclf.features._dates import TimeExpr, TimeTable, find_time_expressions
@@ -50,7 +51,7 @@ STORY_SENTENCES = 8
 _SENT_END = frozenset(".!?;")
 # "worried it will spread", "hasn't spread": a feared or denied course is no cue.
 _NOT_SO = frozenset(
-    "will might could may would worried afraid scared fear fearing if not n't no never nor "
+    "will might could may would gonna worried afraid scared fear fearing if not n't no never nor "
     "hasn't hasnt haven't havent didn't didnt won't wont".split()
 )
 
@@ -129,6 +130,12 @@ _LIST_OR = frozenset({"or", "nor"})
 # how far back a denial or fear reaches a course word: "not ... worse";
 # "it doesn't get better with rest or worse in the evening" (a list) further
 _DENIAL_REACH, _LIST_DENIAL_REACH = 4, 10
+_NOW_NOT_SO_REACH = 3
+# words between a travel word and the body part it goes to: "moved to my left hand"
+_PART_LEAD = frozenset(
+    "to into up down my his her their your the a an both left right other upper lower whole "
+    "opposite".split()
+)
 _PART_REACH = 4  # "my left leg is going the same way"
 _NO_TROUBLE = frozenset({"problem", "problems", "trouble", "bother"})
 
@@ -138,6 +145,47 @@ def _denial_reach(words: list[str], start: int) -> int:
     if _LIST_OR.intersection(words[max(start - 3, 0) : start]):
         return max(start - _LIST_DENIAL_REACH, 0)
     return max(start - _DENIAL_REACH, 0)
+
+
+def _spread_said(words, sent, e: TimeExpr, said_of_symptoms, finding_sents: set[int]) -> bool:
+    """A spread word said of the symptoms.
+
+    A travel word ("moved to", "went to", "reached") is said of people as
+    often as of symptoms ("since moving to London", "went to the GP"): it
+    counts only when a body part is what it goes to ("it went to my
+    shoulder", "moved into the other hand").
+    """
+    parts = site_words()
+    if e.value == "travel":
+        k = e.end
+        while k < len(words) and words[k] in _PART_LEAD:
+            k += 1
+        if k == len(words) or words[k] not in parts:
+            return False
+    # "now my left leg is going the same way": a body part going the way of
+    # the symptoms is said of them
+    part_before = {
+        sent[k]
+        for k in range(max(e.start - _PART_REACH, 0), e.start)
+        if words[k] in parts and sent[k] == sent[e.start]
+    }
+    return said_of_symptoms(e, finding_sents | part_before)
+
+
+def _feared(
+    words: list[str], start: int, not_so: frozenset[str] = _NOT_SO, reach: int | None = None
+) -> bool:
+    """The course word at ``start`` is denied, feared or still to come.
+
+    "not getting worse", "worried it will spread", "I'm scared it's going to
+    get worse": none of them is the course of the symptoms. ``reach``: how
+    many tokens back to look (a denial's reach by default).
+    """
+    first = _denial_reach(words, start) if reach is None else max(start - reach, 0)
+    window = words[first:start]
+    if not_so.intersection(window):
+        return True
+    return any(w == "going" and nxt == "to" for w, nxt in itertools.pairwise(window))
 
 
 def _relief(words: list[str], e: TimeExpr) -> bool:
@@ -184,7 +232,9 @@ def _now_course(
         if e.kind == "course"
         and sent[e.start] in now_sents
         and (about is None or sent[e.start] in about or _short_sentence(words, sent, e.start))
-        and not _NOT_SO.intersection(words[max(e.start - 3, 0) : e.start])
+        # "it's now May and it's worse", "it might be a bit better": the
+        # present is told close to its course word
+        and not _feared(words, e.start, reach=_NOW_NOT_SO_REACH)
         and not _relief(words, e)
         and not (e.value == "improving" and told_as_loss(words, e.start, e.end, sent))
     ]
@@ -263,24 +313,12 @@ def read_timeline(
         # spread"), and not feared or denied ("worried it will spread")
         return (
             sent[e.start] in about or bool(sentence_words(words, sent, e.start) & ANAPHORA)
-        ) and not not_so.intersection(words[_denial_reach(words, e.start) : e.start])
+        ) and not _feared(words, e.start, not_so)
 
     def cue(kind: str) -> bool:
         if kind == "spread":
-            # "now my left leg is going the same way": a body part going the
-            # way of the symptoms is said of them
-            parts = site_words()
             return any(
-                e.kind == kind
-                and said_of_symptoms(
-                    e,
-                    finding_sents
-                    | {
-                        sent[k]
-                        for k in range(max(e.start - _PART_REACH, 0), e.start)
-                        if words[k] in parts and sent[k] == sent[e.start]
-                    },
-                )
+                e.kind == kind and _spread_said(words, sent, e, said_of_symptoms, finding_sents)
                 for e in exprs
             )
         if kind != "fluctuation":
