@@ -27,6 +27,8 @@ _ANAPHORA = _WORDS["anaphora"]
 _FIRST_WORDS = _WORDS["first_words"]
 _NOW_WORDS = _WORDS["now_words"]
 _ALSO_WORDS = _WORDS["also_words"]
+# "much worse when she lifts", "far worse during tax season": what brings it on
+_AGGRAVATING = _WORDS["aggravation_after"] | {"when", "if"}
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,16 @@ def _past_prefix(lower: str, pos: int) -> bool:
     return before.endswith(("past", "the last", "for last"))
 
 
+def _aggravation(words: list[str], t: Term) -> bool:
+    """ "much worse when she lifts", "far worse after a shift": what brings it on."""
+    return (
+        t.value == "progressive"
+        and words[t.end - 1] == "worse"
+        and t.end < len(words)
+        and words[t.end] in _AGGRAVATING
+    )
+
+
 def _cue_progressions(
     view: TokenView, cues: list[tuple[Term, str]], findings: set[int]
 ) -> dict[str, int]:
@@ -259,7 +271,7 @@ def _cue_progressions(
     about_symptoms = findings | pronoun_sents
     part_sents: set[int] | None = None  # read only when a better course needs them
     for t, status in cues:
-        if t.kind != "progression" or t.value == "aggravation":
+        if t.kind != "progression" or t.value == "aggravation" or _aggravation(view.words, t):
             continue
         s_id = view.sent[t.start]
         if t.value != "stable" and s_id not in about_symptoms:
