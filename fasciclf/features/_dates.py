@@ -46,6 +46,7 @@ KINDS: tuple[str, ...] = (
     "spread",
     "fluctuation",
     "course",
+    "frequency",
 )
 _TEXT_VALUES = {
     "after_unit": ("forward", "now"),
@@ -56,6 +57,8 @@ _TEXT_VALUES = {
     # how the symptoms are now ("it's July and it's a bit better"): read only
     # in the sentence that gives the time of writing
     "course": ("improving", "worse"),
+    # "now and then": read so that its words are neither the present nor a step
+    "frequency": ("no_time",),
 }
 _KEYS = {"literal", "kind", "value", "guarded"}
 # A guarded word ("may", "march", "fall") is a date only after one of these.
@@ -429,6 +432,8 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
                 TimeExpr("now" if rec.kind == "now" else "ago", s, e, days=float(rec.value or 0.0)),
                 j + 1,
             )
+        elif rec.kind == "frequency":
+            found = None, j + 1
         elif rec.kind in ("sequence", "spread", "fluctuation", "course"):
             found = TimeExpr(rec.kind, s, e, value=rec.value), j + 1
         else:
