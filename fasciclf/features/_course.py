@@ -250,6 +250,22 @@ def _past_prefix(lower: str, pos: int) -> bool:
     return before.endswith(("past", "the last", "for last"))
 
 
+def _new_after(view: TokenView, mentions: list[Mention], tok: int) -> bool:
+    """A symptom not told before ``tok``'s sentence is told after it, present."""
+    s_id = view.sent[tok]
+    before = {m.concept for m in mentions if view.sent[m.start] <= s_id}
+    return any(
+        m.kind == "symptom" and m.status == "present" and view.sent[m.start] > s_id
+        and m.concept not in before
+        for m in mentions
+    )
+
+
+def _asked(view: TokenView, tok: int) -> bool:
+    """The sentence of ``tok`` is a question: it asks, it does not tell."""
+    return view.words[view.ranges[view.sent[tok]].stop - 1] == "?"
+
+
 def _aggravation(words: list[str], t: Term) -> bool:
     """ "much worse when she lifts", "far worse after a shift": what brings it on."""
     return (
@@ -283,8 +299,11 @@ def _cue_progressions(
                 part_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in table}
             if s_id not in part_sents:
                 continue  # "we have settled into the new house", "my English is improving"
-        if t.value == "improving" and told_as_loss(view.words, t.start, t.end, view.sent):
-            continue  # "his voice has faded", "the GP eased my mind"
+        if t.value == "improving" and (
+            told_as_loss(view.words, t.start, t.end, view.sent) or _asked(view, t.start)
+        ):
+            # "his voice has faded", "the GP eased my mind"; "how long before it eased?"
+            continue
         if status == "absent":
             # "not getting worse", "hasn't spread": said to be stable.
             if t.value == "progressive":
@@ -318,6 +337,10 @@ def progression(
 ) -> str:
     """One of :data:`~fasciclf.features.PROGRESSIONS`."""
     found = _cue_progressions(view, cues, findings)
+    if "improving" in found and _new_after(view, mentions, found["improving"]):
+        # "the pain eased to a niggle. Then in May my foot began to drag": the
+        # improvement ended an earlier bout, not the story
+        del found["improving"]
     # A history is told in order: when it got worse and then better, the
     # course now is the one told last ("spread to my calf ... now settling down").
     if "improving" in found and found["improving"] > max(
