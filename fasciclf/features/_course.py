@@ -255,7 +255,9 @@ def _new_after(view: TokenView, mentions: list[Mention], tok: int) -> bool:
     s_id = view.sent[tok]
     before = {m.concept for m in mentions if view.sent[m.start] <= s_id}
     return any(
-        m.kind == "symptom" and m.status == "present" and view.sent[m.start] > s_id
+        m.kind == "symptom"
+        and m.status == "present"
+        and view.sent[m.start] > s_id
         and m.concept not in before
         for m in mentions
     )

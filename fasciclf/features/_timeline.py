@@ -188,6 +188,36 @@ def _feared(
     return any(w == "going" and nxt == "to" for w, nxt in itertools.pairwise(window))
 
 
+_ONE_SIDE = frozenset({"left", "right"})
+_BOTH_REACH = 4  # "then, a few weeks on, both hands"
+_STEP_KINDS = frozenset({"sequence", "after_prev", "absolute", "now"})
+
+
+def _both_later(words: list[str], sent: list[int], exprs: list[TimeExpr]) -> bool:
+    """A later step of the story names both of a pair after one side was told:
+    "first my right calf, then both calves": the other side joined."""
+    parts = site_words()
+    one_side = next((i for i, w in enumerate(words) if w in _ONE_SIDE), None)
+    for e in exprs:
+        if (
+            e.kind not in _STEP_KINDS
+            or (e.kind == "sequence" and e.value == "start")
+            or one_side is None
+            or one_side > e.start  # one side told before both
+        ):
+            continue
+        for k in range(e.end, min(e.end + _BOTH_REACH, len(words) - 1)):
+            if sent[k] != sent[e.start]:
+                break
+            if words[k] == "both":
+                j = k + 1
+                while j < len(words) - 1 and words[j] in _PART_LEAD:
+                    j += 1
+                if words[j] in parts:
+                    return True
+    return False
+
+
 def _relief(words: list[str], e: TimeExpr) -> bool:
     after = words[e.end : e.end + 2]
     before = words[max(e.start - 2, 0) : e.start]
@@ -363,7 +393,7 @@ def read_timeline(
         episodes,
         story_clock=story_clock,
         start_dated=start_dated,
-        spread_cue=cue("spread"),
+        spread_cue=cue("spread") or _both_later(words, sent, exprs),
         worse_told=worse_told,
         fluctuating=cue("fluctuation")
         or _fine_by_morning(words, sent, tiring_sents)
