@@ -169,6 +169,7 @@ _ABOUT = _WORDS["approximators"]
 _NOT_A_ROLE = _WORDS["not_a_role"]
 _SPAN_VERBS = _WORDS["span_verbs"]
 _AT_IT = frozenset({"it", "there", "here"})
+_CLAUSE_JOIN = frozenset({"and", "but"})
 
 
 def _tenure(view: TokenView, char: int) -> bool:
@@ -189,6 +190,8 @@ def _tenure(view: TokenView, char: int) -> bool:
     ends = [k for k, w in enumerate(before) if w in _SENTENCE_END]
     if ends:  # "I work as an electrician. For about five weeks my calf ..."
         before = before[ends[-1] + 1 :]
+    if before and before[-1] in _CLAUSE_JOIN:
+        return False  # "a retired social worker, and for about a year she's been ...": a new clause
     return (
         bool(_TENURE.intersection(before))
         or _as_a_job(before)
