@@ -165,6 +165,8 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
             (since_before(words, e.start) or ws & _ONSET_WORDS)
             and (
                 ws & ANAPHORA
+                # "since last May his right foot has been doing something strange"
+                or (ws & _VAGUE_COMPLAINT and not ws.isdisjoint(site_words()))
                 or (ws & _ONSET_WORDS and _short(words, sent, e.start))
                 or (
                     e.kind == "absolute"
@@ -179,6 +181,8 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
 
 
 _PERSONS = frozenset("i we he she you they".split())
+# a complaint told before it has a name: "my feet are strange", "going wrong"
+_VAGUE_COMPLAINT = frozenset("strange weird odd funny wrong".split())
 
 
 def _first_was(ws: set[str], e, words: list[str], sent: list[int], first_told) -> bool:
