@@ -363,8 +363,6 @@ def progression(
         return "episodic"
     if "episodic" in found and episode is None:
         return "episodic"
-    if "persistent" in found:
-        return "stable"
     return "unknown"
 
 

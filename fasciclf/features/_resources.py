@@ -38,6 +38,8 @@ PROGRESSION_CUES: tuple[str, ...] = (
     "progressive",
     "improving",
     "stable",
+    # "all the time", "still there": says nothing of the course (the guideline:
+    # unknown); matched so that its words are not read as another cue
     "persistent",
     "episodic",
     "aggravation",  # "worse after coffee": a trigger, matched so it is not read as progression
