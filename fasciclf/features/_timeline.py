@@ -138,6 +138,9 @@ _PART_LEAD = frozenset(
 )
 _PART_REACH = 4  # "my left leg is going the same way"
 _NO_TROUBLE = frozenset({"problem", "problems", "trouble", "bother"})
+# "By evening her lid sagged. The telly split in two. The GP said screens.
+# In the mornings she is fine.": the good morning is told a little later
+_MORNING_AFTER = 5
 
 
 def _denial_reach(words: list[str], start: int) -> int:
@@ -492,14 +495,14 @@ def _fatigable_told(findings, starts: list[int], sent: list[int], tiring: set[in
 
 def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> bool:
     """The day starts well in a sentence about a loss of strength, the eyes or
-    speech, or in the sentence after one: "By the evening my eyelid droops.
+    speech, or in one of the few sentences after one: "By the evening my eyelid droops.
     In the morning it is open again, I am fine" (a within-day course).
     """
     if not tiring:
         return False
     for i in (i for i, w in enumerate(words) if w in _DAY_START):
         s_id = sent[i]
-        if s_id not in tiring and s_id - 1 not in tiring:
+        if not tiring.intersection(range(s_id - _MORNING_AFTER, s_id + 1)):
             continue
         lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
         good = [j for j in range(lo, hi) if words[j] in _GOOD_STATE]
