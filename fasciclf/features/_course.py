@@ -94,6 +94,7 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
             and not _tenure(view, qty.start)
             and not _life_event(view, qty.start, qty.end)
             and not _resolved(view, s_id)
+            and not (s_id + 1 not in findings and _resolved(view, s_id + 1))
         ):
             spans.append(qty)
     # "back ache for years ... about six weeks ago my leg went numb": a span
