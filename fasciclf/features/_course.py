@@ -94,7 +94,12 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
             and not _tenure(view, qty.start)
             and not _life_event(view, qty.start, qty.end)
             and not _resolved(view, s_id)
-            and not (s_id + 1 not in findings and _resolved(view, s_id + 1))
+            # "her eye was blurry for a month. It came back fine.": that bout's length
+            and not (
+                not _DATED_SPAN_RE.search(qty.text)
+                and s_id + 1 not in findings
+                and _resolved(view, s_id + 1)
+            )
         ):
             spans.append(qty)
     # "back ache for years ... about six weeks ago my leg went numb": a span
@@ -112,6 +117,10 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
         episode = q.recovered_after(lower)
     return (round(duration, 2) if duration is not None else None), episode
 
+
+# a span that dates an occasion ("yesterday", "two weeks ago", "since last
+# week"), not the length of a bout
+_DATED_SPAN_RE = re.compile(r"\b(?:yesterday|last|ago|since)\b")
 
 _VAGUE_YEARS_RE = re.compile(
     r"(?:(?:for|since|from)\s++)?(?:(?:many|some|so\s++many)\s++)?(?:weeks|months|years)"
