@@ -150,6 +150,13 @@ def _denial_reach(words: list[str], start: int) -> int:
     return max(start - _DENIAL_REACH, 0)
 
 
+def _part_at(words: list[str], k: int) -> bool:
+    """A body part is named at ``k``, after lead words: "to my left hand", "both calves"."""
+    while k < len(words) and words[k] in _PART_LEAD:
+        k += 1
+    return k < len(words) and words[k] in site_words()
+
+
 def _spread_said(words, sent, e: TimeExpr, said_of_symptoms, finding_sents: set[int]) -> bool:
     """A spread word said of the symptoms.
 
@@ -158,13 +165,9 @@ def _spread_said(words, sent, e: TimeExpr, said_of_symptoms, finding_sents: set[
     counts only when a body part is what it goes to ("it went to my
     shoulder", "moved into the other hand").
     """
+    if e.value == "travel" and not _part_at(words, e.end):
+        return False
     parts = site_words()
-    if e.value == "travel":
-        k = e.end
-        while k < len(words) and words[k] in _PART_LEAD:
-            k += 1
-        if k == len(words) or words[k] not in parts:
-            return False
     # "now my left leg is going the same way": a body part going the way of
     # the symptoms is said of them
     part_before = {
@@ -199,7 +202,6 @@ _STEP_KINDS = frozenset({"sequence", "after_prev", "absolute", "now"})
 def _both_later(words: list[str], sent: list[int], exprs: list[TimeExpr]) -> bool:
     """A later step of the story names both of a pair after one side was told:
     "first my right calf, then both calves": the other side joined."""
-    parts = site_words()
     one_side = next((i for i, w in enumerate(words) if w in _ONE_SIDE), None)
     for e in exprs:
         if (
@@ -209,15 +211,11 @@ def _both_later(words: list[str], sent: list[int], exprs: list[TimeExpr]) -> boo
             or one_side > e.start  # one side told before both
         ):
             continue
-        for k in range(e.end, min(e.end + _BOTH_REACH, len(words) - 1)):
+        for k in range(e.end, min(e.end + _BOTH_REACH, len(words))):
             if sent[k] != sent[e.start]:
                 break
-            if words[k] == "both":
-                j = k + 1
-                while j < len(words) - 1 and words[j] in _PART_LEAD:
-                    j += 1
-                if words[j] in parts:
-                    return True
+            if words[k] == "both" and _part_at(words, k + 1):
+                return True
     return False
 
 
