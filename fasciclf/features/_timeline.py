@@ -134,7 +134,7 @@ _NOW_NOT_SO_REACH = 3
 # words between a travel word and the body part it goes to: "moved to my left hand"
 _PART_LEAD = frozenset(
     "to into up down my his her their your the a an both left right other upper lower whole "
-    "opposite".split()
+    "opposite middle top back side front base tip tips outside inside edge of".split()
 )
 _PART_REACH = 4  # "my left leg is going the same way"
 _NO_TROUBLE = frozenset({"problem", "problems", "trouble", "bother"})
