@@ -308,6 +308,9 @@ def side_of(sides: set[str]) -> str:
 _MOTOR = frozenset({"weakness", "atrophy", "dexterity_loss", "function_loss", "foot_drop", "falls"})
 
 
+_NO_SIDE = frozenset({"diplopia"})
+
+
 def laterality(present_signs: list[Mention], body_sites: list[str], sites: list[Site] = ()) -> str:
     """One side for the present findings, as the guideline (section 7) reads them.
 
@@ -327,6 +330,8 @@ def laterality(present_signs: list[Mention], body_sites: list[str], sites: list[
     >>> laterality([w, s], [])
     'right'
     """
+    # double vision is of both eyes by nature: it names no side
+    present_signs = [mt for mt in present_signs if mt.concept not in _NO_SIDE]
     explicit: set[str] = set().union(*(mt.explicit_sides() for mt in present_signs))
     lat = side_of(explicit)
     if lat != "bilateral" and any("plural" in mt.sides for mt in present_signs):
