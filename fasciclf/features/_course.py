@@ -27,8 +27,9 @@ _ANAPHORA = _WORDS["anaphora"]
 _FIRST_WORDS = _WORDS["first_words"]
 _NOW_WORDS = _WORDS["now_words"]
 _ALSO_WORDS = _WORDS["also_words"]
-# "much worse when she lifts", "far worse during tax season": what brings it on
-_AGGRAVATING = _WORDS["aggravation_after"] | {"when", "if"}
+# "much worse when she lifts", "far worse during tax season": what brings it
+# on, read with the word lists the timeline's course words use
+_AGGRAVATING = _WORDS["aggravation_after"] | _WORDS["relief_after"]
 
 
 @dataclass(frozen=True)
