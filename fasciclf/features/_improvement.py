@@ -68,6 +68,18 @@ _STILL_BAD = ("worse", "weaker", "no better", "not better", "no stronger", "not 
 _OBJECTS = frozenset("me him her us them".split())
 
 
+_AUX = frozenset("is was 's has had 'd been be has been started starting".split())
+_PERSON_SUBJECTS = _SUBJECTS | frozenset("he's she's i'm".split())
+
+
+def _person_slows(before: list[str]) -> bool:
+    """A person is what slows down: "he was slowing down", not "he says it's slowing down"."""
+    k = len(before)
+    while k and before[k - 1] in _AUX:
+        k -= 1
+    return bool(k) and before[k - 1] in _PERSON_SUBJECTS
+
+
 def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> bool:
     """Whether the improving word at tokens ``start:end`` tells a loss or no course.
 
@@ -86,6 +98,10 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
     True
     >>> check("the twitching has gone away but the hand is no better", "gone away")
     True
+    >>> check("he was slowing down", "slowing down")
+    True
+    >>> check("he says its slowing down", "slowing down")
+    False
     """
     literal = " ".join(words[start:end])
     after = words[end : end + 2]
@@ -118,9 +134,7 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
         return True  # "the weakness is coming back", "a cold sore that keeps coming back"
     if literal in ("faded", "fading") and _VOICE.intersection(before):
         return True  # "his voice has faded"
-    if literal in ("slowing down", "slowed down", "slows down") and _SUBJECTS.intersection(
-        before[-3:]
-    ):
+    if literal in ("slowing down", "slowed down", "slows down") and _person_slows(before):
         return True  # "he started to say he was slowing down": a person's decline
     if _wasting(literal, words, start):
         return True
