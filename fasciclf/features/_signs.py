@@ -65,6 +65,7 @@ _VALUES = {
     "fatigue": "symptom",
     "heaviness": "extra",
     "drooling": "extra",
+    "head_drop": "extra",
 }
 
 
