@@ -23,6 +23,7 @@ _WORDS = default_wordlists()
 _SPREAD_WORDS = _WORDS["spread_words"]
 _LIST_WORDS = _WORDS["site_list_words"]
 _LIST_PUNCT = frozenset(",.;:!-–—()…")
+_THEN = frozenset({"then"})
 _LIST_REACH = 2  # sentences back to the finding a list of sites belongs to
 _SITE_PREPOSITIONS = _WORDS["site_prepositions"]
 _SUBJECT_PRONOUNS = _WORDS["subject_pronouns"]
@@ -176,6 +177,7 @@ class _SignIndex:
         self.present = _Positions([mt for mt in signs if mt.status == "present"])
         self.spread_sents = {sent[i] for i, w in enumerate(words) if w in _SPREAD_WORDS}
         self.list_sents = _site_lists(view, sites, set(self.by_sent))
+        self.site_toks = {i for st in sites for i in range(st.start, st.end)}
 
     def owner_of_site(self, s: Site) -> Mention | None:
         clause = self.clause[s.start]
@@ -205,7 +207,31 @@ class _SignIndex:
             nxt = self.present.items[k] if k < len(self.present.items) else None
             if nxt is not None and self.view.sent[nxt.start] - s_id == 1:
                 return nxt
+        if same is None and self._then_list(s.start):
+            # "... her eyelid flickering. then her calf. then her right bicep,
+            # her stomach, her back, in the end it was all over": a "then"
+            # list of parts tells where the symptom told before went
+            k = bisect_left(self.present.starts, s.start)
+            prev = self.present.items[k - 1] if k else None
+            if prev is not None and s_id - self.view.sent[prev.start] <= _LIST_REACH:
+                return prev
         return None
+
+    def _then_list(self, idx: int) -> bool:
+        """The site's sentence up to it is a "then" list: list words, sites and "then".
+
+        "the GP thought it might be my hip, then my back" lists guesses, not
+        where the symptom went.
+        """
+        words, sent = self.view.words, self.view.sent
+        j, then = idx - 1, False
+        while j >= 0 and sent[j] == sent[idx]:
+            w = words[j]
+            if not (j in self.site_toks or w in _LIST_WORDS or w in _LIST_PUNCT or w.isspace()):
+                return False
+            then = then or w in _THEN
+            j -= 1
+        return then
 
     def owner_of_side(self, start: int, end: int) -> Mention | None:
         group = self.by_clause.get(self.clause[start])
