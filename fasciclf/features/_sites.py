@@ -268,7 +268,9 @@ def _drop_told_faces(mentions: list[Mention]) -> None:
     # site of its own
     for mt in mentions:
         if mt.concept in _NO_FACE and mt.site != "head_face":
-            mt.sites.discard("head_face")
+            # a tiring jaw is at the face too (the guideline: bulbar, head_face)
+            if not (mt.concept == "dysphagia" and "fatigue" in mt.also):
+                mt.sites.discard("head_face")
             # "I must hold my chin with the hand": the helping hand
             mt.sites.discard("hand")
             if mt.concept == "head_drop":
