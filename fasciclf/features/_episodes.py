@@ -157,11 +157,27 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
     for e in events:  # "it started around Easter": a dated step without a symptom word
         if e.start in keyed or e.kind == "sequence":
             continue
-        ws = sentence_words(words, sent, e.start)
-        # "this has been going on since May"; "Started in February." (short);
-        # "Start was when we did the potato planting in April." right before
-        # the first symptom is told
-        if (
+        if _dated_onset(words, sent, e, first_told):
+            keyed[e.start] = Step(e.start, e, [], [])
+    _date_before_sequence(keyed, events, words, sent)
+    return _merge_steps(sorted(keyed.values(), key=lambda s: s.start))
+
+
+_PERSONS = frozenset("i we he she you they".split())
+# a complaint told before it has a name: "my feet are strange", "going wrong"
+_VAGUE_COMPLAINT = frozenset("strange weird odd funny wrong".split())
+# a decline told before its symptoms are named
+_DECLINE = frozenset("downhill declining deteriorating deteriorated".split())
+
+
+def _dated_onset(words: list[str], sent: list[int], e: TimeExpr, first_told) -> bool:
+    """Whether the sentence of ``e`` dates the onset though it names no symptom."""
+    ws = sentence_words(words, sent, e.start)
+    # "this has been going on since May"; "Started in February." (short);
+    # "Start was when we did the potato planting in April." right before
+    # the first symptom is told
+    return (
+        bool(
             (since_before(words, e.start) or ws & _ONSET_WORDS)
             and (
                 ws & ANAPHORA
@@ -174,15 +190,16 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
                     and _impersonal_onset(words, sent, e.start)
                 )
             )
-        ) or _first_was(ws, e, words, sent, first_told):
-            keyed[e.start] = Step(e.start, e, [], [])
-    _date_before_sequence(keyed, events, words, sent)
-    return _merge_steps(sorted(keyed.values(), key=lambda s: s.start))
+        )
+        or _first_was(ws, e, words, sent, first_told)
+        or _decline(ws, e, sent, first_told)
+    )
 
 
-_PERSONS = frozenset("i we he she you they".split())
-# a complaint told before it has a name: "my feet are strange", "going wrong"
-_VAGUE_COMPLAINT = frozenset("strange weird odd funny wrong".split())
+def _decline(ws: set[str], e, sent: list[int], first_told) -> bool:
+    """ "Over the last year she's gone downhill. Her thighs ache ...": a dated
+    decline told right before the first symptom is its onset."""
+    return bool(ws & _DECLINE) and first_told is not None and sent[e.start] + 1 == first_told
 
 
 def _first_was(ws: set[str], e, words: list[str], sent: list[int], first_told) -> bool:
