@@ -383,12 +383,14 @@ def read_timeline(
             or len(set(dated[0].concepts)) == 1
         )
     )
+    # "Has anyone's weakness improved after the operation?" asks, it does not tell
+    questions = {s for s, w in zip(sent, words, strict=True) if w == "?"}
     course_sents = (
         now_sents
         | _after_bare_now(words, sent, now_sents)
         | _closing_sentences(words, sent, finding_sents | anaphora_sents)
         | _last_entry(exprs, sent)
-    )
+    ) - questions
     about = {_sentence_of(f, starts, sent) for f in findings} | anaphora_sents
     return Timeline(
         episodes,
