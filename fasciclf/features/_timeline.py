@@ -504,8 +504,15 @@ def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> boo
         s_id = sent[i]
         if not tiring.intersection(range(s_id - _MORNING_AFTER, s_id + 1)):
             continue
+        if "even" in words[max(i - 3, 0) : i]:
+            continue  # "now even in the morning the words are blurred": no good start
         lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
-        good = [j for j in range(lo, hi) if words[j] in _GOOD_STATE]
+        # "when she says good morning to me": a greeting, not a good morning
+        good = [
+            j
+            for j in range(lo, hi)
+            if words[j] in _GOOD_STATE and not (words[j] == "good" and j + 1 == i)
+        ]
         # "a little better in the morning but not normal anymore": a fixed loss
         if good and not any(_NOT.intersection(words[max(j - 2, 0) : j]) for j in good):
             return True
