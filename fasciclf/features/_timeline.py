@@ -614,6 +614,10 @@ def _lead_dates(episodes: tuple[Episode, ...]) -> list[float]:
 _HEAD = frozenset({"head_face"})
 
 
+_LOSSES = frozenset({"dexterity_loss", "function_loss"})
+_LOSS_STEPS = 2
+
+
 def _grows(episodes: tuple[Episode, ...], ignore: frozenset[str] = frozenset()) -> bool:
     """A later step adds a symptom or a region not in the earlier ones.
 
@@ -621,6 +625,14 @@ def _grows(episodes: tuple[Episode, ...], ignore: frozenset[str] = frozenset()) 
     """
     seen_c: set[str] = set()
     seen_r: set[str] = set()
+    # "at Christmas he couldn't do the little screw ... in January he stopped
+    # doing his own cuffs": each told step losing another everyday task is a
+    # worsening, in the same hand too
+    losses = [
+        ep for ep in episodes if ep.evidence is not None and _LOSSES.intersection(ep.concepts)
+    ]
+    if len(losses) >= _LOSS_STEPS:
+        return True
     for i, ep in enumerate(episodes):
         concepts = set(ep.concepts)
         regions = set(ep.body_sites) - ignore
