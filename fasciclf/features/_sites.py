@@ -337,6 +337,8 @@ _MOTOR = frozenset({"weakness", "atrophy", "dexterity_loss", "function_loss", "f
 
 
 _NO_SIDE = frozenset({"diplopia"})
+# seen, not only felt: "my legs twitch all night" beside a right calf that wastes is both sides
+_PLURAL_SIGNS = frozenset({"twitching"})
 
 
 def laterality(present_signs: list[Mention], body_sites: list[str], sites: list[Site] = ()) -> str:
@@ -345,7 +347,8 @@ def laterality(present_signs: list[Mention], body_sites: list[str], sites: list[
     Paired parts in the plural ("my calves") are both sides, also next to a
     side named for another finding ("my left hand twitches, and my calves"),
     unless that side is a motor finding's and the plural ones are only felt
-    ("my right hand is weak ... tingly hands when she panics" is right); a
+    ("my right hand is weak ... tingly hands when she panics" is right;
+    "my right calf is smaller ... my legs twitch all night", seen, is both); a
     side named for one finding and nothing for the rest is that side; "all
     over" is both sides only when no side is written.
 
@@ -357,6 +360,9 @@ def laterality(present_signs: list[Mention], body_sites: list[str], sites: list[
     >>> s = Mention("sensory", (), "symptom", 2, 3, sides={"plural"})
     >>> laterality([w, s], [])
     'right'
+    >>> t = Mention("twitching", (), "symptom", 2, 3, sides={"plural"}, sites={"leg"})
+    >>> laterality([w, t], [])
+    'bilateral'
     """
     # double vision is of both eyes by nature: it names no side
     present_signs = [mt for mt in present_signs if mt.concept not in _NO_SIDE]
@@ -367,7 +373,15 @@ def laterality(present_signs: list[Mention], body_sites: list[str], sites: list[
         # plural words for a sensation or an ache: "her right hand is weak
         # ... she gets tingly hands when she panics" -> right
         sided_motor = any(mt.explicit_sides() and mt.concept in _MOTOR for mt in present_signs)
-        plural_motor = any("plural" in mt.sides and mt.concept in _MOTOR for mt in present_signs)
+        plural_motor = any(
+            "plural" in mt.sides
+            and (
+                mt.concept in _MOTOR
+                # "all over" is both sides only when no side is written
+                or (mt.concept in _PLURAL_SIGNS and mt.sites - {"generalized"})
+            )
+            for mt in present_signs
+        )
         if lat == "unspecified" or not sided_motor or plural_motor:
             return "bilateral"
     if lat == "unspecified" and "generalized" in body_sites:
