@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from fasciclf.features import _quantities as q
 from fasciclf.features._doc import Term
-from fasciclf.features._episodes import site_words
+from fasciclf.features._episodes import part_at, site_words
 from fasciclf.features._improvement import told_as_loss
 from fasciclf.features._status import Mention
 from fasciclf.features._tokens import SENTENCE_END, TokenView
@@ -317,10 +317,7 @@ def _cue_progressions(
                 part_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in table}
             if s_id not in part_sents:
                 continue  # "we have settled into the new house", "my English is improving"
-        if t.value == "improving" and (
-            told_as_loss(view.words, t.start, t.end, view.sent) or _asked(view, t.start)
-        ):
-            # "his voice has faded", "the GP eased my mind"; "how long before it eased?"
+        if _not_the_course(view, t):
             continue
         if status == "absent":
             # "not getting worse", "hasn't spread": said to be stable.
@@ -329,6 +326,27 @@ def _cue_progressions(
         elif status == "present":
             found[t.value] = t.start
     return found
+
+
+def _not_the_course(view: TokenView, t: Term) -> bool:
+    """A course word said of something else.
+
+    "since she moved into her new flat": people move, not symptoms; "his
+    voice has faded", "the GP eased my mind", "how long before it eased?".
+    """
+    if t.value == "progressive":
+        return _travel(view.words, t)
+    if t.value == "improving":
+        return told_as_loss(view.words, t.start, t.end, view.sent) or _asked(view, t.start)
+    return False
+
+
+_TRAVEL = frozenset({("moved", "to"), ("moved", "into")})
+
+
+def _travel(words: list[str], t: Term) -> bool:
+    """A travel word with no body part after it ("moved into her new flat")."""
+    return tuple(words[t.start : t.end]) in _TRAVEL and not part_at(words, t.end)
 
 
 def _spreading(view: TokenView, mentions: list[Mention]) -> bool:

@@ -15,7 +15,15 @@ from functools import lru_cache
 from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr, since_before
 from fasciclf.features._types import SYMPTOMS
 
-__all__ = ["ANAPHORA", "STEP_CONCEPTS", "Step", "find_steps", "sentence_words", "site_words"]
+__all__ = [
+    "ANAPHORA",
+    "STEP_CONCEPTS",
+    "Step",
+    "find_steps",
+    "part_at",
+    "sentence_words",
+    "site_words",
+]
 
 _EVENT_KINDS = ("absolute", "now", "ago", "after_prev", "sequence")
 # A step told without a symptom word: "it started around Easter".
@@ -84,6 +92,20 @@ def site_words() -> dict[str, str]:
         for term in rec.terms
         if " " not in term
     }
+
+
+# words between a travel word and the body part it goes to: "moved to my left hand"
+_PART_LEAD = frozenset(
+    "to into up down my his her their your the a an both left right other upper lower whole "
+    "opposite middle top back side front base tip tips outside inside edge of".split()
+)
+
+
+def part_at(words: list[str], k: int) -> bool:
+    """A body part is named at ``k``, after lead words: "to my left hand", "both calves"."""
+    while k < len(words) and words[k] in _PART_LEAD:
+        k += 1
+    return k < len(words) and words[k] in site_words()
 
 
 def _place_sites(words, sent, steps: dict[int, Step], cuts, sent_first, sent_sites) -> None:

@@ -25,6 +25,7 @@ from fasciclf.features._episodes import (
     ANAPHORA,
     STEP_CONCEPTS,
     find_steps,
+    part_at,
     sentence_words,
     site_words,
 )
@@ -131,11 +132,6 @@ _LIST_OR = frozenset({"or", "nor"})
 # "it doesn't get better with rest or worse in the evening" (a list) further
 _DENIAL_REACH, _LIST_DENIAL_REACH = 4, 10
 _NOW_NOT_SO_REACH = 3
-# words between a travel word and the body part it goes to: "moved to my left hand"
-_PART_LEAD = frozenset(
-    "to into up down my his her their your the a an both left right other upper lower whole "
-    "opposite middle top back side front base tip tips outside inside edge of".split()
-)
 _PART_REACH = 4  # "my left leg is going the same way"
 _NO_TROUBLE = frozenset({"problem", "problems", "trouble", "bother"})
 # "By evening her lid sagged. The telly split in two. The GP said screens.
@@ -150,13 +146,6 @@ def _denial_reach(words: list[str], start: int) -> int:
     return max(start - _DENIAL_REACH, 0)
 
 
-def _part_at(words: list[str], k: int) -> bool:
-    """A body part is named at ``k``, after lead words: "to my left hand", "both calves"."""
-    while k < len(words) and words[k] in _PART_LEAD:
-        k += 1
-    return k < len(words) and words[k] in site_words()
-
-
 def _spread_said(words, sent, e: TimeExpr, said_of_symptoms, finding_sents: set[int]) -> bool:
     """A spread word said of the symptoms.
 
@@ -165,7 +154,7 @@ def _spread_said(words, sent, e: TimeExpr, said_of_symptoms, finding_sents: set[
     counts only when a body part is what it goes to ("it went to my
     shoulder", "moved into the other hand").
     """
-    if e.value == "travel" and not _part_at(words, e.end):
+    if e.value == "travel" and not part_at(words, e.end):
         return False
     parts = site_words()
     # "now my left leg is going the same way": a body part going the way of
@@ -214,7 +203,7 @@ def _both_later(words: list[str], sent: list[int], exprs: list[TimeExpr]) -> boo
         for k in range(e.end, min(e.end + _BOTH_REACH, len(words))):
             if sent[k] != sent[e.start]:
                 break
-            if words[k] == "both" and _part_at(words, k + 1):
+            if words[k] == "both" and part_at(words, k + 1):
                 return True
     return False
 
