@@ -335,13 +335,32 @@ def _not_the_course(view: TokenView, t: Term) -> bool:
     voice has faded", "the GP eased my mind", "how long before it eased?".
     """
     if t.value == "progressive":
-        return _travel(view.words, t)
+        return _travel(view.words, t) or _spread_action(view.words, t)
     if t.value == "improving":
         return told_as_loss(view.words, t.start, t.end, view.sent) or _asked(view, t.start)
     return False
 
 
 _TRAVEL = frozenset({("moved", "to"), ("moved", "into")})
+_SPREAD_WORDS = frozenset({"spread", "spreads", "spreading"})
+_OWNERS = frozenset("my his her their your the".split())
+_ACHES = frozenset("ache aches aching pain pains burning".split())
+_RADIATING = frozenset({"down", "up"})
+
+
+def _spread_action(words: list[str], t: Term) -> bool:
+    """ "I can't spread my fingers" is a movement; "the ache spreads down my
+    leg" tells where a pain runs (it radiates), not a spread over time."""
+    if words[t.start] not in _SPREAD_WORDS or t.end - t.start != 1:
+        return False
+    after = words[t.end] if t.end < len(words) else ""
+    if after in _OWNERS:
+        return True
+    return (
+        words[t.start] == "spreads"
+        and after in _RADIATING
+        and bool(_ACHES.intersection(words[max(t.start - 4, 0) : t.start]))
+    )
 
 
 def _travel(words: list[str], t: Term) -> bool:
