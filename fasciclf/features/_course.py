@@ -338,10 +338,16 @@ def _not_the_course(view: TokenView, t: Term) -> bool:
         return _travel(view.words, t) or _spread_action(view.words, t)
     if t.value == "improving":
         return told_as_loss(view.words, t.start, t.end, view.sent) or _asked(view, t.start)
+    if t.value == "episodic":
+        # "my foot slaps when I walk": a foot that drops at every step, not an attack
+        return bool(_EVERY_STEP.intersection(view.words[max(t.start - 3, 0) : t.start]))
     return False
 
 
 _TRAVEL = frozenset({("moved", "to"), ("moved", "into")})
+_EVERY_STEP = frozenset(
+    "slaps slap slapping drags drag dragging flops flop scuffs scuff catches".split()
+)
 _SPREAD_WORDS = frozenset({"spread", "spreads", "spreading"})
 _OWNERS = frozenset("my his her their your the".split())
 _ACHES = frozenset("ache aches aching pain pains burning".split())
