@@ -68,7 +68,7 @@ _STILL_BAD = ("worse", "weaker", "no better", "not better", "no stronger", "not 
 _OBJECTS = frozenset("me him her us them".split())
 
 
-_AUX = frozenset("is was 's has had 'd been be has been started starting".split())
+_AUX = frozenset("is was 's has had 'd been be started starting".split())
 _PERSON_SUBJECTS = _SUBJECTS | frozenset("he's she's i'm".split())
 
 
