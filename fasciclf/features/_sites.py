@@ -177,7 +177,7 @@ class _SignIndex:
         self.present = _Positions([mt for mt in signs if mt.status == "present"])
         self.spread_sents = {sent[i] for i, w in enumerate(words) if w in _SPREAD_WORDS}
         self.list_sents = _site_lists(view, sites, set(self.by_sent))
-        self.site_toks = {i for st in sites for i in range(st.start, st.end)}
+        self.then_lists = _then_lists(view, {i for st in sites for i in range(st.start, st.end)})
 
     def owner_of_site(self, s: Site) -> Mention | None:
         clause = self.clause[s.start]
@@ -207,7 +207,7 @@ class _SignIndex:
             nxt = self.present.items[k] if k < len(self.present.items) else None
             if nxt is not None and self.view.sent[nxt.start] - s_id == 1:
                 return nxt
-        if same is None and self._then_list(s.start):
+        if same is None and s.start in self.then_lists.get(s_id, ()):
             # "... her eyelid flickering. then her calf. then her right bicep,
             # her stomach, her back, in the end it was all over": a "then"
             # list of parts tells where the symptom told before went
@@ -216,22 +216,6 @@ class _SignIndex:
             if prev is not None and s_id - self.view.sent[prev.start] <= _LIST_REACH:
                 return prev
         return None
-
-    def _then_list(self, idx: int) -> bool:
-        """The site's sentence up to it is a "then" list: list words, sites and "then".
-
-        "the GP thought it might be my hip, then my back" lists guesses, not
-        where the symptom went.
-        """
-        words, sent = self.view.words, self.view.sent
-        j, then = idx - 1, False
-        while j >= 0 and sent[j] == sent[idx]:
-            w = words[j]
-            if not (j in self.site_toks or w in _LIST_WORDS or w in _LIST_PUNCT or w.isspace()):
-                return False
-            then = then or w in _THEN
-            j -= 1
-        return then
 
     def owner_of_side(self, start: int, end: int) -> Mention | None:
         group = self.by_clause.get(self.clause[start])
@@ -260,6 +244,28 @@ def attach_sites(view: TokenView, mentions: list[Mention], sites: list[Site], fr
         if owner is not None:
             owner.free_sides.add(side)
     _drop_told_faces(mentions)
+
+
+def _then_lists(view: TokenView, site_toks: set[int]) -> dict[int, range]:
+    """Per sentence with a "then", the tokens a "then" list covers: from its
+    first "then" to the first token that is no list word, part or "then".
+
+    "the GP thought it might be my hip, then my back" lists guesses, not
+    where the symptom went: its list is broken before the "then". One pass
+    over the tokens, so a run of "calf, calf, ..." stays linear.
+    """
+    words, sent = view.words, view.sent
+    first_then: dict[int, int] = {}
+    first_bad: dict[int, int] = {}
+    for j, w in enumerate(words):
+        s_id = sent[j]
+        if s_id in first_bad:
+            continue
+        if not (j in site_toks or w in _LIST_WORDS or w in _LIST_PUNCT or w.isspace()):
+            first_bad[s_id] = j
+        elif w in _THEN:
+            first_then.setdefault(s_id, j)
+    return {s_id: range(j + 1, first_bad.get(s_id, len(words))) for s_id, j in first_then.items()}
 
 
 def _drop_told_faces(mentions: list[Mention]) -> None:
