@@ -251,21 +251,26 @@ def _then_lists(view: TokenView, site_toks: set[int]) -> dict[int, range]:
     first "then" to the first token that is no list word, part or "then".
 
     "the GP thought it might be my hip, then my back" lists guesses, not
-    where the symptom went: its list is broken before the "then". One pass
-    over the tokens, so a run of "calf, calf, ..." stays linear.
+    where the symptom went: its list is broken before the "then". Only
+    sentences with a "then" are read, each once (a run of "calf, calf, ..."
+    stays linear).
     """
     words, sent = view.words, view.sent
-    first_then: dict[int, int] = {}
-    first_bad: dict[int, int] = {}
-    for j, w in enumerate(words):
-        s_id = sent[j]
-        if s_id in first_bad:
-            continue
-        if not (j in site_toks or w in _LIST_WORDS or w in _LIST_PUNCT or w.isspace()):
-            first_bad[s_id] = j
-        elif w in _THEN:
-            first_then.setdefault(s_id, j)
-    return {s_id: range(j + 1, first_bad.get(s_id, len(words))) for s_id, j in first_then.items()}
+    ranges = view.sentence_ranges()
+    out: dict[int, range] = {}
+    for s_id in dict.fromkeys(sent[j] for j, w in enumerate(words) if w in _THEN):
+        first_then = None
+        end = ranges[s_id].stop
+        for j in ranges[s_id]:
+            w = words[j]
+            if not (j in site_toks or w in _LIST_WORDS or w in _LIST_PUNCT or w.isspace()):
+                end = j
+                break
+            if first_then is None and w in _THEN:
+                first_then = j
+        if first_then is not None:
+            out[s_id] = range(first_then + 1, end)
+    return out
 
 
 def _drop_told_faces(mentions: list[Mention]) -> None:

@@ -101,7 +101,7 @@ def _sentence_ids(words: list[str]) -> list[int]:
 
 
 def _closing_sentences(
-    words: list[str], sent: list[int], about_symptoms: set[int], k: int = CLOSING_SENTENCES
+    sent: list[int], about_symptoms: set[int], questions: set[int], k: int = CLOSING_SENTENCES
 ) -> set[int]:
     """The last ``k`` statements of the story that are about the symptoms.
 
@@ -109,7 +109,6 @@ def _closing_sentences(
     ("... splint helping a bit" as the last diary entry). Questions are left
     out: "does anyone get better?" says nothing of the course.
     """
-    questions = {s for s, w in zip(sent, words, strict=True) if w == "?"}
     told = [s for s in dict.fromkeys(sent) if s not in questions]
     if len(told) < STORY_SENTENCES:
         return set()  # a short letter has no story whose end is its present
@@ -377,7 +376,7 @@ def read_timeline(
     course_sents = (
         now_sents
         | _after_bare_now(words, sent, now_sents)
-        | _closing_sentences(words, sent, finding_sents | anaphora_sents)
+        | _closing_sentences(sent, finding_sents | anaphora_sents, questions)
         | _last_entry(exprs, sent)
     ) - questions
     about = {_sentence_of(f, starts, sent) for f in findings} | anaphora_sents
