@@ -325,6 +325,9 @@ WEEKDAYS = frozenset(
     "sat saturday sun sunday".split()
 )
 
+# spaCy splits "Wed" like "we'd"
+_DAY_NAMES = WEEKDAYS | {"we", "d"}
+
 
 def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -> None:
     """A date heading a diary entry ("12 January.", "12 October: ...") dates the entry.
@@ -334,7 +337,7 @@ def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -
     """
     per_sent: dict[int, list] = {}
     for e in events:
-        if e.kind == "absolute":
+        if e.kind == "absolute" or (e.kind == "after_prev" and e.header):
             per_sent.setdefault(sent[e.start], []).append(e)
     if not per_sent:
         return
@@ -344,7 +347,7 @@ def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -
         # either stands alone ("12 January.") or heads a line ("12 October:
         # Papa lifted ...", "mon 3 july - calves cramped")
         lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
-        if not all(w.isspace() or w in _PUNCT or w in WEEKDAYS for w in words[lo : e.start]):
+        if not all(w.isspace() or w in _PUNCT or w in _DAY_NAMES for w in words[lo : e.start]):
             return False
         after = [w for w in words[e.end : hi] if not w.isspace()]
         return all(w in _PUNCT for w in after) or after[0] in _HEADING_MARKS

@@ -11,6 +11,7 @@ story that names no present is written at its last scene
 from __future__ import annotations
 
 import bisect
+import itertools
 
 from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr, since_before
 from fasciclf.features._episodes import WEEKDAYS, Step, sentence_words
@@ -316,6 +317,8 @@ def _next_morning(words: list[str], e: TimeExpr) -> bool:
 
 def _step_days(words: list[str], sent: list[int], e: TimeExpr) -> float | None:
     """Days a step of the story counts on from the one before, or None."""
+    if e.header and e.kind == "after_prev":
+        return e.days  # a diary's heading ("Wednesday."), often told in the present
     if _next_morning(words, e):
         days = 1.0
     elif e.kind == "after_prev" and e.days:
@@ -341,6 +344,7 @@ def _runs_on(words: list[str], sent: list[int], e: TimeExpr) -> bool:
         return True
     return (
         e.kind == "after_prev"
+        and not e.header
         and bool(e.days)
         and not _counted(words, e)
         and _told_in_past(words, sent, e.start)
@@ -373,11 +377,15 @@ def story_anchor(
     >>> last.month, after
     (3.5, 7.0)
     """
+    heads = [e.start for e in exprs if e.header and e.kind == "after_prev"]
     dated = [
         e
         for e in exprs
         if e.kind == "absolute"
         and e.month is not None
+        # a weekday diary is dated by its entries ("mon 3 march."), not by a
+        # date told inside one ("put on weight since christmas")
+        and (not heads or e.day is not None or e.header)
         and e.year_offset is None
         and not _plan(words, sent, e.start)
         # "back in March" told after May is a flashback, not the last scene
@@ -393,7 +401,8 @@ def story_anchor(
     for e in exprs:
         if e.start <= begin:
             continue
-        if _runs_on(words, sent, e):
+        # "Wednesday. ... today the foot slaps": a diary's "today" is its entry's day
+        if _runs_on(words, sent, e) and not (heads and e.kind == "now" and e.start > heads[0]):
             return None
         after += _step_days(words, sent, e) or 0.0
     # "That was a while ago.": an uncounted "ago" runs on too
@@ -437,7 +446,13 @@ def place_story(
         after = sum(_step_days(words, sent, e) or 0.0 for e in exprs if e.start > base)
         if not after:
             return False
-    counted = 0.0
+    # days counted on since the last scene, up to each expression: every step
+    # counts, also one that tells no finding ("sat. he fell asleep at 7pm.")
+    later = [e for e in exprs if e.start > base]
+    marks = [e.start for e in later]
+    counts = list(
+        itertools.accumulate((_step_days(words, sent, e) or 0.0 for e in later), initial=0.0)
+    )
     for st in steps:
         at = st.expr.start if st.expr is not None else st.start
         if last is None and st is first:
@@ -445,7 +460,7 @@ def place_story(
         elif at < base:
             st.days = None if st.days is None else round(st.days + after, 1)
         else:
-            counted += (_step_days(words, sent, st.expr) or 0.0) if st.expr is not None else 0.0
+            counted = counts[bisect.bisect_right(marks, at)]
             st.days = max(round(after - counted, 1), 0.0)
     imprecise = (
         last is not None

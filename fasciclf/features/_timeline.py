@@ -21,6 +21,7 @@ import itertools
 from dataclasses import dataclass
 
 from fasciclf.features._dates import TimeExpr, TimeTable, find_time_expressions
+from fasciclf.features._diary import MIN_HEADINGS, weekday_headings
 from fasciclf.features._episodes import (
     ANAPHORA,
     STEP_CONCEPTS,
@@ -289,7 +290,7 @@ def read_timeline(
     """
     if sent is None:
         sent = _sentence_ids(words)
-    exprs = find_time_expressions(words, table)
+    exprs = weekday_headings(words, find_time_expressions(words, table))
     steps = find_steps(words, sent, exprs, findings, starts)
     now_sents = now_sentences(words, exprs, sent)
     w_month, w_year = writing_anchor(exprs, sent, now_sents, words)
@@ -464,7 +465,10 @@ def _after_bare_now(words: list[str], sent: list[int], now_sents: set[int]) -> s
 def _last_entry(exprs: list[TimeExpr], sent: list[int]) -> set[int]:
     """Sentences of a diary's last entry: the time of writing ("11 mar - mostly better")."""
     entries = [e for e in exprs if e.kind == "absolute" and (e.day is not None or e.header)]
-    if len(entries) < DIARY_ENTRIES:
+    weekdays = [e for e in exprs if e.kind == "after_prev" and e.header]
+    if len(weekdays) >= MIN_HEADINGS:  # "Friday. Better today."
+        entries = sorted(entries + weekdays, key=lambda e: e.start)
+    elif len(entries) < DIARY_ENTRIES:
         return set()
     return set(range(sent[entries[-1].start], sent[-1] + 1))
 
