@@ -114,7 +114,7 @@ def weekday_headings(words: list[str], exprs: list[TimeExpr]) -> list[TimeExpr]:
         if (w in _WEEKDAY or _split_wed(words, i)) and (h := _heading_at(words, i)) is not None
     ]
     if len(heads) < MIN_HEADINGS:
-        return exprs
+        return _told_weekdays(words, exprs)
     counted = {e.start: e for e in exprs if _counted_heading(words, e)}
     added: list[TimeExpr] = []
     weekday = day = None
@@ -142,3 +142,56 @@ def weekday_headings(words: list[str], exprs: list[TimeExpr]) -> list[TimeExpr]:
     spans = {k for e in added for k in range(e.start, e.end)}
     kept = [e for e in exprs if e.start not in spans]
     return sorted(kept + [e for e in added if e not in kept], key=lambda e: e.start)
+
+
+# "on Sunday evening ... on Monday morning", "By Friday she couldn't stand",
+# "Come Sunday it was still there": a weekday told as a scene of the story
+_SCENE_LEAD = frozenset("on by come until till from following next was".split())
+# "every Friday", "most Friday evenings", "last Tuesday", "Good Friday": a
+# habit, a day counted from writing or a holiday, no scene
+_NOT_A_SCENE = frozenset("every each most last this good ash palm easter super".split())
+_HABIT_AFTER = frozenset({"evenings", "nights", "mornings", "afternoons", "lunches"})
+
+
+def _scene_at(words: list[str], i: int) -> int | None:
+    """Start of a weekday told as a scene at token ``i``, or None."""
+    start = i - 1 if i and words[i - 1] == "the" else i
+    lead = words[start - 1] if start else ""
+    if lead not in _SCENE_LEAD or (start >= 2 and words[start - 2] in _NOT_A_SCENE):
+        return None
+    if i + 1 < len(words) and words[i + 1] in _HABIT_AFTER:
+        return None
+    return start - 1
+
+
+def _told_weekdays(words: list[str], exprs: list[TimeExpr]) -> list[TimeExpr]:
+    """Weekdays told as the scenes of a story of days, when it names no month.
+
+    "On Sunday evening her ear ached. On Monday morning her face had fallen":
+    the second scene is a day after the first. A story dated by months or
+    seasons is left to its dates.
+
+    >>> words = "on friday i saw double . come sunday it was still there".split()
+    >>> [(e.kind, e.days) for e in weekday_headings(words, [])]
+    [('after_prev', 0.0), ('after_prev', 2.0)]
+    """
+    if any(e.kind == "absolute" for e in exprs):
+        return exprs
+    taken = {k for e in exprs for k in range(e.start, e.end)}
+    scenes = [
+        (start, i)
+        for i, w in enumerate(words)
+        if w in _WEEKDAY
+        and (start := _scene_at(words, i)) is not None
+        and not any(k in taken for k in range(start, i + 1))
+    ]
+    if len(scenes) < MIN_HEADINGS:
+        return exprs
+    added: list[TimeExpr] = []
+    weekday = None
+    for start, i in scenes:
+        now = _WEEKDAY[words[i]]
+        gap = 0.0 if weekday is None else float((now - weekday) % 7 or 7)
+        weekday = now
+        added.append(TimeExpr("after_prev", start, i + 1, days=gap, value="weekday"))
+    return sorted(exprs + added, key=lambda e: e.start)

@@ -289,7 +289,18 @@ _MONTH_PRECISION = 15.0
 
 
 def _plan(words: list[str], sent: list[int], tok: int) -> bool:
-    return bool(sentence_words(words, sent, tok) & _PLANS)
+    lo, hi = bisect.bisect_left(sent, sent[tok]), bisect.bisect_right(sent, sent[tok])
+    return any(
+        w in _PLANS
+        # "the scan is booked for March" is still to come; "I rang my GP and
+        # booked the earliest appointment" was done that day
+        and (w not in _BOOKED or not _FOR_WHEN.isdisjoint(words[k + 1 : min(k + 4, hi)]))
+        for k, w in enumerate(words[lo:hi], lo)
+    )
+
+
+_BOOKED = frozenset({"booked", "planned", "scheduled"})
+_FOR_WHEN = frozenset({"for", "in", "on", "next", "till", "until"})
 
 
 def _told_in_past(words: list[str], sent: list[int], tok: int) -> bool:
@@ -345,6 +356,7 @@ def _runs_on(words: list[str], sent: list[int], e: TimeExpr) -> bool:
     return (
         e.kind == "after_prev"
         and not e.header
+        and e.value != "weekday"  # "on Monday": a day told as a scene is counted
         and bool(e.days)
         and not _counted(words, e)
         and _told_in_past(words, sent, e.start)
@@ -386,7 +398,9 @@ def story_anchor(
         # a weekday diary is dated by its entries ("mon 3 march."), not by a
         # date told inside one ("put on weight since christmas")
         and (not heads or e.day is not None or e.header)
-        and e.year_offset is None
+        # "This September I'd been jogging": this year's month is a scene too
+        # ("this spring", "this winter" are as often the present period)
+        and (e.year_offset is None or (e.year_offset == 0 and e.value == "month"))
         and not _plan(words, sent, e.start)
         # "back in March" told after May is a flashback, not the last scene
         and not (e.start and words[e.start - 1] in ("back", "earlier"))
