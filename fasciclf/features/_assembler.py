@@ -81,7 +81,7 @@ class FeatureAssembler:
         body_sites = sorted({r for mt in present_signs for r in mt.sites})
         lower = text.lower()
         findings = course.finding_sentences(view, mentions)
-        duration, episode = course.durations(lower, view, findings)
+        duration, episode, spans = course.durations(lower, view, findings)
         triggers, timing = course.triggers_and_timing(cues)
         who = writer.find_writer(view, terms, mentions)
         age, sex = writer.age_and_sex(lower, view, who)
@@ -108,7 +108,7 @@ class FeatureAssembler:
         # The time course read as a history (dates, sequence, spread) refines
         # duration and progression and adds the timeline fields.
         view4 = (view.words, view.sent, view.starts, view.ends)
-        return apply_timeline(features, doc, view4), mentions
+        return apply_timeline(features, doc, view4, spans=spans), mentions
 
 
 _FEEL = frozenset("feel feels felt feeling".split())

@@ -69,12 +69,18 @@ def _onset_sentences(view: TokenView) -> set[int]:
     return strong
 
 
-def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | None, float | None]:
-    """Longest stated duration (days) and longest episode (minutes)."""
+def durations(
+    lower: str, view: TokenView, findings: set[int]
+) -> tuple[float | None, float | None, tuple[tuple[int, float], ...]]:
+    """Longest stated duration (days), longest episode (minutes) and the spans.
+
+    The spans are the stated lengths read as the symptoms' own, as
+    ``(character offset, days)``, for the timeline to place.
+    """
     quantities = q.find_quantities(lower)
     diary = q.diary_span(lower)
     if not quantities:
-        return diary, q.recovered_after(lower)
+        return diary, q.recovered_after(lower), ()
     onset: set[int] | None = None  # read only when a span is outside the findings
     episode = None
     spans: list[q.Quantity] = []
@@ -116,7 +122,14 @@ def durations(lower: str, view: TokenView, findings: set[int]) -> tuple[float | 
     if episode is None:
         # "my hand went useless ... about an hour later normal": one attack
         episode = q.recovered_after(lower)
-    return (round(duration, 2) if duration is not None else None), episode
+    # "for about a year both legs have gone numb": a length counted back from
+    # its scene ("since", "last", "ago" and "past" count from the writing)
+    counted = tuple(
+        (x.start, x.days)
+        for x in spans
+        if not _DATED_SPAN_RE.search(x.text) and "past" not in x.text.split()
+    )
+    return (round(duration, 2) if duration is not None else None), episode, counted
 
 
 # a span that dates an occasion ("yesterday", "two weeks ago", "since last

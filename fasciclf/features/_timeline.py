@@ -274,6 +274,7 @@ def read_timeline(
     *,
     table: TimeTable | None = None,
     sent: list[int] | None = None,
+    spans: tuple[tuple[int, float], ...] = (),
 ) -> Timeline:
     """Read the ordered steps of the story from tokens and findings.
 
@@ -287,6 +288,9 @@ def read_timeline(
         Output of the earlier stages; only ``present`` ones make steps.
     sent : list of int, optional
         Sentence index per token; split at . ! ? ; and line breaks otherwise.
+    spans : tuple of (int, float), optional
+        Stated lengths of the symptoms (character offset, days) that count
+        back from their scene ("for about a year").
     """
     if sent is None:
         sent = _sentence_ids(words)
@@ -301,6 +305,7 @@ def read_timeline(
         and all(st.days is None for st in steps)
         and place_story(steps, exprs, words, sent)
     )
+    _span_back(steps, spans, words, starts, sent)
     episodes = tuple(
         Episode(
             order=i,
@@ -642,7 +647,47 @@ def _grows(episodes: tuple[Episode, ...], ignore: frozenset[str] = frozenset()) 
     return False
 
 
-def apply_timeline(features: SymptomFeatures, doc, view=None) -> SymptomFeatures:
+_PERFECT = frozenset({"have", "has", "'ve", "been"})
+
+
+def _span_back(steps, spans, words: list[str], starts: list[int], sent: list[int]) -> None:
+    """A stated length told in a diary's first entry reaches back from it.
+
+    "12 March. For about a year both legs have gone numb when I walk": the
+    legs went numb a year before that entry, not on its day.
+    """
+    first = next((st for st in steps if st.concepts), None)
+    if (
+        first is None
+        or not first.days
+        or not spans
+        # only a diary's entry, written on its day ("in March her hand was
+        # numb for a week" is that bout's length; "two years back" counts
+        # from the writing itself)
+        or first.expr is None
+        or not first.expr.header
+        and (first.expr.kind != "absolute" or first.expr.day is None)
+    ):
+        return
+    here = sent[first.start]
+    # told in the perfect ("have gone numb for about a year", "been noticing
+    # for a few weeks"): a length up to the entry, not a job's or a bout's
+    lo, hi = bisect.bisect_left(sent, here), bisect.bisect_right(sent, here)
+    if _PERFECT.isdisjoint(words[lo:hi]):
+        return
+    told = [
+        d
+        for c, d in spans
+        if sent[k := max(bisect.bisect_right(starts, c) - 1, 0)] == here
+        and "for" in words[max(k - 2, 0) : k + 1]  # "for (about) a year"
+    ]
+    if told:
+        first.days = round(first.days + max(told), 1)
+
+
+def apply_timeline(
+    features: SymptomFeatures, doc, view=None, *, spans: tuple[tuple[int, float], ...] = ()
+) -> SymptomFeatures:
     """Return ``features`` with the timeline and the fields derived from it.
 
     Parameters
@@ -679,5 +724,5 @@ def apply_timeline(features: SymptomFeatures, doc, view=None) -> SymptomFeatures
         view = (words, _sentence_ids(words), arr[:, 1].tolist(), (arr[:, 1] + arr[:, 2]).tolist())
     words, sent, starts, ends = view
     text = features.text or doc.text
-    tl = read_timeline(words, starts, ends, text, features.findings, sent=sent)
+    tl = read_timeline(words, starts, ends, text, features.findings, sent=sent, spans=spans)
     return dataclasses.replace(features, **_derive(features, tl))
