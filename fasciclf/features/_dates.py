@@ -125,6 +125,10 @@ class TimeTable:
                 self.pairs.setdefault(toks[:2], []).append((toks, rec))
         for entries in self.pairs.values():
             entries.sort(key=lambda e: -len(e[0]))
+        # "Sept.", "Oct.": spaCy keeps a month's abbreviation and its period as one token
+        for lit, rec in list(self.single.items()):
+            if rec.kind == "month":
+                self.single.setdefault(lit + ".", rec)
         firsts = frozenset(self.single) | {p[0] for p in self.pairs}
         object.__setattr__(self, "firsts", firsts)  # frozen: set once, at construction
 
@@ -222,9 +226,7 @@ def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]
     n = len(words)
     # Only tokens that can start a record are visited (most tokens are not).
     done = 0
-    for i in [
-        i for i, w in enumerate(words) if w in firsts or w[:1].isdigit() or _dotted_month(w, single)
-    ]:
+    for i in [i for i, w in enumerate(words) if w in firsts or w[:1].isdigit()]:
         if i < done:
             continue
         w = words[i]
@@ -247,14 +249,7 @@ def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]
         else:
             if w in single:
                 tags.append((i, i + 1, single[w]))
-            elif _dotted_month(w, single):
-                tags.append((i, i + 1, single[w[:-1]]))
     return tags
-
-
-def _dotted_month(word: str, single: dict[str, TimeRecord]) -> bool:
-    """ "sept.", "oct.": spaCy keeps a month's abbreviation and its period as one token."""
-    return word[-1:] == "." and word[:-1] in single and single[word[:-1]].kind == "month"
 
 
 def _guard_ok(words: list[str], start: int, tags, j: int) -> bool:

@@ -40,6 +40,7 @@ _WEEKDAY = {
     for w in names.split()
 }
 _WEDNESDAY = 2
+_DAY_WORDS = frozenset(_WEEKDAY) | {"d", "d."}
 # "Next Tuesday.", "The following Monday:" head an entry as a bare weekday does
 _LEAD = frozenset({"next", "following", "the"})
 _PART_OF_DAY = frozenset({"morning", "afternoon", "evening", "night", "am", "pm"})
@@ -106,12 +107,16 @@ def weekday_headings(words: list[str], exprs: list[TimeExpr]) -> list[TimeExpr]:
     >>> weekday_headings("on monday my calves twitched".split(), [])
     []
     """
+    if _DAY_WORDS.isdisjoint(words):
+        return exprs  # most texts name no weekday: one pass in C
     # "Next Tuesday.": the heading takes over the "next" the table read as a step
     taken = {k for e in exprs if e.kind != "sequence" for k in range(e.start, e.end)}
     heads = [
         (i, h)
         for i, w in enumerate(words)
-        if (w in _WEEKDAY or _split_wed(words, i)) and (h := _heading_at(words, i)) is not None
+        if w in _DAY_WORDS
+        and (w in _WEEKDAY or _split_wed(words, i))
+        and (h := _heading_at(words, i)) is not None
     ]
     if len(heads) < MIN_HEADINGS:
         return _told_weekdays(words, exprs)
