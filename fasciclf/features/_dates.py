@@ -25,6 +25,7 @@ __all__ = [
     "default_time_table",
     "find_time_expressions",
     "parse_time_table",
+    "says_present",
     "since_before",
 ]
 
@@ -68,6 +69,18 @@ _TIME_PREPS = frozenset(
 )
 # "it's may now", "now is march": a month said as the present
 PRESENT_BEFORE = frozenset("'s is its it’s".split())
+# ... but "'s" only after these: "the club's spring hikes" is a possessive
+_IT = frozenset("it that now here there what which this".split())
+
+
+def says_present(words: list[str], k: int) -> bool:
+    """Whether token ``k`` ("it's", "is") names what follows as the present.
+
+    >>> says_present("it 's may".split(), 1), says_present("the club 's spring".split(), 2)
+    (True, False)
+    """
+    w = words[k]
+    return w in PRESENT_BEFORE and (w != "'s" or (k > 0 and words[k - 1] in _IT))
 
 
 def since_before(words: list[str], start: int, reach: int = 1) -> bool:
@@ -256,7 +269,7 @@ def _guard_ok(words: list[str], start: int, tags, j: int) -> bool:
     prev = words[start - 1] if start else ""
     if prev in _TIME_PREPS or prev in PRESENT_BEFORE:
         return True
-    if prev == "now" and start >= 2 and words[start - 2] in PRESENT_BEFORE:
+    if prev == "now" and start >= 2 and says_present(words, start - 2):
         return True  # "it's now May", "it is now March"
     if _heads_entry(words, start, tags[j][1]):
         return True  # "May. Chewing tires halfway through a sandwich."

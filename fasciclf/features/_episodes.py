@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 
-from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr, since_before
+from fasciclf.features._dates import TimeExpr, says_present, since_before
 from fasciclf.features._types import SYMPTOMS
 
 __all__ = [
@@ -149,7 +149,7 @@ def _present_after_since(words, sent, exprs) -> set[int]:
         for e in exprs
         if e.kind == "absolute"
         and e.start
-        and words[e.start - 1] in PRESENT_BEFORE
+        and says_present(words, e.start - 1)
         and sent[e.start] in since_sents
     }
     # and the "now" that introduces it: "now it's early November"
@@ -291,7 +291,7 @@ _AFTER = frozenset({"after", "afterwards"})
 def _names_present(words: list[str], start: int) -> bool:
     # "and now, end of November, ...", "it's May": the time of writing
     before = words[max(start - 3, 0) : start]
-    return "now" in before or (bool(before) and before[-1] in PRESENT_BEFORE)
+    return "now" in before or (start > 0 and says_present(words, start - 1))
 
 
 _DATED_KINDS = frozenset({"absolute", "ago"})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 
-from fasciclf.features._dates import PRESENT_BEFORE, TimeExpr, since_before
+from fasciclf.features._dates import TimeExpr, says_present, since_before
 from fasciclf.features._episodes import WEEKDAYS, Step, sentence_words
 from fasciclf.features._wordlists import default_wordlists
 
@@ -43,7 +43,7 @@ def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> s
     return now_sents
 
 
-_PRESENT_OR_WRITTEN = PRESENT_BEFORE | {"written", "dated"}
+_WRITTEN = frozenset({"written", "dated"})
 
 
 def _present_before(words: list[str], start: int) -> bool:
@@ -51,7 +51,7 @@ def _present_before(words: list[str], start: int) -> bool:
     before Christmas", "it's nearly Easter": the date is the present."""
     if not start:
         return False
-    if words[start - 1] in _PRESENT_OR_WRITTEN:
+    if words[start - 1] in _WRITTEN or says_present(words, start - 1):
         return True
     if start > 1 and words[start - 1] in WEEKDAYS and words[start - 2] in ("written", "dated"):
         return True
@@ -60,7 +60,7 @@ def _present_before(words: list[str], start: int) -> bool:
         k -= 1
     # "it's the fall" (the accident) is no date: a bare "the" names nothing near
     between = set(words[k + 1 : start])
-    return bool(between - {"the"}) and words[k] in PRESENT_BEFORE
+    return bool(between - {"the"}) and says_present(words, k)
 
 
 _NEAR_REACH = 3  # tokens between "it's" and the date: "the week before", "nearly"
@@ -69,7 +69,7 @@ _NEAR_WORDS = frozenset("the week weeks days before nearly almost just".split())
 
 def _names_present(words: list[str], e: TimeExpr, nows: list[int]) -> bool:
     # "is January", "it's March now", "now, in May": the month is the present
-    if e.start and words[e.start - 1] in PRESENT_BEFORE:
+    if e.start and says_present(words, e.start - 1):
         return True
     return any(-4 <= n - e.start <= e.end - e.start + 2 for n in nows)
 
