@@ -21,7 +21,7 @@ import dataclasses
 
 from fasciclf.features._dates import TimeExpr
 
-__all__ = ["MIN_HEADINGS", "weekday_headings"]
+__all__ = ["MIN_HEADINGS", "WEEKDAYS", "weekday_headings"]
 
 MIN_HEADINGS = 2
 _WEEKDAY = {
@@ -39,8 +39,9 @@ _WEEKDAY = {
     )
     for w in names.split()
 }
+WEEKDAYS = frozenset(_WEEKDAY)
 _WEDNESDAY = 2
-_DAY_WORDS = frozenset(_WEEKDAY) | {"d", "d."}
+_DAY_WORDS = WEEKDAYS | {"d", "d."}
 # "Next Tuesday.", "The following Monday:" head an entry as a bare weekday does
 _LEAD = frozenset({"next", "following", "the"})
 _PART_OF_DAY = frozenset({"morning", "afternoon", "evening", "night", "am", "pm"})
@@ -144,9 +145,11 @@ def weekday_headings(words: list[str], exprs: list[TimeExpr]) -> list[TimeExpr]:
         if any(k in taken for k in range(start, end)):
             continue  # "mon 3 march.": a date to the day already
         added.append(TimeExpr("after_prev", start, end, days=gap, header=True))
+    # the headings replace what the table read on their tokens ("next", a
+    # counted "Two weeks later." now marked as a heading)
     spans = {k for e in added for k in range(e.start, e.end)}
     kept = [e for e in exprs if e.start not in spans]
-    return sorted(kept + [e for e in added if e not in kept], key=lambda e: e.start)
+    return sorted(kept + added, key=lambda e: e.start)
 
 
 # "on Sunday evening ... on Monday morning", "By Friday she couldn't stand",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from fasciclf.features._dates import TimeExpr, says_present, since_before
+from fasciclf.features._diary import WEEKDAYS
 from fasciclf.features._types import SYMPTOMS
 
 __all__ = [
@@ -320,10 +321,6 @@ def _date_from_lead(keyed: dict[int, Step], cuts: list[int], by_start, sent: lis
 
 _PUNCT = frozenset(".,:;!?-–—()")
 _HEADING_MARKS = frozenset(":-–—")
-WEEKDAYS = frozenset(
-    "mon monday tue tues tuesday wed weds wednesday thu thur thurs thursday fri friday "
-    "sat saturday sun sunday".split()
-)
 
 # spaCy splits "Wed" like "we'd"
 _DAY_NAMES = WEEKDAYS | {"we", "d"}

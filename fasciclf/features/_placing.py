@@ -14,7 +14,8 @@ import bisect
 import itertools
 
 from fasciclf.features._dates import TimeExpr, says_present, since_before
-from fasciclf.features._episodes import WEEKDAYS, Step, sentence_words
+from fasciclf.features._diary import WEEKDAYS
+from fasciclf.features._episodes import Step, sentence_words
 from fasciclf.features._wordlists import default_wordlists
 
 __all__ = ["MONTH_DAYS", "months_before", "now_sentences", "place_steps", "writing_anchor"]

@@ -700,6 +700,9 @@ def apply_timeline(
         ``(words, sentence_ids, starts, ends)`` when the pipeline already has
         them (lower-cased tokens, sentence index per token, offsets); read
         from ``doc`` otherwise.
+    spans : tuple of (int, float), optional
+        The stated lengths the duration stage read as the symptoms' own
+        (character offset, days); a diary's first entry counts back by them.
 
     Examples
     --------
