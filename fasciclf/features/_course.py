@@ -430,19 +430,9 @@ def progression(
     if episode is not None and episode >= 1.0:
         # Twitches lasting seconds are not attacks; episodes last minutes to hours.
         return "episodic"
-    if "episodic" in found and episode is None and not _only_twitching(mentions):
-        # "the twitching comes and goes": twitches that come and go are no
-        # attacks that resolve; the course is not told
+    if "episodic" in found and episode is None:
         return "episodic"
     return "unknown"
-
-
-def _only_twitching(mentions: list[Mention]) -> bool:
-    present = {mt.concept for mt in mentions if mt.status == "present"}
-    return bool(present) and present <= _TWITCH_ONLY
-
-
-_TWITCH_ONLY = frozenset({"twitching"})
 
 
 def triggers_and_timing(cues: list[tuple[Term, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
