@@ -21,7 +21,7 @@ import dataclasses
 
 from fasciclf.features._dates import TimeExpr
 
-__all__ = ["MIN_HEADINGS", "WEEKDAYS", "weekday_headings"]
+__all__ = ["MIN_HEADINGS", "WEEKDAYS", "WED_PIECES", "weekday_headings"]
 
 MIN_HEADINGS = 2
 _WEEKDAY = {
@@ -41,7 +41,10 @@ _WEEKDAY = {
 }
 WEEKDAYS = frozenset(_WEEKDAY)
 _WEDNESDAY = 2
-_DAY_WORDS = WEEKDAYS | {"d", "d."}
+# spaCy splits "Wed" like "we'd": "we" and "d" ("d." with its period)
+_WED_TAIL = frozenset({"d", "d."})
+WED_PIECES = _WED_TAIL | {"we"}
+_DAY_WORDS = WEEKDAYS | _WED_TAIL  # not "we": nearly every text has it
 # "Next Tuesday.", "The following Monday:" head an entry as a bare weekday does
 _LEAD = frozenset({"next", "following", "the"})
 _PART_OF_DAY = frozenset({"morning", "afternoon", "evening", "night", "am", "pm"})
@@ -60,8 +63,8 @@ def _day_of_month(word: str) -> int | None:
 
 
 def _split_wed(words: list[str], i: int) -> bool:
-    """spaCy splits "Wed" like "we'd": "we", "d"; ``i`` is the "d"."""
-    return words[i] in ("d", "d.") and i > 0 and words[i - 1] == "we"
+    """ "Wed" split in two, ``i`` at its "d"."""
+    return words[i] in _WED_TAIL and i > 0 and words[i - 1] == "we"
 
 
 def _opens_line(words: list[str], start: int) -> bool:

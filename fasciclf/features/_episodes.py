@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from fasciclf.features._dates import TimeExpr, says_present, since_before
-from fasciclf.features._diary import WEEKDAYS
+from fasciclf.features._diary import WED_PIECES, WEEKDAYS
 from fasciclf.features._types import SYMPTOMS
 
 __all__ = [
@@ -321,9 +321,7 @@ def _date_from_lead(keyed: dict[int, Step], cuts: list[int], by_start, sent: lis
 
 _PUNCT = frozenset(".,:;!?-–—()")
 _HEADING_MARKS = frozenset(":-–—")
-
-# spaCy splits "Wed" like "we'd"
-_DAY_NAMES = WEEKDAYS | {"we", "d"}
+_DAY_NAMES = WEEKDAYS | WED_PIECES
 
 
 def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -> None:

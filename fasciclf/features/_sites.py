@@ -256,6 +256,8 @@ def _then_lists(view: TokenView, site_toks: set[int]) -> dict[int, range]:
     stays linear).
     """
     words, sent = view.words, view.sent
+    if _THEN.isdisjoint(words):
+        return {}  # most letters have no "then": one scan in C
     ranges = view.sentence_ranges()
     out: dict[int, range] = {}
     for s_id in dict.fromkeys(sent[j] for j, w in enumerate(words) if w in _THEN):
