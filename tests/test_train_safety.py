@@ -114,6 +114,30 @@ def test_threshold_reaches_the_sensitivity_and_falls_as_it_rises():
     assert red_flag_threshold(y, proba, ["mnd", "ok"], [], 0.95) is None
 
 
+@pytest.mark.parametrize("confidence", [0.5, 0.8, 0.95])
+def test_confidence_bound_is_the_binomial_order_statistic(confidence):
+    from scipy.stats import binom
+
+    rng = np.random.default_rng(1)
+    n, target = 300, 0.95
+    p_mnd = rng.uniform(0.0, 1.0, n)
+    proba = np.column_stack([p_mnd, 1 - p_mnd])
+    y = np.array(["mnd"] * n)
+    t = red_flag_threshold(y, proba, ["mnd", "ok"], ["mnd"], target, confidence=confidence)
+    point = red_flag_threshold(y, proba, ["mnd", "ok"], ["mnd"], target)
+    below = int(np.sum(p_mnd < t))  # t is the (below + 1)-th lowest score
+    # the bound's order statistic passes the confidence; one higher does not
+    assert binom.sf(below, n, 1 - target) >= confidence
+    assert binom.sf(below + 1, n, 1 - target) < confidence
+    assert t <= point
+
+
+def test_confidence_bound_is_the_lowest_score_when_too_few_positives():
+    y = np.array(["mnd", "mnd", "ok"])
+    proba = np.array([[0.9, 0.1], [0.3, 0.7], [0.1, 0.9]])
+    assert red_flag_threshold(y, proba, ["mnd", "ok"], ["mnd"], 0.99, confidence=0.95) == 0.3
+
+
 def test_train_learns_the_threshold_from_out_of_fold_probabilities():
     model = train(TEXTS, LABELS, kind="text", cv=2, param_grid={"C": [1.0]}, params={"min_df": 1})
     assert model.red_flag_classes_ == [MND]

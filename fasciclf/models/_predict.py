@@ -127,7 +127,7 @@ def _model_flag(probabilities: dict[str, float], net: _Net | None) -> tuple[RedF
         reason = (
             f"No rule fired, but the model gives {p:.0%} to the red-flag categories "
             f"({', '.join(red)}) together, at or above its threshold of {threshold:.0%} "
-            f"(chosen for {target:.0%} sensitivity on out-of-fold training data)."
+            f"(chosen for at least {target:.0%} sensitivity on out-of-fold training data)."
         )
     elif top in red:
         # a suggestion of a red-flag category is never shown without its flag

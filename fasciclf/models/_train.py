@@ -160,9 +160,25 @@ def _search_summary(results: Mapping[str, Any], fixed: Mapping[str, Any]) -> lis
 
 
 def red_flag_threshold(
-    y: np.ndarray, proba: np.ndarray, classes: Sequence[Any], red: Sequence[Any], sensitivity: float
+    y: np.ndarray,
+    proba: np.ndarray,
+    classes: Sequence[Any],
+    red: Sequence[Any],
+    sensitivity: float,
+    *,
+    confidence: float | None = None,
 ) -> float | None:
-    """Largest threshold on the summed red-flag probability with sensitivity >= target.
+    """Threshold on the summed red-flag probability that keeps ``sensitivity``.
+
+    Without ``confidence``, the largest threshold whose sensitivity on these
+    rows is at least the target (an order statistic of the positives'
+    scores). With it, a distribution-free lower confidence bound for that
+    threshold: the ``j``-th lowest positive score, with ``j`` the largest
+    number for which ``P(Binomial(n, 1 - sensitivity) >= j) >= confidence``,
+    so that, with that confidence, at least ``sensitivity`` of new cases
+    from the same source score at or above it. The tail of the positives'
+    scores is sparse, so the point estimate jumps between builds; the bound
+    errs toward catching more.
 
     Parameters
     ----------
@@ -173,6 +189,8 @@ def red_flag_threshold(
         All classes, and the red-flag ones among them.
     sensitivity : float
         Target share of red-flag cases at or above the threshold.
+    confidence : float in [0, 1) or None, default=None
+        Confidence of the lower bound; ``None`` is the point estimate.
 
     Returns
     -------
@@ -188,14 +206,33 @@ def red_flag_threshold(
     0.4
     >>> red_flag_threshold(y, p, ["mnd", "ok"], ["mnd"], 0.5)
     0.9
+
+    With 200 positives scoring 0.01, 0.02, ..., 2.0 and a 0.95 target, the
+    point estimate is the 11th lowest score; the 90% bound is the 6th:
+
+    >>> y = np.array(["mnd"] * 200)
+    >>> p = np.c_[np.arange(1, 201) / 100, np.zeros(200)]
+    >>> float(red_flag_threshold(y, p, ["mnd", "ok"], ["mnd"], 0.95))
+    0.11
+    >>> float(red_flag_threshold(y, p, ["mnd", "ok"], ["mnd"], 0.95, confidence=0.9))
+    0.06
     """
     cols = [list(classes).index(c) for c in red]
     positive = np.isin(y, list(red))
     if not cols or not positive.any():
         return None
     score = np.sort(proba[positive][:, cols].sum(axis=1))[::-1]
+    n = len(score)
     # The k-th highest positive score keeps k positives at or above it.
-    k = int(np.ceil(sensitivity * len(score) - 1e-9))
+    k = int(np.ceil(sensitivity * n - 1e-9))
+    if confidence is not None:
+        from scipy.stats import binom
+
+        # j positives may fall below the j-th lowest score; binom.sf(j - 1)
+        # is P(Binomial >= j), falling in j: take the largest j that passes.
+        j = np.arange(1, n + 1)
+        ok = j[binom.sf(j - 1, n, 1.0 - sensitivity) >= confidence]
+        k = max(k, n + 1 - int(ok.max())) if ok.size else n
     return float(score[max(k, 1) - 1])
 
 
@@ -226,7 +263,8 @@ def train(
        scores are :attr:`cv_metrics_` (slightly optimistic, as the same
        folds chose the winner) and, if the model has red-flag classes and
        a ``red_flag_sensitivity``, its out-of-fold probabilities set
-       :attr:`red_flag_threshold_` (see :func:`red_flag_threshold`).
+       :attr:`red_flag_threshold_` (see :func:`red_flag_threshold`; with
+       the model's ``red_flag_confidence``, a lower confidence bound).
     3. The winner is refit, calibrated, on all the data.
 
     Rows are put in a canonical order first, so the same data in any order
@@ -338,7 +376,12 @@ def train(
     model = SymptomClassifier(**chosen).fit(texts_l, y)
     if model.red_flag_sensitivity is not None and model.red_flag_classes_:
         model.red_flag_threshold_ = red_flag_threshold(
-            y, oof, model.classes_, model.red_flag_classes_, model.red_flag_sensitivity
+            y,
+            oof,
+            model.classes_,
+            model.red_flag_classes_,
+            model.red_flag_sensitivity,
+            confidence=model.red_flag_confidence,
         )
     model.cv_metrics_ = _fold_metrics(y, oof, model.classes_, splits)
     model.search_results_ = selection
