@@ -364,7 +364,10 @@ def _month_of(rec: TimeRecord, day: int | None, position: float | None) -> float
         return base + (day - 1) / 31.0
     if rec.kind == "month":
         return base + (position if position is not None else 0.5)
-    return base + ((position - 0.5) * 3 if position is not None else 0.0)
+    # a season spans three months; a holiday a few weeks at most ("the start
+    # of Lent", "the end of the summer holidays")
+    span = 3 if rec.kind == "season" else 1
+    return base + ((position - 0.5) * span if position is not None else 0.0)
 
 
 def _day_before(words, tags, k: int) -> int | None:
