@@ -48,6 +48,7 @@ KINDS: tuple[str, ...] = (
     "fluctuation",
     "course",
     "frequency",
+    "recurrence",
 )
 _TEXT_VALUES = {
     "after_unit": ("forward", "now"),
@@ -231,6 +232,9 @@ class TimeExpr:
     bare: bool = False
     day: int | None = None
     header: bool = False  # a month heading a diary entry ("March. ...", "Early June:")
+    # ``year_offset`` counts calendar years ("July last year", "early last
+    # year"), not occurrences ("last July", "last summer": the most recent one)
+    calendar: bool = False
 
 
 def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]]:
@@ -302,6 +306,7 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     s, e, rec = tags[k]
     month: float | None = None
     year: int | None = None
+    calendar = False
     day = _day_before(words, tags, k) if k == j and rec.kind == "month" else None
     day_after = _day_after(words, tags, k) if rec.kind == "month" and day is None else None
     if day_after is not None:  # "Jan 10.": the American order of a diary's date
@@ -313,7 +318,7 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
         if day is not None and day_after is None:  # "12 January": a diary's date, to the day
             start = tags[k - 1][0]
     elif rec.kind == "year_ref":
-        offset = int(rec.value)
+        offset, calendar = int(rec.value), True
         # "early this year" is about mid February, "late last year" October
         month = 1.0 + 12 * (position - 0.08) if position is not None else None
     elif rec.kind == "year":
@@ -328,7 +333,7 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
         k += 1
     elif rec.kind in _DATE_KINDS and offset is None and nxt == "year_ref":
         # "July last year", "the spring of this year": one date, not two
-        offset, e = int(tags[k][2].value), tags[k][1]
+        offset, e, calendar = int(tags[k][2].value), tags[k][1], True
         k += 1
     bare = rec.kind in _DATE_KINDS and offset is None and year is None
     span = rec.kind if rec.kind in _DATE_KINDS else None  # what the date names
@@ -340,7 +345,17 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     )
     return (
         TimeExpr(
-            "absolute", start, e, month, year, offset, value=span, bare=bare, day=day, header=header
+            "absolute",
+            start,
+            e,
+            month,
+            year,
+            offset,
+            value=span,
+            bare=bare,
+            day=day,
+            header=header,
+            calendar=calendar,
         ),
         k,
     )
@@ -482,6 +497,30 @@ def _dated(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     return None
 
 
+def _recurrence(tags, j: int) -> tuple[TimeExpr, int] | None:
+    """ "two summers ago", "three Christmases back": that occurrence of the season.
+
+    The most recent one is "last summer"; each one more is a year further
+    back (:func:`~fasciclf.features._placing.months_before`).
+    """
+    if j + 2 >= len(tags) or tags[j][2].kind != "number":
+        return None
+    (_, e, num), (s2, e2, rec), (s3, e3, ago) = tags[j], tags[j + 1], tags[j + 2]
+    if (
+        rec.kind != "recurrence"
+        or s2 != e
+        or s3 != e2
+        or ago.kind != "after_unit"
+        or ago.value != "now"
+        or not 1 <= int(num.value) <= 30
+    ):
+        return None
+    expr = TimeExpr(
+        "absolute", tags[j][0], e3, float(rec.value), None, -int(num.value), value="season"
+    )
+    return expr, j + 3
+
+
 def _relative(words, tags, j: int) -> tuple[TimeExpr | None, int] | None:
     """ "within two weeks", "for the past month", "three months later", "a year ago"."""
     s, e, rec = tags[j]
@@ -495,6 +534,9 @@ def _relative(words, tags, j: int) -> tuple[TimeExpr | None, int] | None:
             return None, q[1]  # "on the last day she stood up": an occasion
         kind = "after_prev" if rec.value == "forward" else "ago"
         return TimeExpr(kind, s, tags[q[1] - 1][1], days=q[0]), q[1]
+    counted = _recurrence(tags, j)
+    if counted is not None:
+        return counted
     q = _quantity(tags, j)
     if q is None:
         return None

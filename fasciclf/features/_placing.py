@@ -119,6 +119,15 @@ def months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> flo
     """Months from the date ``e`` names to the time of writing, or None."""
     if w_month is None:
         return None
+    if e.calendar and e.year_offset is not None and e.year is None:
+        # "July last year", "early last year", "this year": the calendar year
+        # that many years before the writing year; a year named without a
+        # month is its middle, or the middle of what has passed of this one
+        if e.month is None:
+            middle = (w_month + 1.0) / 2 if e.year_offset == 0 else 6.5
+            return w_month - middle - 12 * e.year_offset
+        diff = w_month - e.month - 12 * e.year_offset
+        return diff if diff >= 0 else None  # "in December this year": still to come
     month = e.month if e.month is not None else 6.5
     if e.year is not None:
         return (w_year * 12 + w_month - e.year * 12 - month) if w_year is not None else None
@@ -129,6 +138,8 @@ def months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> flo
         inside = 1.5 if e.value == "season" else 0.5
         if e.month is None or diff < inside:
             diff += 12 * -e.year_offset if e.month is None else 12
+        if e.month is not None:  # "two summers ago": the one before last summer
+            diff += 12 * (-e.year_offset - 1)
     elif e.year_offset == 0 and w_month < month:
         return None  # "this autumn" when writing in spring: still to come
     return diff
