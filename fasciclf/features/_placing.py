@@ -11,6 +11,7 @@ story that names no present is written at its last scene
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 
 from fasciclf.features._dates import TimeExpr, says_present, since_before
@@ -28,6 +29,36 @@ _FROM_PREVIOUS = frozenset({"same", "since", "soon"})
 _EVENT_REACH = 40  # tokens: the date told in the same sentence or the one before
 _SINCE_REACH = 5  # tokens: "since lambing in March", "since the boat trip in May"
 _ONSET_LINKS = default_wordlists()["onset_links"]
+
+
+_YEAR_OPENS = 3  # tokens: "In 2023,", "Back in 2021"
+
+
+def years_told_before(exprs: list[TimeExpr], sent: list[int]) -> list[TimeExpr]:
+    """A bare month or season takes the year named earlier in its sentence.
+
+    "In 2023, the summer of my grandson's wedding, her leg got tired", "In
+    2021 we moved, and in the spring my hand began to twitch": the summer
+    and the spring of that year, not of the year of writing. Only a year
+    named alone ("in 2023", not "March 2023") at the opening of its
+    sentence lends itself.
+    """
+    out: list[TimeExpr] = []
+    year: tuple[int, int] | None = None  # (sentence, year)
+    for e in exprs:
+        if (
+            e.kind == "absolute"
+            and e.year is not None
+            and e.month is None
+            # the year frames its sentence only when it opens it: "Ron retired
+            # in 2019 but ... in mid October" is this October
+            and bisect.bisect_left(sent, sent[e.start]) + _YEAR_OPENS > e.start
+        ):
+            year = (sent[e.start], e.year)
+        elif e.kind == "absolute" and e.bare and year is not None and year[0] == sent[e.start]:
+            e = dataclasses.replace(e, year=year[1], bare=False)
+        out.append(e)
+    return out
 
 
 def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> set[int]:

@@ -37,6 +37,7 @@ from fasciclf.features._placing import (
     place_steps,
     place_story,
     writing_anchor,
+    years_told_before,
 )
 from fasciclf.features._tokens import SENTENCE_END
 from fasciclf.features._types import Episode, Finding, SymptomFeatures
@@ -294,7 +295,7 @@ def read_timeline(
     """
     if sent is None:
         sent = _sentence_ids(words)
-    exprs = weekday_headings(words, find_time_expressions(words, table))
+    exprs = years_told_before(weekday_headings(words, find_time_expressions(words, table)), sent)
     steps = find_steps(words, sent, exprs, findings, starts)
     now_sents = now_sentences(words, exprs, sent)
     w_month, w_year = writing_anchor(exprs, sent, now_sents, words)
