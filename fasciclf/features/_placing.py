@@ -70,9 +70,39 @@ def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> s
         if e.kind == "absolute"
         # "it's July", "It's October 2025", "(written 5 feb)", "dated 20 October"
         and (e.bare or (e.year is not None and e.month is not None and e.year_offset is None))
-        and _present_before(words, e.start)
+        and (_present_before(words, e.start) or _note_date(words, sent, e))
     )
     return now_sents
+
+
+# a note's title: "Notes for Dr Shah, 14 November", "For the neurologist, 14
+# January.", "Written 14 November, to take to the surgery."
+_NOTE_OPENERS = frozenset("notes note for written diary letter update log".split())
+_NOTE_TITLE = 14  # tokens at most
+_DATE_AFTER = frozenset({",", ":", "-", "–", "—", "(", "written", "dated"})
+
+
+def _note_date(words: list[str], sent: list[int], e: TimeExpr) -> bool:
+    """A date in a note's title line is the day it was written.
+
+    The first sentence of the text opens with a word such as "Notes" or
+    "For", is short, and gives the date after a comma or "written on";
+    "Notes for the appointment on 18 June" gives the appointment's day,
+    which is still to come.
+    """
+    if sent[e.start] != 0 or e.month is None or e.year_offset is not None:
+        return False
+    first = next((w for w in words if w[:1].isalnum()), "")
+    if first not in _NOTE_OPENERS or bisect.bisect_right(sent, 0) > _NOTE_TITLE:
+        return False
+    k = e.start - 1
+    while k >= 0 and (words[k] in WEEKDAYS or words[k].isspace()):
+        k -= 1  # "Notes for Dr Okafor, Tuesday 14th November"
+    if k < 0:
+        return False
+    return words[k] in _DATE_AFTER or (
+        words[k] == "on" and k > 0 and words[k - 1] in ("written", "up", "dated")
+    )
 
 
 _WRITTEN = frozenset({"written", "dated"})
@@ -128,7 +158,7 @@ def writing_anchor(
     # "it's mid-November" names the present more surely than a date near a
     # "now": "the GP on 3rd October, and now it's mid-November"
     for e in said_now:
-        if _present_before(words, e.start):
+        if _present_before(words, e.start) or _note_date(words, sent, e):
             return e.month, e.year
     entries = [e for e in exprs if e.kind == "absolute" and (e.day is not None or e.header)]
     if len(entries) >= DIARY_ENTRIES:
