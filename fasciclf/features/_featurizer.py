@@ -45,6 +45,8 @@ def _feature_names() -> list[str]:
     names += [f"site__{s}" for s in BODY_SITES]
     names += [f"laterality__{v}" for v in LATERALITIES]
     names += [f"progression__{v}" for v in PROGRESSIONS]
+    # where it began and whether it moved on: a clinician's first questions
+    names += [f"onset__{s}" for s in BODY_SITES]
     for s in SYMPTOMS:
         names += [f"symptom__{s}__present", f"symptom__{s}__absent"]
     names += [f"trigger__{t}" for t in TRIGGERS]
@@ -68,6 +70,8 @@ def _feature_names() -> list[str]:
         "n_present",
         "n_absent",
         "n_sites",
+        "n_spread_regions",
+        "fluctuating",
         "n_sign_mentions",
         "log1p_words",
     ]
@@ -93,6 +97,8 @@ def _one_hot(row: np.ndarray, f: SymptomFeatures) -> None:
         row[ix[f"site__{s}"]] = 1.0
     row[ix[f"laterality__{f.laterality}"]] = 1.0
     row[ix[f"progression__{f.progression}"]] = 1.0
+    if f.onset_site is not None:
+        row[ix[f"onset__{f.onset_site}"]] = 1.0
     for s, status in f.symptoms.items():
         if status in ("present", "absent"):
             row[ix[f"symptom__{s}__{status}"]] = 1.0
@@ -132,6 +138,8 @@ def _counts(row: np.ndarray, f: SymptomFeatures) -> None:
     row[ix["n_present"]] = sum(v == "present" for v in f.symptoms.values())
     row[ix["n_absent"]] = sum(v == "absent" for v in f.symptoms.values())
     row[ix["n_sites"]] = len([s for s in f.body_sites if s != "generalized"])
+    row[ix["n_spread_regions"]] = len(f.spread)
+    row[ix["fluctuating"]] = float(f.fluctuating)
     row[ix["n_sign_mentions"]] = min(len(f.findings), 50)
     row[ix["log1p_words"]] = math.log1p(len(f.text.split()))
 
