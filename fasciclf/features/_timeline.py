@@ -138,6 +138,9 @@ _NO_TROUBLE = frozenset({"problem", "problems", "trouble", "bother"})
 # "By evening her lid sagged. The telly split in two. The GP said screens.
 # In the mornings she is fine.": the good morning is told a little later
 _MORNING_AFTER = 5
+_EVERY = frozenset({"every", "each"})
+_DAY_END = frozenset({"evening", "evenings", "night", "nights", "afternoon", "afternoons"})
+_NO_TROUBLE_REACH = 4  # tokens: "In the morning, no problem"
 
 
 def _denial_reach(words: list[str], start: int) -> int:
@@ -505,17 +508,25 @@ def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> boo
         if "even" in words[max(i - 3, 0) : i]:
             continue  # "now even in the morning the words are blurred": no good start
         lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
-        # "when she says good morning to me": a greeting, not a good morning
+        if "same" in words[lo:hi] and _DAY_END.intersection(words[lo:hi]):
+            continue  # "in morning and evening it is same"
+        # "when she says good morning to me": a greeting, not a good morning;
+        # "Arms and legs are fine, I still walk to the shop every morning": a
+        # habit, unless the good state is told of it ("Every morning she is good")
+        habit = i > 0 and words[i - 1] in _EVERY
         good = [
             j
-            for j in range(lo, hi)
+            for j in range(i if habit else lo, hi)
             if words[j] in _GOOD_STATE and not (words[j] == "good" and j + 1 == i)
         ]
         # "a little better in the morning but not normal anymore": a fixed loss
         if good and not any(_NOT.intersection(words[max(j - 2, 0) : j]) for j in good):
             return True
-        # "In the morning no problem."
-        if any(words[j] in _NO_TROUBLE and words[j - 1] == "no" for j in range(lo + 1, hi)):
+        # "In the morning no problem." (not "no problem with the eyes" further on)
+        if any(
+            words[j] in _NO_TROUBLE and words[j - 1] == "no"
+            for j in range(max(lo + 1, i - _NO_TROUBLE_REACH), min(hi, i + _NO_TROUBLE_REACH))
+        ):
             return True
     return False
 
