@@ -73,6 +73,7 @@ FIELDS = (
     "duration_days",
     "episode_minutes",
     "progression",
+    "fluctuating",
     "symptoms",
     "triggers",
     "timing",

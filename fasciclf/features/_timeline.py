@@ -140,7 +140,7 @@ _NO_TROUBLE = frozenset({"problem", "problems", "trouble", "bother"})
 _MORNING_AFTER = 5
 _EVERY = frozenset({"every", "each"})
 _DAY_END = frozenset({"evening", "evenings", "night", "nights", "afternoon", "afternoons"})
-_NO_TROUBLE_REACH = 4  # tokens: "In the morning, no problem"
+_NO_TROUBLE_REACH = 4  # tokens before the morning word: "no problem in the morning"
 
 
 def _denial_reach(words: list[str], start: int) -> int:
@@ -522,10 +522,11 @@ def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> boo
         # "a little better in the morning but not normal anymore": a fixed loss
         if good and not any(_NOT.intersection(words[max(j - 2, 0) : j]) for j in good):
             return True
-        # "In the morning no problem." (not "no problem with the eyes" further on)
+        # "In the morning no problem.", "At breakfast he reads aloud no problem"
+        # (not "no problem with the eyes" told well before the morning)
         if any(
             words[j] in _NO_TROUBLE and words[j - 1] == "no"
-            for j in range(max(lo + 1, i - _NO_TROUBLE_REACH), min(hi, i + _NO_TROUBLE_REACH))
+            for j in range(max(lo + 1, i - _NO_TROUBLE_REACH), hi)
         ):
             return True
     return False
