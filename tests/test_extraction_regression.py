@@ -74,6 +74,8 @@ FIELDS = (
     "episode_minutes",
     "progression",
     "fluctuating",
+    "onset_site",
+    "spread",
     "symptoms",
     "triggers",
     "timing",
@@ -109,6 +111,8 @@ def _actual(features, field: str, expected: Any) -> Any:
         return sorted(features.historical)
     if field == "extra_present_includes":
         return sorted(features.extra_present)
+    if field == "spread":
+        return list(features.spread)
     return getattr(features, field)
 
 

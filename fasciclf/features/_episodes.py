@@ -95,6 +95,22 @@ def site_words() -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=1)
+def site_pairs() -> dict[str, dict[str, str]]:
+    """Two-word site terms by first then second word: "shoulder" -> "blade" -> trunk."""
+    from fasciclf.features._resources import default_lexicon
+
+    out: dict[str, dict[str, str]] = {}
+    for rec in default_lexicon().records:
+        if rec.kind != "site":
+            continue
+        for term in rec.terms:
+            parts = term.split(" ")
+            if len(parts) == 2:
+                out.setdefault(parts[0], {})[parts[1]] = rec.value
+    return out
+
+
 # words between a travel word and the body part it goes to: "moved to my left hand"
 _PART_LEAD = frozenset(
     "to into up down my his her their your the a an both left right other upper lower whole "
@@ -111,24 +127,42 @@ def part_at(words: list[str], k: int) -> bool:
 
 def _place_sites(words, sent, steps: dict[int, Step], cuts, sent_first, sent_sites) -> None:
     """Sites told in a later piece of a sentence belong to that piece's step."""
-    table = site_words()
+    table, pairs = site_words(), site_pairs()
     located: dict[int, list[str]] = {}
-    for t in [t for t, w in enumerate(words) if w in table]:
-        region = table[words[t]]
+    skip = -1
+    for t in [t for t, w in enumerate(words) if w in table or w in pairs]:
+        if t == skip:
+            continue
+        # "shoulder blade" is the back, not the arm its first word names
+        region = pairs.get(words[t], {}).get(words[t + 1]) if t + 1 < len(words) else None
+        if region is not None:
+            skip = t + 1
+        elif words[t] in table:
+            region = table[words[t]]
+        else:
+            continue
         if region not in sent_sites.get(sent[t], ()):
             continue
         key = _piece_key(t, sent, cuts, sent_first)
         located.setdefault(key, []).append(region)
+    # a region no single word of the sentence names ("under my right shoulder
+    # blade", a foot drop's foot) stays with the step whose finding told it
+    placed: dict[int, set[str]] = {}
+    for key, regions in located.items():
+        placed.setdefault(_sentence_of_key(key, sent), set()).update(regions)
     for key, regions in located.items():
         if key not in steps:
             steps[key] = Step(key if key >= 0 else 0, None, [], [])
-        steps[key].sites = list(dict.fromkeys(regions))
-    # a step with no site of its own, in a sentence where another step has
-    # them, has none (they were told of the other piece)
-    sited = {_sentence_of_key(k, sent) for k in located}
+        own = placed[_sentence_of_key(key, sent)]
+        kept = [r for r in steps[key].sites if r not in own]
+        steps[key].sites = list(dict.fromkeys([*regions, *kept]))
+    # a step with no site word of its own, in a sentence where another step
+    # has them, keeps only the regions no word placed (the rest were told of
+    # the other piece)
     for key, st in steps.items():
-        if key not in located and _sentence_of_key(key, sent) in sited:
-            st.sites = []
+        s_id = _sentence_of_key(key, sent)
+        if key not in located and s_id in placed:
+            st.sites = [r for r in st.sites if r not in placed[s_id]]
 
 
 def _sentence_of_key(key: int, sent: list[int]) -> int:
