@@ -9,6 +9,7 @@ and the body sites named in each piece form one step.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -203,8 +204,7 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
         sent_first.setdefault(sent[c], c)
     keyed = _steps_of_findings(sent, findings, starts, cuts, sent_first, by_start)
     _place_sites(words, sent, keyed, cuts, sent_first, keyed.sent_sites)
-    _date_from_lead(keyed, cuts, by_start, sent)
-    _date_from_tail(keyed, cuts, by_start, words, sent)
+    _date_from_neighbours(keyed, cuts, by_start, words, sent)
     _date_from_heading(words, keyed, events, sent)
     for key, st in keyed.items():
         if st.expr is None and key >= 0:
@@ -335,55 +335,49 @@ def _names_present(words: list[str], start: int) -> bool:
 _DATED_KINDS = frozenset({"absolute", "ago"})
 
 
-def _date_from_lead(keyed: dict[int, Step], cuts: list[int], by_start, sent: list[int]) -> None:
-    """A sentence's leading date covers a symptom told after a sequence word.
+def _date_from_neighbours(
+    keyed: dict[int, Step], cuts: list[int], by_start, words: list[str], sent: list[int]
+) -> None:
+    """A date in its own piece of a sentence dates the symptom told beside it.
 
-    "In January, after a run of bad nights, her eyelid started twitching":
-    the finding sits in the piece cut at "after", the date in a piece of
-    its own with no finding; the step happened in January.
+    Before it: "In January, after a run of bad nights, her eyelid started
+    twitching": the finding sits in the piece cut at "after", the date in a
+    piece of its own with no finding; the step happened in January.
+
+    After it, for the story's start only: "At first my left hand got weak in
+    May", "I first noticed it in my calf two years ago": the step cut at
+    "first" happened then, when no comma parts them ("First my thumb
+    twitched, which I put down to carpal tunnel, as I'd had a numb hand
+    years ago" is another clause). After "then", a date later in the
+    sentence is as often a scene of the symptom's course ("Then came the
+    burning, even in January") as its onset (training narratives and the
+    challenge set: 3 durations lost for 2 won).
     """
-    for prev, cut in zip(cuts, cuts[1:], strict=False):
-        st = keyed.get(cut)
-        lead = by_start[prev]
+    for first, second in itertools.pairwise(cuts):
+        if sent[first] != sent[second]:
+            continue
+        after, before = keyed.get(second), keyed.get(first)
         if (
-            st is not None
-            and prev not in keyed
-            and sent[prev] == sent[cut]
-            and st.expr is not None
-            and st.expr.kind == "sequence"
-            and lead.kind in _DATED_KINDS
+            after is not None
+            and first not in keyed
+            and _after_sequence(after)
+            and by_start[first].kind in _DATED_KINDS
         ):
-            st.expr = lead
-
-
-def _date_from_tail(keyed: dict[int, Step], cuts: list[int], by_start, words, sent) -> None:
-    """A date closing a sentence dates the first symptom told after "first".
-
-    "At first my left hand got weak in May", "I first noticed it in my calf
-    two years ago": the finding sits in the piece cut at "first", the date
-    in a piece of its own with no finding; the step happened then. The
-    mirror of :func:`_date_from_lead`, for the story's start only: after
-    "then", a date later in the sentence is as often a scene of the
-    symptom's course ("Then came the burning, even in January") as its
-    onset (training narratives and the challenge set: 3 durations lost for 2 won).
-    """
-    for cut, nxt in zip(cuts, cuts[1:], strict=False):
-        st = keyed.get(cut)
-        tail = by_start[nxt]
+            after.expr = by_start[first]
         if (
-            st is not None
-            and nxt not in keyed
-            and sent[cut] == sent[nxt]
-            and st.expr is not None
-            and st.expr.kind == "sequence"
-            and st.expr.value == "start"
-            and tail.kind in _DATED_KINDS
-            and not _names_present(words, nxt)
-            # one clause: "First my thumb twitched, which I put down to
-            # carpal tunnel, as I'd had a numb hand years ago" is another
-            and "," not in words[cut:nxt]
+            before is not None
+            and second not in keyed
+            and _after_sequence(before)
+            and before.expr.value == "start"
+            and by_start[second].kind in _DATED_KINDS
+            and not _names_present(words, second)
+            and "," not in words[first:second]
         ):
-            st.expr = tail
+            before.expr = by_start[second]
+
+
+def _after_sequence(st: Step) -> bool:
+    return st.expr is not None and st.expr.kind == "sequence"
 
 
 _PUNCT = frozenset(".,:;!?-–—()")
