@@ -45,6 +45,7 @@ SHAPES = {
     "dates in one sentence": lambda n: _repeat("5 may 6 june ", n),
     "weekday diary": lambda n: _repeat("Monday. My calf twitches.\nWed. My hand too.\n", n),
     "weekday scenes": lambda n: _repeat("On Monday my calf twitched, by Friday my hand. ", n),
+    "mornings in one sentence": lambda n: _repeat("my arm is weak in the morning and ", n),
     "function frames": lambda n: _repeat("can't struggle to the jar is a struggle ", n),
     "sign parts and states": lambda n: _repeat("eyelid sags hangs droops voice nasal ", n),
 }

@@ -494,40 +494,73 @@ def _fatigable_told(findings, starts: list[int], sent: list[int], tiring: set[in
     )
 
 
+@dataclass(frozen=True)
+class _Day:
+    """What a sentence holds for :func:`_fine_by_morning`, read once per sentence."""
+
+    lo: int
+    hi: int
+    goods: list[int]  # positions of good-state words
+    negated: list[int]  # prefix counts of those told with a "not" just before
+    no_trouble: list[int]  # positions of "problem" after "no"
+    same_all_day: bool  # "in morning and evening it is same"
+
+    @classmethod
+    def read(cls, words: list[str], lo: int, hi: int) -> _Day:
+        goods = [j for j in range(lo, hi) if words[j] in _GOOD_STATE]
+        flags = [bool(_NOT.intersection(words[max(j - 2, 0) : j])) for j in goods]
+        span = words[lo:hi]
+        return cls(
+            lo,
+            hi,
+            goods,
+            [0, *itertools.accumulate(flags)],
+            [j for j in range(lo + 1, hi) if words[j] in _NO_TROUBLE and words[j - 1] == "no"],
+            "same" in span and bool(_DAY_END.intersection(span)),
+        )
+
+
 def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> bool:
     """The day starts well in a sentence about a loss of strength, the eyes or
     speech, or in one of the few sentences after one: "By the evening my eyelid droops.
     In the morning it is open again, I am fine" (a within-day course).
+
+    Each sentence is read once (:class:`_Day`), so a long sentence with many
+    morning words costs no more than its length.
     """
     if not tiring:
         return False
+    days: dict[int, _Day] = {}
     for i in (i for i, w in enumerate(words) if w in _DAY_START):
         s_id = sent[i]
         if not tiring.intersection(range(s_id - _MORNING_AFTER, s_id + 1)):
             continue
         if "even" in words[max(i - 3, 0) : i]:
             continue  # "now even in the morning the words are blurred": no good start
-        lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
-        if "same" in words[lo:hi] and _DAY_END.intersection(words[lo:hi]):
+        if s_id not in days:
+            lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
+            days[s_id] = _Day.read(words, lo, hi)
+        day = days[s_id]
+        if day.same_all_day:
             continue  # "in morning and evening it is same"
-        # "when she says good morning to me": a greeting, not a good morning;
         # "Arms and legs are fine, I still walk to the shop every morning": a
         # habit, unless the good state is told of it ("Every morning she is good")
         habit = i > 0 and words[i - 1] in _EVERY
-        good = [
-            j
-            for j in range(i if habit else lo, hi)
-            if words[j] in _GOOD_STATE and not (words[j] == "good" and j + 1 == i)
-        ]
+        a = bisect.bisect_left(day.goods, i if habit else day.lo)
+        count, negated = len(day.goods) - a, day.negated[-1] - day.negated[a]
+        # "when she says good morning to me": a greeting, not a good morning
+        greeting = bisect.bisect_left(day.goods, i - 1)
+        if i > 0 and words[i - 1] == "good" and a <= greeting < len(day.goods):
+            if day.goods[greeting] == i - 1:
+                count -= 1
+                negated -= day.negated[greeting + 1] - day.negated[greeting]
         # "a little better in the morning but not normal anymore": a fixed loss
-        if good and not any(_NOT.intersection(words[max(j - 2, 0) : j]) for j in good):
+        if count and not negated:
             return True
         # "In the morning no problem.", "At breakfast he reads aloud no problem"
         # (not "no problem with the eyes" told well before the morning)
-        if any(
-            words[j] in _NO_TROUBLE and words[j - 1] == "no"
-            for j in range(max(lo + 1, i - _NO_TROUBLE_REACH), hi)
-        ):
+        k = bisect.bisect_left(day.no_trouble, max(day.lo + 1, i - _NO_TROUBLE_REACH))
+        if k < len(day.no_trouble):
             return True
     return False
 
