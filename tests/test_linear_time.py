@@ -46,6 +46,8 @@ SHAPES = {
     "weekday diary": lambda n: _repeat("Monday. My calf twitches.\nWed. My hand too.\n", n),
     "weekday scenes": lambda n: _repeat("On Monday my calf twitched, by Friday my hand. ", n),
     "mornings in one sentence": lambda n: _repeat("my arm is weak in the morning and ", n),
+    "dates in a long sentence": lambda n: _repeat("since May my hand is weak and ", n),
+    "better in a long sentence": lambda n: _repeat("my right hand is better now and ", n),
     "function frames": lambda n: _repeat("can't struggle to the jar is a struggle ", n),
     "sign parts and states": lambda n: _repeat("eyelid sags hangs droops voice nasal ", n),
 }

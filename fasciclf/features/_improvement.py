@@ -11,6 +11,8 @@ against the red flags for a worsening limb, so these must not read as one.
 
 from __future__ import annotations
 
+import bisect
+
 from fasciclf.features._wordlists import default_wordlists
 
 __all__ = ["told_as_loss"]
@@ -140,9 +142,17 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
         return True
     if literal == "quieter":
         return bool(_VOICE.intersection(before))  # "his voice is quieter"
-    # "the twitching has gone away but the hand is no better"
-    rest = [w for k, w in enumerate(words[end:], end) if sent[k] == sent[start]]
-    if "but" in rest:
-        tail = " ".join(rest[rest.index("but") + 1 :])
+    # "the twitching has gone away but the hand is no better": the clause
+    # after the next "but" of the sentence, in a bounded window (a long
+    # sentence is read once per improving word, so its whole rest is not)
+    hi = bisect.bisect_right(sent, sent[start])
+    near = words[end : min(hi, end + _BUT_REACH)]
+    if "but" in near:
+        k = end + near.index("but") + 1
+        tail = " ".join(words[k : min(hi, k + _TAIL_REACH)])
         return any(bad in tail.split() or bad in tail for bad in _STILL_BAD)
     return False
+
+
+_BUT_REACH = 30  # tokens from the improving word to its "but"
+_TAIL_REACH = 12  # tokens after "but": "but the hand is no better"

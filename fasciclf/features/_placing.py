@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import itertools
+import threading
 
 from fasciclf.features._dates import TimeExpr, says_present, since_before
 from fasciclf.features._diary import WEEKDAYS
@@ -362,14 +363,30 @@ _MONTH_PRECISION = 15.0
 
 
 def _plan(words: list[str], sent: list[int], tok: int) -> bool:
-    lo, hi = bisect.bisect_left(sent, sent[tok]), bisect.bisect_right(sent, sent[tok])
-    return any(
-        w in _PLANS
+    """Whether ``tok``'s sentence tells a plan still to come."""
+    cached = getattr(_PLAN_CACHE, "value", None)
+    if cached is None or cached[0] is not words:
+        # read once per text: a long sentence with many dates would
+        # otherwise be scanned once per date
+        cached = (words, _plan_sentences(words, sent))
+        _PLAN_CACHE.value = cached
+    return sent[tok] in cached[1]
+
+
+_PLAN_CACHE = threading.local()
+
+
+def _plan_sentences(words: list[str], sent: list[int]) -> frozenset[int]:
+    out = set()
+    for k, w in enumerate(words):
+        if w not in _PLANS or sent[k] in out:
+            continue
+        hi = bisect.bisect_right(sent, sent[k])
         # "the scan is booked for March" is still to come; "I rang my GP and
         # booked the earliest appointment" was done that day
-        and (w not in _BOOKED or not _FOR_WHEN.isdisjoint(words[k + 1 : min(k + 4, hi)]))
-        for k, w in enumerate(words[lo:hi], lo)
-    )
+        if w not in _BOOKED or not _FOR_WHEN.isdisjoint(words[k + 1 : min(k + 4, hi)]):
+            out.add(sent[k])
+    return frozenset(out)
 
 
 _BOOKED = frozenset({"booked", "planned", "scheduled"})
