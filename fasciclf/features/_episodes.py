@@ -253,6 +253,25 @@ def _dated_onset(words: list[str], sent: list[int], e: TimeExpr, first_told) -> 
         )
         or _first_was(ws, e, words, sent, first_told)
         or _decline(ws, e, sent, first_told)
+        or _noticed_part(ws, e, sent, first_told)
+    )
+
+
+# what a person is said to notice before it is described: "we noticed her voice"
+_NOTICED = frozenset({"noticed", "notice", "noticing", "spotted"})
+_FUNCTIONS = frozenset("voice speech talking walk walking gait balance writing handwriting".split())
+
+
+def _noticed_part(ws: set[str], e, sent: list[int], first_told) -> bool:
+    """ "Then in July we noticed her voice. It became slow, a bit like drunk":
+    a dated sentence noticing a body part or a function, right before the
+    first symptom is told, is its onset."""
+    return (
+        e.kind == "absolute"
+        and first_told is not None
+        and sent[e.start] + 1 == first_told
+        and bool(ws & _NOTICED)
+        and (bool(ws & _FUNCTIONS) or not ws.isdisjoint(site_words()))
     )
 
 
