@@ -27,6 +27,7 @@ SIGN_CONCEPTS = frozenset(SYMPTOMS) | {
     "balance",
     "vision",
     "vague_symptom",
+    "masked_face",
 }
 # Named conditions a lay writer mentions to ask about them: never present.
 FEARED_CONCEPTS = frozenset({"als"})
