@@ -213,7 +213,13 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
         (_sentence_of_key(k, sent) for k, st in keyed.items() if st.concepts), default=None
     )
     for e in events:  # "it started around Easter": a dated step without a symptom word
-        if e.start in keyed or e.kind == "sequence":
+        if e.start in keyed:
+            continue
+        if e.kind == "sequence":
+            # "In September she had a heavy cold. Since then:" and a list of
+            # what followed: the list's first symptoms are that step's
+            if _since_heading(words, sent, e, first_told):
+                keyed[e.start] = Step(e.start, e, [], [])
             continue
         if _dated_onset(words, sent, e, first_told):
             keyed[e.start] = Step(e.start, e, [], [])
@@ -228,6 +234,16 @@ _VAGUE_COMPLAINT = frozenset(
 )
 # a decline told before its symptoms are named
 _DECLINE = frozenset("downhill declining deteriorating deteriorated".split())
+
+
+def _since_heading(words: list[str], sent: list[int], e: TimeExpr, first_told) -> bool:
+    """ "Since then:", "Ever since.": a short sentence of its own right before the first symptom."""
+    return (
+        e.value == "since"
+        and first_told is not None
+        and sent[e.start] + 1 == first_told
+        and _short(words, sent, e.start)
+    )
 
 
 def _dated_onset(words: list[str], sent: list[int], e: TimeExpr, first_told) -> bool:
