@@ -270,6 +270,25 @@ def _dated_onset(words: list[str], sent: list[int], e: TimeExpr, first_told) -> 
         or _first_was(ws, e, words, sent, first_told)
         or _decline(ws, e, sent, first_told)
         or _noticed_part(ws, e, sent, first_told)
+        or _scene_opening(words, sent, e, first_told)
+    )
+
+
+_SCENE_OPENERS = {("it", "was"), ("this", "was"), ("that", "was"), ("it", "began")}
+
+
+def _scene_opening(words: list[str], sent: list[int], e, first_told) -> bool:
+    """ "It was the week after my birthday in June. I saw my left calf going":
+    a sentence that only sets the scene's date, right before the first
+    symptom is told, dates it."""
+    lo = bisect.bisect_left(sent, sent[e.start])
+    while lo < e.start and not words[lo][:1].isalnum():
+        lo += 1  # an opening quote: "\"It was the week after ..."
+    return (
+        e.kind == "absolute"
+        and first_told is not None
+        and sent[e.start] + 1 == first_told
+        and tuple(words[lo : lo + 2]) in _SCENE_OPENERS
     )
 
 
