@@ -274,15 +274,17 @@ def _dated_onset(words: list[str], sent: list[int], e: TimeExpr, first_told) -> 
     )
 
 
-_SCENE_OPENERS = {("it", "was"), ("this", "was"), ("that", "was"), ("it", "began")}
+_SCENE_OPENERS = frozenset({("it", "was"), ("this", "was"), ("that", "was"), ("it", "began")})
+_QUOTE_REACH = 3  # tokens of punctuation before "It was": an opening quote
 
 
 def _scene_opening(words: list[str], sent: list[int], e, first_told) -> bool:
     """ "It was the week after my birthday in June. I saw my left calf going":
-    a sentence that only sets the scene's date, right before the first
-    symptom is told, dates it."""
+    a dated sentence that opens "It was" (a scene's date), right before the
+    first symptom is told, dates it."""
     lo = bisect.bisect_left(sent, sent[e.start])
-    while lo < e.start and not words[lo][:1].isalnum():
+    stop = min(e.start, lo + _QUOTE_REACH)
+    while lo < stop and not words[lo][:1].isalnum():
         lo += 1  # an opening quote: "\"It was the week after ..."
     return (
         e.kind == "absolute"
