@@ -108,7 +108,8 @@ class FeatureAssembler:
         # The time course read as a history (dates, sequence, spread) refines
         # duration and progression and adds the timeline fields.
         view4 = (view.words, view.sent, view.starts, view.ends)
-        return apply_timeline(features, doc, view4, spans=spans), mentions
+        placed = tuple((s.start, s.region) for s in site_list)
+        return apply_timeline(features, doc, view4, spans=spans, sites=placed), mentions
 
 
 _FEEL = frozenset("feel feels felt feeling".split())

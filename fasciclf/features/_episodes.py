@@ -96,22 +96,6 @@ def site_words() -> dict[str, str]:
     }
 
 
-@lru_cache(maxsize=1)
-def site_pairs() -> dict[str, dict[str, str]]:
-    """Two-word site terms by first then second word: "shoulder" -> "blade" -> trunk."""
-    from fasciclf.features._resources import default_lexicon
-
-    out: dict[str, dict[str, str]] = {}
-    for rec in default_lexicon().records:
-        if rec.kind != "site":
-            continue
-        for term in rec.terms:
-            parts = term.split(" ")
-            if len(parts) == 2:
-                out.setdefault(parts[0], {})[parts[1]] = rec.value
-    return out
-
-
 # words between a travel word and the body part it goes to: "moved to my left hand"
 _PART_LEAD = frozenset(
     "to into up down my his her their your the a an both left right other upper lower whole "
@@ -126,22 +110,18 @@ def part_at(words: list[str], k: int) -> bool:
     return k < len(words) and words[k] in site_words()
 
 
-def _place_sites(words, sent, steps: dict[int, Step], cuts, sent_first, sent_sites) -> None:
-    """Sites told in a later piece of a sentence belong to that piece's step."""
-    table, pairs = site_words(), site_pairs()
+def _place_sites(words, sent, steps: dict[int, Step], cuts, sent_first, sent_sites, sites) -> None:
+    """Sites told in a later piece of a sentence belong to that piece's step.
+
+    ``sites`` are the (token, region) of the site terms the sites stage
+    kept (multi-word ones such as "shoulder blade" read as one, exclusions
+    such as "the hair at the back" dropped); without them, single words.
+    """
+    if sites is None:
+        table = site_words()
+        sites = [(t, table[w]) for t, w in enumerate(words) if w in table]
     located: dict[int, list[str]] = {}
-    skip = -1
-    for t in [t for t, w in enumerate(words) if w in table or w in pairs]:
-        if t == skip:
-            continue
-        # "shoulder blade" is the back, not the arm its first word names
-        region = pairs.get(words[t], {}).get(words[t + 1]) if t + 1 < len(words) else None
-        if region is not None:
-            skip = t + 1
-        elif words[t] in table:
-            region = table[words[t]]
-        else:
-            continue
+    for t, region in sites:
         if region not in sent_sites.get(sent[t], ()):
             continue
         key = _piece_key(t, sent, cuts, sent_first)
@@ -194,7 +174,7 @@ def _present_after_since(words, sent, exprs) -> set[int]:
     }
 
 
-def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
+def find_steps(words, sent, exprs, findings, starts, sites=None) -> list[Step]:
     present = _present_after_since(words, sent, exprs)
     events = [e for e in exprs if e.kind in _EVENT_KINDS and e.start not in present]
     cuts = [e.start for e in events]
@@ -203,7 +183,7 @@ def find_steps(words, sent, exprs, findings, starts) -> list[Step]:
     for c in cuts:
         sent_first.setdefault(sent[c], c)
     keyed = _steps_of_findings(sent, findings, starts, cuts, sent_first, by_start)
-    _place_sites(words, sent, keyed, cuts, sent_first, keyed.sent_sites)
+    _place_sites(words, sent, keyed, cuts, sent_first, keyed.sent_sites, sites)
     _date_from_neighbours(keyed, cuts, by_start, words, sent)
     _date_from_heading(words, keyed, events, sent)
     for key, st in keyed.items():

@@ -279,6 +279,7 @@ def read_timeline(
     table: TimeTable | None = None,
     sent: list[int] | None = None,
     spans: tuple[tuple[int, float], ...] = (),
+    sites: tuple[tuple[int, str], ...] | None = None,
 ) -> Timeline:
     """Read the ordered steps of the story from tokens and findings.
 
@@ -295,11 +296,14 @@ def read_timeline(
     spans : tuple of (int, float), optional
         Stated lengths of the symptoms (character offset, days) that count
         back from their scene ("for about a year").
+    sites : tuple of (int, str), optional
+        Token and region of each site term the sites stage kept; without
+        them, body-part words are read one by one.
     """
     if sent is None:
         sent = _sentence_ids(words)
     exprs = years_told_before(weekday_headings(words, find_time_expressions(words, table)), sent)
-    steps = find_steps(words, sent, exprs, findings, starts)
+    steps = find_steps(words, sent, exprs, findings, starts, sites)
     now_sents = now_sentences(words, exprs, sent)
     w_month, w_year = writing_anchor(exprs, sent, now_sents, words)
     place_steps(steps, w_month, w_year, exprs, words, sent)
@@ -732,7 +736,12 @@ def _span_back(steps, spans, words: list[str], starts: list[int], sent: list[int
 
 
 def apply_timeline(
-    features: SymptomFeatures, doc, view=None, *, spans: tuple[tuple[int, float], ...] = ()
+    features: SymptomFeatures,
+    doc,
+    view=None,
+    *,
+    spans: tuple[tuple[int, float], ...] = (),
+    sites: tuple[tuple[int, str], ...] | None = None,
 ) -> SymptomFeatures:
     """Return ``features`` with the timeline and the fields derived from it.
 
@@ -749,6 +758,9 @@ def apply_timeline(
     spans : tuple of (int, float), optional
         The stated lengths the duration stage read as the symptoms' own
         (character offset, days); a diary's first entry counts back by them.
+    sites : tuple of (int, str), optional
+        Token and region of the site terms the sites stage kept (see
+        :func:`read_timeline`).
 
     Examples
     --------
@@ -773,5 +785,7 @@ def apply_timeline(
         view = (words, _sentence_ids(words), arr[:, 1].tolist(), (arr[:, 1] + arr[:, 2]).tolist())
     words, sent, starts, ends = view
     text = features.text or doc.text
-    tl = read_timeline(words, starts, ends, text, features.findings, sent=sent, spans=spans)
+    tl = read_timeline(
+        words, starts, ends, text, features.findings, sent=sent, spans=spans, sites=sites
+    )
     return dataclasses.replace(features, **_derive(features, tl))
