@@ -503,7 +503,6 @@ class _Day:
     """What a sentence holds for :func:`_fine_by_morning`, read once per sentence."""
 
     lo: int
-    hi: int
     goods: list[int]  # positions of good-state words
     negated: list[int]  # prefix counts of those told with a "not" just before
     no_trouble: list[int]  # positions of "problem" after "no"
@@ -511,12 +510,17 @@ class _Day:
 
     @classmethod
     def read(cls, words: list[str], lo: int, hi: int) -> _Day:
-        goods = [j for j in range(lo, hi) if words[j] in _GOOD_STATE]
+        # "when she says good morning to me": a greeting, not a good morning
+        goods = [
+            j
+            for j in range(lo, hi)
+            if words[j] in _GOOD_STATE
+            and not (words[j] == "good" and j + 1 < hi and words[j + 1] in _DAY_START)
+        ]
         flags = [bool(_NOT.intersection(words[max(j - 2, 0) : j])) for j in goods]
         span = words[lo:hi]
         return cls(
             lo,
-            hi,
             goods,
             [0, *itertools.accumulate(flags)],
             [j for j in range(lo + 1, hi) if words[j] in _NO_TROUBLE and words[j - 1] == "no"],
@@ -552,12 +556,6 @@ def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> boo
         habit = i > 0 and words[i - 1] in _EVERY
         a = bisect.bisect_left(day.goods, i if habit else day.lo)
         count, negated = len(day.goods) - a, day.negated[-1] - day.negated[a]
-        # "when she says good morning to me": a greeting, not a good morning
-        greeting = bisect.bisect_left(day.goods, i - 1)
-        if i > 0 and words[i - 1] == "good" and a <= greeting < len(day.goods):
-            if day.goods[greeting] == i - 1:
-                count -= 1
-                negated -= day.negated[greeting + 1] - day.negated[greeting]
         # "a little better in the morning but not normal anymore": a fixed loss
         if count and not negated:
             return True
