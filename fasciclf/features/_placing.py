@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import itertools
-import threading
 
 from fasciclf.features._dates import TimeExpr, says_present, since_before
 from fasciclf.features._diary import WEEKDAYS
@@ -362,21 +361,8 @@ _BACK_MONTHS = 9.0  # a month up to three months back in the year is a look back
 _MONTH_PRECISION = 15.0
 
 
-def _plan(words: list[str], sent: list[int], tok: int) -> bool:
-    """Whether ``tok``'s sentence tells a plan still to come."""
-    cached = getattr(_PLAN_CACHE, "value", None)
-    if cached is None or cached[0] is not words:
-        # read once per text: a long sentence with many dates would
-        # otherwise be scanned once per date
-        cached = (words, _plan_sentences(words, sent))
-        _PLAN_CACHE.value = cached
-    return sent[tok] in cached[1]
-
-
-_PLAN_CACHE = threading.local()
-
-
 def _plan_sentences(words: list[str], sent: list[int]) -> frozenset[int]:
+    """Sentences that tell a plan still to come, read once per text."""
     out = set()
     for k, w in enumerate(words):
         if w not in _PLANS or sent[k] in out:
@@ -416,7 +402,9 @@ def _next_morning(words: list[str], e: TimeExpr) -> bool:
     return e.kind == "sequence" and tuple(words[e.start : e.end]) == ("the", "next", "morning")
 
 
-def _step_days(words: list[str], sent: list[int], e: TimeExpr) -> float | None:
+def _step_days(
+    words: list[str], sent: list[int], e: TimeExpr, plans: frozenset[int]
+) -> float | None:
     """Days a step of the story counts on from the one before, or None."""
     if e.header and e.kind == "after_prev":
         return e.days  # a diary's heading ("Wednesday."), often told in the present
@@ -428,7 +416,7 @@ def _step_days(words: list[str], sent: list[int], e: TimeExpr) -> float | None:
         return None
     if (
         not _told_in_past(words, sent, e.start)
-        or _plan(words, sent, e.start)
+        or sent[e.start] in plans
         # "he forgot about it till the next day": a habit told in the past
         or (e.start and words[e.start - 1] in ("till", "until"))
     ):
@@ -463,7 +451,7 @@ def _told_back(before: TimeExpr, e: TimeExpr) -> bool:
 
 
 def story_anchor(
-    exprs: list[TimeExpr], words: list[str], sent: list[int]
+    exprs: list[TimeExpr], words: list[str], sent: list[int], plans: frozenset[int] | None = None
 ) -> tuple[TimeExpr | None, float] | None:
     """The last scene of a story that names no present, as its time of writing.
 
@@ -472,6 +460,7 @@ def story_anchor(
     "two days after that"); ``None`` when time is said to have passed since
     without saying how much ("now", "ever since", "eventually", "weeks
     later", "it's been like that since"). Plans still to come do not count.
+    ``plans``: the sentences that tell a plan, when the caller read them already.
 
     >>> from fasciclf.features._dates import find_time_expressions
     >>> words = "in march my foot dropped . a week later my hand went .".split()
@@ -479,6 +468,8 @@ def story_anchor(
     >>> last.month, after
     (3.5, 7.0)
     """
+    if plans is None:
+        plans = _plan_sentences(words, sent)
     heads = [e.start for e in exprs if e.header and e.kind == "after_prev"]
     dated = [
         e
@@ -491,7 +482,7 @@ def story_anchor(
         # "This September I'd been jogging": this year's month is a scene too
         # ("this spring", "this winter" are as often the present period)
         and (e.year_offset is None or (e.year_offset == 0 and e.value == "month"))
-        and not _plan(words, sent, e.start)
+        and sent[e.start] not in plans
         # "back in March" told after May is a flashback, not the last scene
         and not (e.start and words[e.start - 1] in ("back", "earlier"))
     ]
@@ -508,7 +499,7 @@ def story_anchor(
         # "Wednesday. ... today the foot slaps": a diary's "today" is its entry's day
         if _runs_on(words, sent, e) and not (heads and e.kind == "now" and e.start > heads[0]):
             return None
-        after += _step_days(words, sent, e) or 0.0
+        after += _step_days(words, sent, e, plans) or 0.0
     # "That was a while ago.": an uncounted "ago" runs on too
     told_ago = {k for e in exprs if e.kind == "ago" for k in range(e.start, e.end)}
     if any(w == "ago" and k not in told_ago for k, w in enumerate(words[begin + 1 :], begin + 1)):
@@ -538,7 +529,8 @@ def place_story(
     first = next((st for st in steps if st.concepts or st.sites), None)
     if first is None:
         return False
-    anchor = story_anchor(exprs, words, sent)
+    plans = _plan_sentences(words, sent)
+    anchor = story_anchor(exprs, words, sent, plans)
     if anchor is None:
         return False
     last, after = anchor
@@ -547,7 +539,7 @@ def place_story(
         base = last.start
     else:
         base = first.start
-        after = sum(_step_days(words, sent, e) or 0.0 for e in exprs if e.start > base)
+        after = sum(_step_days(words, sent, e, plans) or 0.0 for e in exprs if e.start > base)
         if not after:
             return False
     # days counted on since the last scene, up to each expression: every step
@@ -555,7 +547,7 @@ def place_story(
     later = [e for e in exprs if e.start > base]
     marks = [e.start for e in later]
     counts = list(
-        itertools.accumulate((_step_days(words, sent, e) or 0.0 for e in later), initial=0.0)
+        itertools.accumulate((_step_days(words, sent, e, plans) or 0.0 for e in later), initial=0.0)
     )
     for st in steps:
         at = st.expr.start if st.expr is not None else st.start
