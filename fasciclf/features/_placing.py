@@ -32,27 +32,44 @@ _ONSET_LINKS = default_wordlists()["onset_links"]
 
 
 _YEAR_OPENS = 3  # tokens: "In 2023,", "Back in 2021"
+_APPOSITION = 4  # tokens: "three years ago, the first summer"
+_AGO = frozenset({"ago", "back"})
 
 
-def years_told_before(exprs: list[TimeExpr], sent: list[int]) -> list[TimeExpr]:
+def years_told_before(exprs: list[TimeExpr], sent: list[int], words: list[str]) -> list[TimeExpr]:
     """A bare month or season takes the year named earlier in its sentence.
 
     "In 2023, the summer of my grandson's wedding, her leg got tired", "In
     2021 we moved, and in the spring my hand began to twitch": the summer
     and the spring of that year, not of the year of writing. Only a year
     named alone ("in 2023", not "March 2023") at the opening of its
-    sentence lends itself.
+    sentence lends itself. A counted time ago opening its sentence is the
+    time of a bare season told as its apposition ("Three years ago, the first
+    summer of the big contract, Alan's leg got tired"): the season goes.
     """
     out: list[TimeExpr] = []
     year: tuple[int, int] | None = None  # (sentence, year)
+    ago: tuple[int, int] | None = None  # (sentence, end)
     for e in exprs:
+        opens = bisect.bisect_left(sent, sent[e.start]) + _YEAR_OPENS > e.start
+        # "the last days of February" is no time ago: it frames February
+        if e.kind == "ago" and e.days and opens and words[e.end - 1] in _AGO:
+            ago = (sent[e.start], e.end)
+        elif (
+            e.kind == "absolute"
+            and e.bare
+            and ago is not None
+            and ago[0] == sent[e.start]
+            and e.start - ago[1] <= _APPOSITION
+        ):
+            continue
         if (
             e.kind == "absolute"
             and e.year is not None
             and e.month is None
             # the year frames its sentence only when it opens it: "Ron retired
             # in 2019 but ... in mid October" is this October
-            and bisect.bisect_left(sent, sent[e.start]) + _YEAR_OPENS > e.start
+            and opens
         ):
             year = (sent[e.start], e.year)
         elif e.kind == "absolute" and e.bare and year is not None and year[0] == sent[e.start]:

@@ -302,7 +302,9 @@ def read_timeline(
     """
     if sent is None:
         sent = _sentence_ids(words)
-    exprs = years_told_before(weekday_headings(words, find_time_expressions(words, table)), sent)
+    exprs = years_told_before(
+        weekday_headings(words, find_time_expressions(words, table)), sent, words
+    )
     steps = find_steps(words, sent, exprs, findings, starts, sites)
     now_sents = now_sentences(words, exprs, sent)
     w_month, w_year = writing_anchor(exprs, sent, now_sents, words)
