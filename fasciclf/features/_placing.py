@@ -27,6 +27,7 @@ DIARY_ENTRIES = 3  # dates to the day that make a text a diary
 # (the gap of "soon" is days, well inside the guideline's tolerance)
 _FROM_PREVIOUS = frozenset({"same", "since", "soon"})
 _EVENT_REACH = 40  # tokens: the date told in the same sentence or the one before
+_SCENE_SENTENCES = 3  # the dated scene's sentence and the next three
 _SINCE_REACH = 5  # tokens: "since lambing in March", "since the boat trip in May"
 _ONSET_LINKS = default_wordlists()["onset_links"]
 
@@ -316,6 +317,15 @@ def place_steps(
             # "In the first week of February he shifted the boxes ... That evening
             # his back was so sore": the day of the sentence before, however long
             or (_same_day(words, sent, tok) and sent[tok] - sent[event] == 1)
+            # "had a cold in march, spent a week in bed ... got up with a neck
+            # like a plank": the first finding told in the past within a few
+            # sentences of a dated scene told in the past happened in that
+            # scene ("In 2019 I had surgery. My hand twitches" is a present state)
+            or (
+                sent[tok] - sent[event] <= _SCENE_SENTENCES
+                and _told_in_past(words, sent, tok)
+                and _told_in_past(words, sent, event)
+            )
         ),
     )
 
