@@ -362,6 +362,12 @@ def _date_before_sequence(
 _AFTER = frozenset({"after", "afterwards"})
 
 
+def _entry_step(words: list[str], sent: list[int], tok: int) -> bool:
+    return words[tok] == "then" or (
+        words[tok] in _AFTER and (not tok or sent[tok - 1] != sent[tok])
+    )
+
+
 def _names_present(words: list[str], start: int) -> bool:
     # "and now, end of November, ...", "it's May": the time of writing
     before = words[max(start - 3, 0) : start]
@@ -418,6 +424,7 @@ def _after_sequence(st: Step) -> bool:
 
 _PUNCT = frozenset(".,:;!?-–—()")
 _HEADING_MARKS = frozenset(":-–—")
+_MONTH_DOTS = frozenset("jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec.".split())
 _DAY_NAMES = WEEKDAYS | WED_PIECES
 
 
@@ -442,7 +449,13 @@ def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -
         if not all(w.isspace() or w in _PUNCT or w in _DAY_NAMES for w in words[lo : e.start]):
             return False
         after = [w for w in words[e.end : hi] if not w.isspace()]
-        return all(w in _PUNCT for w in after) or after[0] in _HEADING_MARKS
+        # "2 Sept. Back from the physio": spaCy keeps the dot on the month
+        # and the heading runs on into the entry's first sentence
+        return (
+            all(w in _PUNCT for w in after)
+            or after[0] in _HEADING_MARKS
+            or (words[e.end - 1] in _MONTH_DOTS and words[e.end - 2].isdigit())
+        )
 
     headings = [
         (s_id, es[0])
@@ -459,11 +472,13 @@ def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -
             st = keyed[firsts[j][1]]
             # "2 June. Now his forearm too.": the entry's "now" is its date
             # "2 January. ... with a pain in her buttock and then had to be
-            # helped out": a "then" inside the entry is the entry's day too
+            # helped out": a "then" inside the entry is the entry's day too,
+            # and so is an "after" opening a sentence ("Mon 6 Jan. After four
+            # hours of marking"; "when he writes, after a few words" is a habit)
             if (
                 st.expr is None
                 or st.expr.kind == "now"
-                or (st.expr.kind == "sequence" and words[st.expr.start] == "then")
+                or (st.expr.kind == "sequence" and _entry_step(words, sent, st.expr.start))
             ):
                 st.expr = e
 
