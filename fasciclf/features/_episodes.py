@@ -45,6 +45,7 @@ _SIGNS = frozenset(SYMPTOMS) | {
     "balance",
     "drooling",
     "respiratory",
+    "slowness",
 }
 
 

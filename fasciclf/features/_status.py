@@ -28,6 +28,7 @@ SIGN_CONCEPTS = frozenset(SYMPTOMS) | {
     "vision",
     "vague_symptom",
     "masked_face",
+    "slowness",
 }
 # Named conditions a lay writer mentions to ask about them: never present.
 FEARED_CONCEPTS = frozenset({"als"})
