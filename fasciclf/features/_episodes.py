@@ -186,6 +186,7 @@ def find_steps(words, sent, exprs, findings, starts, sites=None) -> list[Step]:
     keyed = _steps_of_findings(sent, findings, starts, cuts, sent_first, by_start)
     _place_sites(words, sent, keyed, cuts, sent_first, keyed.sent_sites, sites)
     _date_from_neighbours(keyed, cuts, by_start, words, sent)
+    _date_closing_finding(keyed, cuts, by_start, words)
     _date_from_heading(words, keyed, events, sent)
     for key, st in keyed.items():
         if st.expr is None and key >= 0:
@@ -419,6 +420,34 @@ def _date_from_neighbours(
             before.expr = by_start[second]
 
 
+_CLOSING_GAP = 2  # tokens between a finding and the date that closes it: "ache in April"
+
+
+def _date_closing_finding(keyed: _Keyed, cuts: list[int], by_start, words: list[str]) -> None:
+    """A date told right after a finding is its date, not the piece's date before it.
+
+    "She joined a gym in March, so when her thighs began to ache in April
+    we blamed the spin classes": the ache began in April. Only when the
+    finding is the last of its piece, no punctuation parts it from the
+    date, and the date's own piece tells no finding.
+    """
+    for first, second in itertools.pairwise(cuts):
+        st = keyed.get(first)
+        last = keyed.last_tok.get(first)
+        if (
+            st is None
+            or second in keyed
+            or st.expr is None
+            or st.expr.kind != "absolute"
+            or by_start[second].kind != "absolute"
+            or last is None
+            or not 0 < second - last <= _CLOSING_GAP + 1
+            or any(not w[:1].isalnum() for w in words[last + 1 : second])
+        ):
+            continue
+        st.expr = by_start[second]
+
+
 def _after_sequence(st: Step) -> bool:
     return st.expr is not None and st.expr.kind == "sequence"
 
@@ -488,17 +517,21 @@ class _Keyed(dict):
     """Steps by piece key, with the body sites read in each sentence."""
 
     sent_sites: dict[int, set[str]]
+    last_tok: dict[int, int]  # the last token of a finding told in each piece
 
 
 def _steps_of_findings(sent, findings, starts, cuts, sent_first, by_start) -> _Keyed:
     keyed = _Keyed()
     keyed.sent_sites = {}
+    keyed.last_tok = {}
     for f in findings:
         if f.status != "present" or f.concept not in STEP_CONCEPTS:
             continue
         tok = max(bisect.bisect_right(starts, f.start) - 1, 0)
         key = _piece_key(tok, sent, cuts, sent_first)
         step = keyed.setdefault(key, Step(key if key >= 0 else tok, by_start.get(key), [], []))
+        last = max(bisect.bisect_left(starts, f.end) - 1, tok)
+        keyed.last_tok[key] = max(keyed.last_tok.get(key, last), last)
         step.concepts.append(f.concept)
         step.sites.extend(f.body_sites)
         keyed.sent_sites.setdefault(sent[tok], set()).update(f.body_sites)
