@@ -231,6 +231,8 @@ def _since_heading(words: list[str], sent: list[int], e: TimeExpr, first_told) -
 def _dated_onset(words: list[str], sent: list[int], e: TimeExpr, first_told) -> bool:
     """Whether the sentence of ``e`` dates the onset though it names no symptom."""
     ws = sentence_words(words, sent, e.start)
+    if _before_it(words, sent, e.start):
+        return False  # "a water tablet in January, just before all this kicked off"
     # "this has been going on since May"; "Started in February." (short);
     # "Start was when we did the potato planting in April." right before
     # the first symptom is told
@@ -253,6 +255,20 @@ def _dated_onset(words: list[str], sent: list[int], e: TimeExpr, first_told) -> 
         or _decline(ws, e, sent, first_told)
         or _noticed_part(ws, e, sent, first_told)
         or _scene_opening(words, sent, e, first_told)
+    )
+
+
+_BEFORE_REACH = 4  # tokens after the date: "in january, just before all this"
+
+
+def _before_it(words: list[str], sent: list[int], tok: int) -> bool:
+    """The date is told as before the symptoms: "... in January, just before all this"."""
+    hi = bisect.bisect_right(sent, sent[tok])
+    k = next(
+        (i for i in range(tok, min(tok + _BEFORE_REACH + 3, hi)) if words[i] == "before"), None
+    )
+    return k is not None and bool(
+        ANAPHORA.intersection(words[k + 1 : k + 3]) or "all" in words[k + 1 : k + 2]
     )
 
 
