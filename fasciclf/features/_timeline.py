@@ -39,7 +39,7 @@ from fasciclf.features._placing import (
     writing_anchor,
     years_told_before,
 )
-from fasciclf.features._tokens import SENTENCE_END
+from fasciclf.features._tokens import SENTENCE_END, sentence_ids
 from fasciclf.features._types import Episode, Finding, SymptomFeatures
 from fasciclf.features._wordlists import default_wordlists
 
@@ -51,7 +51,6 @@ __all__ = ["Timeline", "apply_timeline", "read_timeline"]
 CLOSING_SENTENCES = 3
 # ... and only in a story: a letter shorter than this has no end that is its present
 STORY_SENTENCES = 8
-_SENT_END = frozenset(".!?;")
 # "worried it will spread", "hasn't spread": a feared or denied course is no cue.
 _NOT_SO = frozenset(
     "will might could may would gonna worried afraid scared fear fearing if not n't no never nor "
@@ -90,16 +89,6 @@ class Timeline:
 def _sentence_of(f: Finding, starts: list[int], sent: list[int]) -> int:
     """Sentence id of the token where finding ``f`` starts."""
     return sent[max(bisect.bisect_right(starts, f.start) - 1, 0)]
-
-
-def _sentence_ids(words: list[str]) -> list[int]:
-    ends = [i for i, w in enumerate(words) if w in _SENT_END or "\n" in w]
-    sent = [len(ends)] * len(words)
-    prev = 0
-    for k, end in enumerate(ends):  # slice fills: one Python step per sentence
-        sent[prev : end + 1] = [k] * (end + 1 - prev)
-        prev = end + 1
-    return sent
 
 
 def _closing_sentences(
@@ -301,7 +290,7 @@ def read_timeline(
         them, body-part words are read one by one.
     """
     if sent is None:
-        sent = _sentence_ids(words)
+        sent = sentence_ids(words)
     exprs = years_told_before(
         weekday_headings(words, find_time_expressions(words, table)), sent, words
     )
@@ -782,7 +771,7 @@ def apply_timeline(
         arr = doc.to_array([LOWER, IDX, LENGTH])
         strings = doc.vocab.strings
         words = [strings[int(h)] for h in arr[:, 0]]
-        view = (words, _sentence_ids(words), arr[:, 1].tolist(), (arr[:, 1] + arr[:, 2]).tolist())
+        view = (words, sentence_ids(words), arr[:, 1].tolist(), (arr[:, 1] + arr[:, 2]).tolist())
     words, sent, starts, ends = view
     text = features.text or doc.text
     tl = read_timeline(
