@@ -51,6 +51,7 @@ __all__ = ["Timeline", "apply_timeline", "read_timeline"]
 CLOSING_SENTENCES = 3
 # ... and only in a story: a letter shorter than this has no end that is its present
 STORY_SENTENCES = 8
+SHORT_STORY = 5
 # "worried it will spread", "hasn't spread": a feared or denied course is no cue.
 _NOT_SO = frozenset(
     "will might could may would gonna worried afraid scared fear fearing if not n't no never nor "
@@ -101,8 +102,10 @@ def _closing_sentences(
     out: "does anyone get better?" says nothing of the course.
     """
     told = [s for s in dict.fromkeys(sent) if s not in questions]
-    if len(told) < STORY_SENTENCES:
+    if len(told) < SHORT_STORY:
         return set()  # a short letter has no story whose end is its present
+    if len(told) < STORY_SENTENCES:
+        k = 1  # a short story ends in its present: "... shes on tablets and its settling."
     return {s for s in told[-k:] if s in about_symptoms}
 
 
