@@ -132,6 +132,7 @@ def summarize(mentions: list[Mention], felt: frozenset[int] = frozenset()) -> St
         "family": out.family,
     }
     felt_only: dict[str, bool] = {}
+    weak_by: set[str] = set()  # the concepts that made weakness present
     denied: set[str] = set()
     last_denial, last_doing = _last_denials_and_doings(mentions, felt)
     for mt in mentions:
@@ -139,6 +140,8 @@ def summarize(mentions: list[Mention], felt: frozenset[int] = frozenset()) -> St
             if mt.status == "present":
                 if c in symptoms:
                     symptoms[c] = "present"
+                    if c == "weakness":
+                        weak_by.add(mt.concept)
                     felt_only[c] = felt_only.get(c, True) and (
                         mt.concept in FELT_ONLY or mt.start in felt
                     )
@@ -157,7 +160,14 @@ def summarize(mentions: list[Mention], felt: frozenset[int] = frozenset()) -> St
             # "my legs feel heavy ... the neurologist found full strength":
             # a feeling the examination contradicts is not the finding
             symptoms[c] = "absent"
+    if weak_by == {"dexterity_loss"} and _PARKINSONIAN <= out.extra_present:
+        # a tremor with slowness: buttons and typing that take forever are
+        # the slowness, not a weak hand
+        symptoms["weakness"] = "absent" if "weakness" in denied else "not_mentioned"
     return out
+
+
+_PARKINSONIAN = frozenset({"tremor", "slowness"})
 
 
 def _last_denials_and_doings(
