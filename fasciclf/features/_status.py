@@ -160,14 +160,26 @@ def summarize(mentions: list[Mention], felt: frozenset[int] = frozenset()) -> St
             # "my legs feel heavy ... the neurologist found full strength":
             # a feeling the examination contradicts is not the finding
             symptoms[c] = "absent"
-    if weak_by == {"dexterity_loss"} and _PARKINSONIAN <= out.extra_present:
-        # a tremor with slowness: buttons and typing that take forever are
-        # the slowness, not a weak hand
+    if weak_by == {"dexterity_loss"} and _parkinsonian(mentions, out.extra_present):
+        # buttons and typing that take forever are the slowness, not a weak hand
         symptoms["weakness"] = "absent" if "weakness" in denied else "not_mentioned"
     return out
 
 
-_PARKINSONIAN = frozenset({"tremor", "slowness"})
+def _parkinsonian(mentions: list[Mention], extra: set[str]) -> bool:
+    """A tremor with slowness beyond the hand: a shuffle, an arm that doesn't
+    swing, a masked face ("my writing is getting small and shaky" alone is
+    also said of weak hands)."""
+    return "tremor" in extra and (
+        "masked_face" in extra
+        or any(
+            mt.concept == "slowness" and mt.status == "present" and mt.site in _LIMB_SLOWNESS
+            for mt in mentions
+        )
+    )
+
+
+_LIMB_SLOWNESS = frozenset({"arm", "leg"})
 
 
 def _last_denials_and_doings(
