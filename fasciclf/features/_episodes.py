@@ -212,7 +212,8 @@ def find_steps(words, sent, exprs, findings, starts, sites=None) -> list[Step]:
 _PERSONS = frozenset("i we he she you they".split())
 # a complaint told before it has a name: "my feet are strange", "going wrong"
 _VAGUE_COMPLAINT = frozenset(
-    "strange weird odd funny wrong horrible awful terrible dreadful rubbish".split()
+    "strange weird odd funny wrong horrible awful terrible dreadful rubbish alarming "
+    "worrying".split()
 )
 # a decline told before its symptoms are named
 _DECLINE = frozenset("downhill declining deteriorating deteriorated".split())
