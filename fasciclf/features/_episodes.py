@@ -213,7 +213,7 @@ _PERSONS = frozenset("i we he she you they".split())
 # a complaint told before it has a name: "my feet are strange", "going wrong"
 _VAGUE_COMPLAINT = frozenset(
     "strange weird odd funny wrong horrible awful terrible dreadful rubbish alarming "
-    "worrying".split()
+    "worrying trouble".split()
 )
 # a decline told before its symptoms are named
 _DECLINE = frozenset("downhill declining deteriorating deteriorated".split())
