@@ -220,6 +220,7 @@ def _tenure(view: TokenView, char: int) -> bool:
         return False  # "a retired social worker, and for about a year she's been ...": a new clause
     return (
         bool(_TENURE.intersection(before))
+        or _an_activity(before)
         or _as_a_job(before)
         or _a_role(before)
         or _on_a_medicine(before)
@@ -253,6 +254,19 @@ def _a_role(before: list[str]) -> bool:
         and before[-2] in ("a", "an")
         and before[-1] not in _NOT_A_ROLE
     )
+
+
+def _an_activity(before: list[str]) -> bool:
+    # "a pinched nerve from hunching over the keys for 50 yrs": the span of
+    # what caused it, whatever the doing ("been twitching for a year" is the
+    # symptom's own)
+    return any(
+        w in _CAUSED_BY and len(nxt) > 4 and nxt.endswith("ing")
+        for w, nxt in zip(before, before[1:], strict=False)
+    )
+
+
+_CAUSED_BY = frozenset({"from", "by"})
 
 
 def _as_a_job(before: list[str]) -> bool:
