@@ -163,6 +163,8 @@ _A_OR_AND_BEFORE_RE = re.compile(r"(?:a|and)\s*+$")
 # ("two weeks in: physio says ..." may be either, so "in" and "on" are not here)
 _INTERVAL_AFTER_RE = re.compile(
     r"^\s*+(?:or\s++(?:so|two|three|more)\s++)?(?:after|later|afterwards?|into)\b"
+    # "few weeks in, his heel started": time into a new doing
+    r"|^\s*+in\b\s*+(?:,|(?:his|her|my|their|our|i|he|she|we|they)\b)"
 )
 # "one day I dropped the kettle", "he rang me one night": an occasion, not a span
 _OCCASION_UNITS = ("day", "night")
