@@ -543,5 +543,8 @@ def _relative(words, tags, j: int) -> tuple[TimeExpr | None, int] | None:
     nxt = tags[q[1]] if q[1] < len(tags) else None
     if nxt is not None and nxt[2].kind == "after_unit" and nxt[0] == tags[q[1] - 1][1]:
         kind = "after_prev" if nxt[2].value == "forward" else "ago"
+        if kind == "ago" and tags[j][2].kind == "unit":
+            # "years ago I sprained my ankle": nothing counted, no place on the clock
+            return None, q[1] + 1
         return TimeExpr(kind, s, nxt[1], days=q[0]), q[1] + 1
     return None, q[1]  # a stated duration: read by the quantity stage
