@@ -232,7 +232,7 @@ def _since_heading(words: list[str], sent: list[int], e: TimeExpr, first_told) -
 def _dated_onset(words: list[str], sent: list[int], e: TimeExpr, first_told) -> bool:
     """Whether the sentence of ``e`` dates the onset though it names no symptom."""
     ws = sentence_words(words, sent, e.start)
-    if _before_it(words, sent, e.start):
+    if _before_it(words, sent, e):
         return False  # "a water tablet in January, just before all this kicked off"
     # "this has been going on since May"; "Started in February." (short);
     # "Start was when we did the potato planting in April." right before
@@ -259,18 +259,18 @@ def _dated_onset(words: list[str], sent: list[int], e: TimeExpr, first_told) -> 
     )
 
 
-_BEFORE_REACH = 4  # tokens after the date: "in january, just before all this"
+_BEFORE_REACH = 6  # tokens after the date: "in march, about 3 weeks before this"
 
 
-def _before_it(words: list[str], sent: list[int], tok: int) -> bool:
+def _before_it(words: list[str], sent: list[int], e: TimeExpr) -> bool:
     """The date is told as before the symptoms: "... in January, just before all this"."""
-    hi = bisect.bisect_right(sent, sent[tok])
-    k = next(
-        (i for i in range(tok, min(tok + _BEFORE_REACH + 3, hi)) if words[i] == "before"), None
-    )
-    return k is not None and bool(
-        ANAPHORA.intersection(words[k + 1 : k + 3]) or "all" in words[k + 1 : k + 2]
-    )
+    hi = min(bisect.bisect_right(sent, sent[e.start]), e.end + _BEFORE_REACH)
+    k = next((i for i in range(e.end, hi) if words[i] == "before"), None)
+    # "before this", "before it started", "before all this kicked off"
+    return k is not None and not _BEFORE_WHAT.isdisjoint(words[k + 1 : k + 3])
+
+
+_BEFORE_WHAT = ANAPHORA | {"all"}
 
 
 _SCENE_OPENERS = frozenset({("it", "was"), ("this", "was"), ("that", "was"), ("it", "began")})
@@ -458,7 +458,7 @@ def _date_closing_finding(keyed: _Keyed, cuts: list[int], by_start, words: list[
             or st.expr.kind != "absolute"
             or by_start[second].kind != "absolute"
             or last is None
-            or not 0 < second - last <= _CLOSING_GAP + 1
+            or not 0 <= second - last - 1 <= _CLOSING_GAP
             or any(not w[:1].isalnum() for w in words[last + 1 : second])
         ):
             continue
