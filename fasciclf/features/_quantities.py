@@ -160,10 +160,11 @@ _A_SPAN_AFTER_RE = re.compile(r"\s*+(?:ago|now|and\s++a\s++half|or\s++(?:so|two|
 _A_OR_AND_BEFORE_RE = re.compile(r"(?:a|and)\s*+$")
 # "a week after the antibiotics", "a few weeks later", "a week into the cast":
 # the gap between two events of the story, not how long the symptoms have lasted
-# ("two weeks in: physio says ..." may be either, so "in" and "on" are not here)
+# "in" counts only before a comma or a person ("few weeks in, his heel
+# started", time into a new doing): "two weeks in: physio says ..." may be
+# either, so a bare "in" and "on" are not here
 _INTERVAL_AFTER_RE = re.compile(
     r"^\s*+(?:or\s++(?:so|two|three|more)\s++)?(?:after|later|afterwards?|into)\b"
-    # "few weeks in, his heel started": time into a new doing
     r"|^\s*+in\b\s*+(?:,|(?:his|her|my|their|our|i|he|she|we|they)\b)"
 )
 # "one day I dropped the kettle", "he rang me one night": an occasion, not a span
