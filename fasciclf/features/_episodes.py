@@ -186,7 +186,6 @@ def find_steps(words, sent, exprs, findings, starts, sites=None) -> list[Step]:
     keyed = _steps_of_findings(sent, findings, starts, cuts, sent_first, by_start)
     _place_sites(words, sent, keyed, cuts, sent_first, keyed.sent_sites, sites)
     _date_from_neighbours(keyed, cuts, by_start, words, sent)
-    _date_closing_finding(keyed, cuts, by_start, words)
     _date_from_heading(words, keyed, events, sent)
     for key, st in keyed.items():
         if st.expr is None and key >= 0:
@@ -397,7 +396,7 @@ _DATED_KINDS = frozenset({"absolute", "ago"})
 
 
 def _date_from_neighbours(
-    keyed: dict[int, Step], cuts: list[int], by_start, words: list[str], sent: list[int]
+    keyed: _Keyed, cuts: list[int], by_start, words: list[str], sent: list[int]
 ) -> None:
     """A date in its own piece of a sentence dates the symptom told beside it.
 
@@ -413,6 +412,11 @@ def _date_from_neighbours(
     sentence is as often a scene of the symptom's course ("Then came the
     burning, even in January") as its onset (training narratives and the
     challenge set: 3 durations lost for 2 won).
+
+    Right after the finding, for a step its own piece had dated: "She joined
+    a gym in March, so when her thighs began to ache in April we blamed the
+    spin classes": the ache began in April, when at most
+    ``_CLOSING_GAP`` words and no punctuation part the finding from the date.
     """
     for first, second in itertools.pairwise(cuts):
         if sent[first] != sent[second]:
@@ -425,44 +429,31 @@ def _date_from_neighbours(
             and by_start[first].kind in _DATED_KINDS
         ):
             after.expr = by_start[first]
+        if before is None or second in keyed:
+            continue
         if (
-            before is not None
-            and second not in keyed
-            and _after_sequence(before)
+            _after_sequence(before)
             and before.expr.value == "start"
             and by_start[second].kind in _DATED_KINDS
             and not _names_present(words, second)
             and "," not in words[first:second]
-        ):
+        ) or _closes_finding(keyed.last_tok.get(first), before, by_start[second], words):
             before.expr = by_start[second]
 
 
 _CLOSING_GAP = 2  # tokens between a finding and the date that closes it: "ache in April"
 
 
-def _date_closing_finding(keyed: _Keyed, cuts: list[int], by_start, words: list[str]) -> None:
-    """A date told right after a finding is its date, not the piece's date before it.
-
-    "She joined a gym in March, so when her thighs began to ache in April
-    we blamed the spin classes": the ache began in April. Only when the
-    finding is the last of its piece, no punctuation parts it from the
-    date, and the date's own piece tells no finding.
-    """
-    for first, second in itertools.pairwise(cuts):
-        st = keyed.get(first)
-        last = keyed.last_tok.get(first)
-        if (
-            st is None
-            or second in keyed
-            or st.expr is None
-            or st.expr.kind != "absolute"
-            or by_start[second].kind != "absolute"
-            or last is None
-            or not 0 <= second - last - 1 <= _CLOSING_GAP
-            or any(not w[:1].isalnum() for w in words[last + 1 : second])
-        ):
-            continue
-        st.expr = by_start[second]
+def _closes_finding(last: int | None, st: Step, date: TimeExpr, words: list[str]) -> bool:
+    """``date`` follows the finding ending at token ``last`` in one clause."""
+    return (
+        last is not None
+        and st.expr is not None
+        and st.expr.kind == "absolute"
+        and date.kind == "absolute"
+        and 0 <= date.start - last - 1 <= _CLOSING_GAP
+        and all(w[:1].isalnum() for w in words[last + 1 : date.start])
+    )
 
 
 def _after_sequence(st: Step) -> bool:
@@ -471,7 +462,6 @@ def _after_sequence(st: Step) -> bool:
 
 _PUNCT = frozenset(".,:;!?-–—()")
 _HEADING_MARKS = frozenset(":-–—")
-_MONTH_DOTS = frozenset("jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec.".split())
 _DAY_NAMES = WEEKDAYS | WED_PIECES
 
 
@@ -501,7 +491,7 @@ def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -
         return (
             all(w in _PUNCT for w in after)
             or after[0] in _HEADING_MARKS
-            or (words[e.end - 1] in _MONTH_DOTS and words[e.end - 2].isdigit())
+            or (e.day is not None and words[e.end - 1].endswith("."))
         )
 
     headings = [

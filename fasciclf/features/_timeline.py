@@ -39,7 +39,7 @@ from fasciclf.features._placing import (
     writing_anchor,
     years_told_before,
 )
-from fasciclf.features._tokens import SENTENCE_END, sentence_ids
+from fasciclf.features._tokens import SENTENCE_END, sentence_ids, token_view
 from fasciclf.features._types import Episode, Finding, SymptomFeatures
 from fasciclf.features._wordlists import default_wordlists
 
@@ -769,12 +769,8 @@ def apply_timeline(
     ):
         return features  # no symptom, no course to read
     if view is None:
-        from spacy.attrs import IDX, LENGTH, LOWER
-
-        arr = doc.to_array([LOWER, IDX, LENGTH])
-        strings = doc.vocab.strings
-        words = [strings[int(h)] for h in arr[:, 0]]
-        view = (words, sentence_ids(words), arr[:, 1].tolist(), (arr[:, 1] + arr[:, 2]).tolist())
+        tv = token_view(doc)
+        view = (tv.words, tv.sent, tv.starts, tv.ends)
     words, sent, starts, ends = view
     text = features.text or doc.text
     tl = read_timeline(
