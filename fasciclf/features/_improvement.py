@@ -66,7 +66,14 @@ _PERSONS = frozenset("i i'm im he she he's she's we they".split())
 _MIND = frozenset("mind minds worries worry fears nerves".split())
 # "reading this group is helping", "writing it down helps": help for the writer
 _TALK = frozenset("reading writing talking posting group forum thread".split())
-_STILL_BAD = ("worse", "weaker", "no better", "not better", "no stronger", "not any better")
+_STILL_BAD = (
+    "worse", "weaker", "no better", "not better", "no stronger", "not any better",
+    # a part that did not get better: "the back is easier but the foot is the same"
+    # (words as tokenized: "hasn't" is "has n't")
+    "the same", "unchanged", "no change", "no different", "is new",
+    *(f"{aux} {done}" for aux in ("has n't", "have n't", "has not", "have not", "not")
+      for done in ("improved", "come back", "recovered")),
+)  # fmt: skip
 _OBJECTS = frozenset("me him her us them".split())
 
 
