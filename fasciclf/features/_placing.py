@@ -138,9 +138,10 @@ def _present_before(words: list[str], start: int) -> bool:
     k = start - 1
     while k > 0 and start - k <= _NEAR_REACH and words[k] in _NEAR_WORDS:
         k -= 1
-    # "it's the fall" (the accident) is no date: a bare "the" names nothing near
+    # "it's the fall" (the accident) is no date: a bare "the" names nothing
+    # near, but "it's the 20th of June" names a day
     between = set(words[k + 1 : start])
-    return bool(between - {"the"}) and says_present(words, k)
+    return bool(between - {"the"} or words[start][:1].isdigit()) and says_present(words, k)
 
 
 _NEAR_REACH = 3  # tokens between "it's" and the date: "the week before", "nearly"
@@ -227,6 +228,7 @@ def months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> flo
 def _date_from_event(
     steps: list[Step],
     exprs: list[TimeExpr],
+    words: list[str],
     w_month: float | None,
     w_year: int | None,
     linked,
@@ -241,11 +243,19 @@ def _date_from_event(
     is called with the step's token, the event's token and whether the two
     are within ``_EVENT_REACH`` tokens.
     """
-    dated = [e for e in exprs if e.kind == "absolute"]
+    # "Seven weeks ago they took my thyroid out. Ten days after, my lips
+    # tingled": a counted time ago dates its event as a month does ("some
+    # months ago", "since I was a teenager" count nothing)
+    dated = [e for e in exprs if e.kind == "absolute" or _counted_ago(words, e)]
     starts = [e.start for e in dated]
 
-    def event_before(tok: int) -> tuple[int, float] | None:
+    def event_before(tok: int, e: TimeExpr | None) -> tuple[int, float] | None:
         k = bisect.bisect_left(starts, tok) - 1
+        if k >= 0 and dated[k].kind == "ago":
+            # only a counted step or "since then" runs from it: "retired two
+            # years ago after a heart attack" tells one event
+            counted = e is not None and (e.days or (e.kind == "sequence" and e.value == "since"))
+            return (starts[k], dated[k].days) if counted else None
         months = months_before(dated[k], w_month, w_year) if k >= 0 else None
         return None if months is None else (starts[k], months * MONTH_DAYS)
 
@@ -253,17 +263,26 @@ def _date_from_event(
     for st in steps:
         e = st.expr
         if st.days is None and e is not None and _from_event(e):
-            event = event_before(e.start)
+            event = event_before(e.start, e)
             if event is not None and event[0] > prev_start:
                 st.days = max(round(event[1], 1) - (e.days or 0.0), 0.0)
         elif st.days is None and e is None and st is steps[0]:
-            event = event_before(st.start)
+            event = event_before(st.start, None)
             if event is not None and linked(
                 st.start, event[0], st.start - event[0] <= _EVENT_REACH
             ):
                 st.days = round(event[1], 1)
         if e is not None:
             prev_start = e.start
+
+
+def _counted_ago(words: list[str], e: TimeExpr) -> bool:
+    return (
+        e.kind == "ago"
+        and bool(e.days)
+        and words[e.end - 1] in ("ago", "back")
+        and _counted(words, e)
+    )
 
 
 def _from_event(e: TimeExpr) -> bool:
@@ -302,6 +321,7 @@ def place_steps(
     _date_from_event(
         steps,
         exprs,
+        words,
         w_month,
         w_year,
         # "It's July, and since lambing in March he has been going wrong. His
