@@ -47,7 +47,14 @@ FUNCTION_FILE = "function_loss.json"
 _CLAUSE_END = default_wordlists()["sentence_end"] | default_wordlists()["function_clause_end"]
 _KEYS = {"version", "description", "window", "frames", "after_frames", "blockers", "activities"}
 _ACTIVITY_KEYS = {"value", "site", "also", "terms"}
-_ACTIVITY_VALUES = ("dexterity_loss", "function_loss", "foot_drop", "dysphagia", "dysarthria")
+_ACTIVITY_VALUES = (
+    "dexterity_loss",
+    "function_loss",
+    "head_drop",
+    "foot_drop",
+    "dysphagia",
+    "dysarthria",
+)
 
 
 @dataclass(frozen=True)
