@@ -90,16 +90,18 @@ def read_terms(doc: Doc, key: str = TERMS_KEY) -> list[Term]:
     return out
 
 
-def term_store(doc: Doc, owner: str, pipe_names: list[str]) -> dict[str, Any]:
+def term_store(doc: Doc, owner: str, nlp: Any) -> dict[str, Any]:
     """The match store ``fasciclf_terms`` wrote on ``doc``, for a component that adds to it.
 
-    Raises a ValueError naming the fix when ``fasciclf_terms`` has not run.
+    Raises a ValueError naming the fix when ``fasciclf_terms`` has not run
+    (``nlp``, the owner's pipeline, is read only then: its pipe names are
+    rebuilt on every access).
     """
     terms = doc.user_data.get(TERMS_KEY)
     if terms is None:
         raise ValueError(
             f"{owner} needs the matches of fasciclf_terms: add it after "
-            f"'fasciclf_terms' (pipeline: {pipe_names})"
+            f"'fasciclf_terms' (pipeline: {nlp.pipe_names})"
         )
     return terms
 

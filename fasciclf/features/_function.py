@@ -239,7 +239,7 @@ class FunctionReader(JsonResourceMixin):
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        terms = term_store(doc, self.name, self.nlp.pipe_names)
+        terms = term_store(doc, self.name, self.nlp)
         found = []
         # the longest pair first: an overlapping shorter one of the same concept adds nothing
         for i, start, end in sorted(set(self._pairs(doc)), key=lambda p: (p[1], -p[2], p[0])):

@@ -261,7 +261,7 @@ class SignReader(JsonResourceMixin):
         ]
 
     def __call__(self, doc: Doc) -> Doc:
-        terms = term_store(doc, self.name, self.nlp.pipe_names)
+        terms = term_store(doc, self.name, self.nlp)
         found = []
         for i, start, end in sorted(set(self._pairs(doc))):
             rec = self.table.records[i]
