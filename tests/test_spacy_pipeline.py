@@ -151,3 +151,13 @@ def test_wordlists_reject_unknown_and_missing_lists():
         parse_wordlists({"lists": {"negations": {"words": ["no"]}}})
     with pytest.raises(ResourceError, match="missing list"):
         parse_wordlists({"lists": {"short_no": {"words": ["no"]}}})
+
+
+@pytest.mark.parametrize("component", ["fasciclf_signs", "fasciclf_function"])
+def test_component_without_the_term_matcher_names_the_fix(component):
+    nlp = spacy.blank("en")
+    nlp.add_pipe(component)
+    with pytest.raises(
+        ValueError, match=rf"{component} needs the matches of fasciclf_terms.*\[.{component}.\]"
+    ):
+        nlp("my left calf twitches")
