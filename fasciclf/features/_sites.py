@@ -275,6 +275,47 @@ def _then_lists(view: TokenView, site_toks: set[int]) -> dict[int, range]:
     return out
 
 
+_CHEWING = default_wordlists()["chewing_words"]
+_HOLDING = frozenset(
+    "hold holds holding held prop props propping propped support supports supporting".split()
+)
+# what a chin held up with a hand is: the jaw giving out while eating (a tiring
+# jaw, as the guideline reads it: bulbar, fatigue and weakness), or the neck
+_JAW_HELD = ("dysphagia", ("bulbar", "fatigue", "weakness"), "bulbar")
+_HEAD_HELD = ("head_drop", ("weakness",), "neck")
+
+
+def read_chin_support(view: TokenView, mentions: list[Mention]) -> None:
+    """Read a chin held up with a hand by its sentence.
+
+    In a sentence that tells chewing or the jaw ("had to hold my chin up
+    with my hand to finish chewing") it is the jaw giving out; in any other
+    ("I must hold my chin with the hand to look at the music", "at the table
+    she props her chin on her hand") it is a head too heavy for the neck, as
+    the guideline reads it. The lexicon lists the phrases under either
+    concept; each mention's own sentence decides.
+
+    >>> from fasciclf.features import extract
+    >>> extract("I must hold my chin with the hand to look at the music.").body_sites
+    ('neck',)
+    >>> extract("The steak beat my jaw: I held my chin up to chew.").body_sites
+    ('bulbar', 'head_face')
+    """
+    words, sent = view.words, view.sent
+    chewing: dict[int, bool] = {}  # each sentence read once
+    for mt in mentions:
+        if mt.concept not in (_JAW_HELD[0], _HEAD_HELD[0]):
+            continue
+        said = words[mt.start : mt.end]
+        if "chin" not in said or _HOLDING.isdisjoint(said):
+            continue
+        s_id = sent[mt.start]
+        if s_id not in chewing:
+            span = view.sentence_ranges()[s_id]
+            chewing[s_id] = not _CHEWING.isdisjoint(words[span.start : span.stop])
+        mt.concept, mt.also, mt.site = _JAW_HELD if chewing[s_id] else _HEAD_HELD
+
+
 def _drop_told_faces(mentions: list[Mention]) -> None:
     # "like my tongue is too big for my mouth", "her chin on her fist", "eyes
     # streaming" when she chokes: the face in a bulbar sign's telling is no

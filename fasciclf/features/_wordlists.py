@@ -58,6 +58,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "function_clause_end",
     "day_start_words",
     "good_state_words",
+    "chewing_words",
     "rest_words",
     "helper_words",
     "mood_words",
