@@ -72,7 +72,7 @@ class FeatureAssembler:
         terms = read_terms(doc, TERMS_KEY)
         mentions, cues = status.read_mentions(doc)
         sites.read_chin_support(view, mentions)
-        site_list = sites.find_sites(terms, cues)
+        site_list = sites.drop_manoeuvre_sites(view, sites.find_sites(terms, cues))
         free_sides = sites.place_sides(view, terms, site_list, self.side_window)
         sites.attach_sites(view, mentions, site_list, free_sides)
         # a needs_site term only counts with a body site attached

@@ -112,6 +112,41 @@ def find_sites(terms: list[Term], cues: list[tuple[Term, str]]) -> list[Site]:
     ]
 
 
+# "when I bump my elbow", "with his elbow bent", "the GP pressed on the inside
+# of my elbow", "holding her wrists bent": a joint named for what is done to it
+# is where a habit or a test sets the symptom off, not where the symptom is
+_JOINTS = frozenset("elbow elbows wrist wrists".split())
+_MANOEUVRES = frozenset(
+    "bump bumps bumped bumping knock knocks knocked knocking catch catches caught catching "
+    "bang bangs banged banging hit hits tap taps tapped tapping press presses pressed pressing "
+    "lean leans leaned leant leaning prop props propped propping".split()
+)
+_HELD = frozenset("bent propped crooked flexed".split())
+_MANOEUVRE_REACH = 5  # tokens before the joint: "pressed on the inside of my elbow"
+
+
+def drop_manoeuvre_sites(view: TokenView, site_list: list[Site]) -> list[Site]:
+    """The sites that are not a joint named for a manoeuvre.
+
+    >>> from fasciclf.features import extract
+    >>> extract("My little finger goes numb when I bump my elbow.").body_sites
+    ('hand',)
+    >>> extract("My elbow aches and the little finger is numb.").body_sites
+    ('arm', 'hand')
+    """
+    words, sent = view.words, view.sent
+    out = []
+    for s in site_list:
+        if words[s.end - 1] in _JOINTS:
+            lo = max(s.start - _MANOEUVRE_REACH, 0)
+            before = [w for k, w in enumerate(words[lo : s.start], lo) if sent[k] == sent[s.start]]
+            after = words[s.end] if s.end < len(words) and sent[s.end] == sent[s.start] else ""
+            if not _MANOEUVRES.isdisjoint(before) or after in _HELD:
+                continue
+        out.append(s)
+    return out
+
+
 def place_sides(
     view: TokenView, terms: list[Term], sites: list[Site], side_window: int
 ) -> list[tuple[str, int, int]]:
