@@ -354,7 +354,7 @@ def read_chin_support(view: TokenView, mentions: list[Mention]) -> None:
 def _drop_told_faces(mentions: list[Mention]) -> None:
     # "like my tongue is too big for my mouth", "her chin on her fist", "eyes
     # streaming" when she chokes: the face in a bulbar sign's telling is no
-    # site of its own
+    # site of its own; nor is the eye of "blurred vision in one eye"
     for mt in mentions:
         if mt.concept in _NO_FACE and mt.site != "head_face":
             # a tiring jaw is at the face too (the guideline: bulbar, head_face)
@@ -395,7 +395,7 @@ def _site_lists(view: TokenView, sites: list[Site], sign_sents: set[int]) -> set
     return out
 
 
-_NO_FACE = frozenset({"dysarthria", "dysphagia", "drooling", "bulbar", "head_drop"})
+_NO_FACE = frozenset({"dysarthria", "dysphagia", "drooling", "bulbar", "head_drop", "vision"})
 _LONG_LIST, _LIST_SLACK = 3, 4  # slack chosen on training rows (false sites flat up to 5)
 
 
