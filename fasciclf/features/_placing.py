@@ -46,11 +46,18 @@ def years_told_before(exprs: list[TimeExpr], sent: list[int], words: list[str]) 
     named alone ("in 2023", not "March 2023") at the opening of its
     sentence lends itself. A counted time ago opening its sentence is the
     time of a bare season told as its apposition ("Three years ago, the first
-    summer of the big contract, Alan's leg got tired"): the season goes.
+    summer of the big contract, Alan's leg got tired"): the season goes. A
+    year counted from the present opening the sentence ("Last year, in
+    March, ...") gives a bare month told after it its year, and goes.
     """
     out: list[TimeExpr] = []
     year: tuple[int, int] | None = None  # (sentence, year)
     ago: tuple[int, int] | None = None  # (sentence, end)
+    # "It began last year after the summer holidays, in September": a year
+    # counted back from the present frames a bare month told after it (a bare
+    # season is not framed: read so, it lost more than it gained)
+    relative: tuple[int, TimeExpr] | None = None  # (sentence, the year told)
+    framing: set[int] = set()  # starts of the relative years that framed a month
     for e in exprs:
         opens = bisect.bisect_left(sent, sent[e.start]) + _YEAR_OPENS > e.start
         # "the last days of February" is no time ago: it frames February
@@ -75,8 +82,27 @@ def years_told_before(exprs: list[TimeExpr], sent: list[int], words: list[str]) 
             year = (sent[e.start], e.year)
         elif e.kind == "absolute" and e.bare and year is not None and year[0] == sent[e.start]:
             e = dataclasses.replace(e, year=year[1], bare=False)
+        elif (
+            e.kind == "absolute"
+            and e.calendar
+            and e.year is None
+            and e.month is None
+            and e.year_offset is not None
+            and opens
+        ):
+            relative = (sent[e.start], e)
+        elif (
+            e.kind == "absolute"
+            and e.bare
+            and e.value == "month"
+            and relative is not None
+            and relative[0] == sent[e.start]
+        ):
+            framed = relative[1]
+            e = dataclasses.replace(e, year_offset=framed.year_offset, calendar=True, bare=False)
+            framing.add(framed.start)
         out.append(e)
-    return out
+    return [e for e in out if e.start not in framing] if framing else out
 
 
 def now_sentences(words: list[str], exprs: list[TimeExpr], sent: list[int]) -> set[int]:
