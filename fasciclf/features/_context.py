@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from fasciclf.features._denials import denial_terms, is_conditional, term_record
 from fasciclf.features._doc import TARGETS_KEY, TERMS_KEY, Term, read_terms, remember
+from fasciclf.features._episodes import site_words
 from fasciclf.features._matches import drop_nested, filter_longest
 from fasciclf.features._questions import QuestionReader
 from fasciclf.features._resources import (
@@ -110,6 +111,7 @@ class ContextAnnotator(JsonResourceMixin):
         targets = drop_nested(
             _not_excluded(terms, [t for t in terms if t.kind in TARGET_KINDS]) + denials
         )
+        targets = [t for t in targets if not (t.value == "weakness" and _of_a_pulse(view, t.start))]
         trigger_matches = filter_longest([t for t in terms if t.kind == "trigger"])
         cues = [filter_longest([t for t in terms if t.kind == kind]) for kind in CUE_KINDS]
         modifiers = self._modifiers(doc, terms, targets, trigger_matches)
@@ -199,6 +201,28 @@ def _explained(view: TokenView, start: int) -> bool:
         and sent[k] == sent[start]
         and (words[k - 1] in _SAID or (words[k - 1] == "," and words[k - 2] in _SAID))
         for k in range(max(2, start - reach + 1), start)
+    )
+
+
+_PULSE = frozenset({"pulse", "pulses"})
+_PULSE_REACH = 10  # tokens: "felt my feet for pulses and said they were a bit weak"
+_PLACE_PREPS = frozenset({"in", "on", "at", "of"})
+
+
+def _of_a_pulse(view: TokenView, start: int) -> bool:
+    """ "The pulses in his right foot were weak", "felt my feet for pulses and
+    said they were a bit weak": a weak pulse, not a weak muscle. A body part
+    named between them other than as where the pulse is ("checked my pulses
+    (fine), found the big toe a bit weak") is what is weak."""
+    words, sent = view.words, view.sent
+    lo = max(start - _PULSE_REACH, 0)
+    k = next((j for j in range(start - 1, lo - 1, -1) if words[j] in _PULSE), None)
+    if k is None or sent[k] != sent[start]:
+        return False
+    parts = site_words()
+    return all(
+        words[j] not in parts or not _PLACE_PREPS.isdisjoint(words[max(k + 1, j - 3) : j])
+        for j in range(k + 1, start)
     )
 
 
