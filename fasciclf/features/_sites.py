@@ -129,10 +129,9 @@ def drop_manoeuvre_sites(view: TokenView, site_list: list[Site]) -> list[Site]:
     """The sites that are not a joint named for a manoeuvre.
 
     >>> from fasciclf.features import extract
-    >>> extract("My little finger goes numb when I bump my elbow.").body_sites
-    ('hand',)
-    >>> extract("My elbow aches and the little finger is numb.").body_sites
-    ('arm', 'hand')
+    >>> bumped, aching = "when I bump my elbow", "my elbow aches"
+    >>> [extract(f"My little finger is numb {how}.").body_sites for how in (bumped, aching)]
+    [('hand',), ('arm', 'hand')]
     """
     words, sent = view.words, view.sent
     out = []
