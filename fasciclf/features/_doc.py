@@ -26,6 +26,7 @@ import threading
 import weakref
 from typing import Any, NamedTuple
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from fasciclf.features._types import SymptomFeatures
@@ -90,7 +91,7 @@ def read_terms(doc: Doc, key: str = TERMS_KEY) -> list[Term]:
     return out
 
 
-def term_store(doc: Doc, owner: str, nlp: Any) -> dict[str, Any]:
+def term_store(doc: Doc, owner: str, nlp: Language) -> dict[str, Any]:
     """The match store ``fasciclf_terms`` wrote on ``doc``, for a component that adds to it.
 
     Raises a ValueError naming the fix when ``fasciclf_terms`` has not run

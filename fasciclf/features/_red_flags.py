@@ -76,6 +76,11 @@ def motor_regions(f: SymptomFeatures) -> set[str]:
     return regions
 
 
+# Tripping and falls told with no body part are of the legs: a numb foot
+# beside them downgrades them as it does a dropping foot.
+_UNSAID_SITES = {"falls": ("leg", "foot")}
+
+
 def _sites_of(f: SymptomFeatures, concepts: tuple[str, ...]) -> set[str]:
     return {
         site
@@ -83,11 +88,6 @@ def _sites_of(f: SymptomFeatures, concepts: tuple[str, ...]) -> set[str]:
         if fd.concept in concepts and fd.status == "present"
         for site in (fd.body_sites or _UNSAID_SITES.get(fd.concept, ()))
     }
-
-
-# Tripping and falls told with no body part are of the legs: a numb foot
-# beside them downgrades them as it does a dropping foot.
-_UNSAID_SITES = {"falls": ("leg", "foot")}
 
 
 def holds(condition: Condition, f: SymptomFeatures) -> bool:
