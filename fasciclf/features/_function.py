@@ -213,6 +213,9 @@ class FunctionReader(JsonResourceMixin):
             self.matcher.add(key, list(make(act.terms)))
             self._activity[strings.add(key)] = i
         self._ids = {k: strings.add(k) for k in ("FRAME", "AFTER", "BLOCK")}
+        acts = table.activities
+        self._hand_objects = frozenset(i for i, a in enumerate(acts) if a.value == "dexterity_loss")
+        self._reaching = frozenset(i for i, a in enumerate(acts) if a.site == "arm")
 
     def _pairs(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(activity index, start, end) of each frame + activity pair."""
@@ -234,9 +237,9 @@ class FunctionReader(JsonResourceMixin):
         near = {k for f, e in frames for k in range(e, min(e + window, len(doc)))}
         near.update(k for f, _ in afters for k in range(max(f - window - 1, 0), f))
         stop.update(k for k in near if doc[k].lower_ in _CLAUSE_END)
-        return _forward(frames, acts, stop, window, len(doc)) + _backward(
-            afters, acts, stop, window
-        )
+        return _forward(
+            frames, acts, stop, window, len(doc), self._hand_objects, self._reaching
+        ) + _backward(afters, acts, stop, window)
 
     def __call__(self, doc: Doc) -> Doc:
         terms = term_store(doc, self.name, self.nlp)
@@ -258,20 +261,42 @@ class FunctionReader(JsonResourceMixin):
         self.set_table(parse_function_table(data))
 
 
-def _forward(frames, acts, stop: set[int], window: int, n: int) -> list[tuple[int, int, int]]:
-    """ "can't ... the lid": the first activity after each frame, before a stop."""
+def _forward(
+    frames,
+    acts,
+    stop: set[int],
+    window: int,
+    n: int,
+    hand_objects: frozenset[int] = frozenset(),
+    reaching: frozenset[int] = frozenset(),
+) -> list[tuple[int, int, int]]:
+    """ "can't ... the lid": the first activity after each frame, before a stop.
+
+    A hand's object gives way to an arm's reach told after it in the window
+    ("couldn't get the tins onto the top shelf" is the arm).
+    """
     by_start: dict[int, tuple[int, int]] = {}
     for start, end, i in acts:
         if start not in by_start or end > by_start[start][0]:  # the longest at a start
             by_start[start] = (end, i)
     out = []
     for f_start, f_end in frames:
+        first = None
         for k in range(f_end, min(f_end + window, n)):
             if k in stop:
                 break
             if k in by_start:
-                out.append((by_start[k][1], f_start, by_start[k][0]))
-                break
+                if first is None:
+                    first = (by_start[k][1], f_start, by_start[k][0])
+                    if by_start[k][1] not in hand_objects:
+                        break
+                elif by_start[k][1] in reaching:
+                    # "couldn't get the tins onto the top shelf": where the
+                    # thing goes, not the thing, tells the lost doing
+                    first = (by_start[k][1], f_start, by_start[k][0])
+                    break
+        if first is not None:
+            out.append(first)
     return out
 
 
