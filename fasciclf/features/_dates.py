@@ -335,6 +335,11 @@ def _date(words, tags, j: int) -> tuple[TimeExpr, int] | None:
         # "July last year", "the spring of this year": one date, not two
         offset, e, calendar = int(tags[k][2].value), tags[k][1], True
         k += 1
+    elif rec.kind in _DATE_KINDS and offset is None and words[e : e + 2] == ["before", "last"]:
+        # "the October before last", "the summer before last": the one before
+        # the last, as "two summers ago" is
+        offset, e = -2, e + 2
+        k += 1 if k < len(tags) and tags[k][0] == e - 1 else 0
     bare = rec.kind in _DATE_KINDS and offset is None and year is None
     span = rec.kind if rec.kind in _DATE_KINDS else None  # what the date names
     # "March. ...", "Spring 2021. ...": a month, or a season with its year, heading an entry
