@@ -37,6 +37,36 @@ _APPOSITION = 4  # tokens: "three years ago, the first summer"
 _AGO = frozenset({"ago", "back"})
 
 
+def offsets_from_named_events(
+    exprs: list[TimeExpr], sent: list[int], words: list[str]
+) -> list[TimeExpr]:
+    """A span counted after a named event, in a sentence a date already places, goes.
+
+    "It started in February, about six weeks after the flu": February dates
+    the start, and the six weeks tell when the flu was; they are not six
+    weeks on from February. Only "N after" followed by a named event (a
+    determiner or possessive: "after the flu", "after my operation") goes;
+    "six weeks after that" still counts on from the event told before it.
+    """
+    dated = {sent[e.start] for e in exprs if e.kind == "absolute"}
+    if not dated:
+        return exprs
+    return [
+        e
+        for e in exprs
+        if not (
+            e.kind == "after_prev"
+            and sent[e.start] in dated
+            and words[e.end - 1] == "after"
+            and e.end < len(words)
+            and words[e.end] in _EVENT_LEADS
+        )
+    ]
+
+
+_EVENT_LEADS = frozenset("the a an my his her our their your".split())
+
+
 def years_told_before(exprs: list[TimeExpr], sent: list[int], words: list[str]) -> list[TimeExpr]:
     """A bare month or season takes the year named earlier in its sentence.
 

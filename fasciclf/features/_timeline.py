@@ -34,6 +34,7 @@ from fasciclf.features._improvement import told_as_loss
 from fasciclf.features._placing import (
     DIARY_ENTRIES,
     now_sentences,
+    offsets_from_named_events,
     place_steps,
     place_story,
     writing_anchor,
@@ -297,6 +298,7 @@ def read_timeline(
     exprs = years_told_before(
         weekday_headings(words, find_time_expressions(words, table)), sent, words
     )
+    exprs = offsets_from_named_events(exprs, sent, words)
     steps = find_steps(words, sent, exprs, findings, starts, sites)
     now_sents = now_sentences(words, exprs, sent)
     w_month, w_year = writing_anchor(exprs, sent, now_sents, words)
