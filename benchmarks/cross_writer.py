@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from classification import fmt_ci  # noqa: E402
 
 from fasciclf.data import load_labeled  # noqa: E402
-from fasciclf.features import SymptomFeaturizer  # noqa: E402
+from fasciclf.features._featurizer import encode_texts  # noqa: E402
 from fasciclf.models import SymptomClassifier  # noqa: E402
 
 # Hybrid settings spelled out (the class defaults moved with this work):
@@ -97,17 +97,17 @@ CONFIGS: dict[str, dict] = {
 class _Cached(SymptomClassifier):
     """A SymptomClassifier whose feature rows come from a per-text cache."""
 
-    cache: dict[str, np.ndarray] = {}
+    cache: dict[str, tuple[np.ndarray, str]] = {}
 
-    def _rows_from_texts(self, texts):
-        return np.vstack([self.cache[t] for t in texts])
+    def _inputs_from_texts(self, texts):
+        return np.vstack([self.cache[t][0] for t in texts]), [self.cache[t][1] for t in texts]
 
 
 def _fill_cache(texts: list[str]) -> None:
     todo = [t for t in dict.fromkeys(texts) if t not in _Cached.cache]
     if todo:
-        rows = SymptomFeaturizer(n_jobs=2).fit([]).transform(todo)
-        _Cached.cache.update(zip(todo, rows, strict=True))
+        rows, focus = encode_texts(todo, n_jobs=2)
+        _Cached.cache.update(zip(todo, zip(rows, focus, strict=True), strict=True))
 
 
 def _hits(model, texts, y, alts, voices) -> dict[str, list[int]]:

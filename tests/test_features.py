@@ -294,3 +294,24 @@ def test_age_read_near_numbers_only(text, age):
     from fasciclf.features._age_sex import find_age
 
     assert find_age(text.lower()) == age
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "We went to Crete in May. My left calf twitches. The hotel was lovely.",
+            " My left calf twitches.",
+        ),
+        (
+            "The food was great. No weakness at all, I still run.",
+            " No weakness at all, I still run.",
+        ),
+        ("We went to Crete in May and ate well.", ""),
+        ("Calf twitching\nand the pool was cold\nno numbness", "Calf twitching\n no numbness"),
+    ],
+)
+def test_finding_sentences_keep_only_sentences_with_a_finding(text, expected):
+    from fasciclf.features import finding_sentences
+
+    assert finding_sentences(extract(text)) == expected

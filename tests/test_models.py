@@ -95,8 +95,8 @@ def test_options_fit(params):
 def test_inference_is_scikit_learns_own(fitted):
     # predict_proba is the calibrated estimator's public predict_proba on the
     # vectorised texts, nothing re-implemented.
-    rows = fitted._rows_from_texts(NEW)
-    M = fitted._matrix(NEW, rows)
+    rows, focus = fitted._inputs_from_texts(NEW)
+    M = fitted._matrix(NEW, rows, focus)
     assert np.array_equal(fitted.predict_proba(NEW), fitted.estimator_.predict_proba(M))
     head = fitted.estimator_.calibrated_classifiers_[0].estimator
     assert isinstance(head, _Head) and head.learner == "blend"
@@ -120,6 +120,38 @@ def test_precomputed_features_give_the_same_probabilities(fitted):
     assert np.array_equal(fitted.predict_proba_from_features(feats), fitted.predict_proba(NEW))
     with pytest.raises(TypeError, match="expected SymptomFeatures at position 1, got str"):
         fitted.predict_proba_from_features([feats[0], "text"])
+
+
+def test_focus_block_reads_only_the_finding_sentences():
+    # a story's other sentences (the holiday) reach the whole-text block only
+    story = [t + " We were on holiday in Crete that week." for t in TEXTS]
+    clf = SymptomClassifier(**FAST, focus_weight=1.0).fit(story, LABELS)
+    assert "crete" in clf.vectorizers_[0].vocabulary_
+    assert "crete" not in clf.focus_vectorizer_.vocabulary_
+    assert "twitching" in clf.focus_vectorizer_.vocabulary_
+    rows, focus = clf._inputs_from_texts(NEW)
+    off = SymptomClassifier(**FAST).fit(story, LABELS)  # off by default
+    assert off.focus_vectorizer_ is None
+    assert clf._matrix(NEW, rows, focus).shape[1] - off._matrix(NEW, rows, focus).shape[1] == len(
+        clf.focus_vectorizer_.vocabulary_
+    )
+    # precomputed features give the focus block the same sentences
+    feats = [extract(t) for t in NEW]
+    assert np.array_equal(clf.predict_proba_from_features(feats), clf.predict_proba(NEW))
+    # the TF-IDF baseline never has it
+    text = SymptomClassifier(**FAST, kind="text", focus_weight=1.0).fit(story, LABELS)
+    assert text.focus_vectorizer_ is None
+
+
+def test_focus_block_scales_with_its_weight():
+    a = SymptomClassifier(**FAST, focus_weight=1.0).fit(TEXTS, LABELS)
+    b = SymptomClassifier(**FAST, focus_weight=3.0).fit(TEXTS, LABELS)
+    rows, focus = a._inputs_from_texts(NEW)
+    width = len(a.focus_vectorizer_.vocabulary_)
+    fa = a._matrix(NEW, rows, focus)[:, -width:].toarray()
+    fb = b._matrix(NEW, rows, focus)[:, -width:].toarray()
+    np.testing.assert_allclose(fb, 3.0 * fa)
+    assert fa.any()
 
 
 def test_clone_and_params():
@@ -195,9 +227,11 @@ def test_custom_label_sets():
     assert clf.classes_.tolist() == [0, 1]
     assert set(clf.predict(NEW).tolist()) <= {0, 1}
     assert clf.predict_proba(NEW).shape == (3, 2)
-    rows = clf._rows_from_texts(NEW)
+    rows, focus = clf._inputs_from_texts(NEW)
     np.testing.assert_allclose(
-        clf.predict_proba(NEW), clf.estimator_.predict_proba(clf._matrix(NEW, rows)), atol=1e-12
+        clf.predict_proba(NEW),
+        clf.estimator_.predict_proba(clf._matrix(NEW, rows, focus)),
+        atol=1e-12,
     )
     # a class with one example: calibration is skipped with a warning, not an error
     with pytest.warns(UserWarning, match="calibration=.temperature. skipped"):
@@ -350,6 +384,8 @@ def test_parameter_constraints_cover_every_parameter():
     [
         ("C", 0),
         ("feature_weight", -1.0),
+        ("focus_weight", 0.0),
+        ("focus_weight", -1.0),
         ("min_df", 0),
         ("max_features", 0),
         ("sublinear_tf", "yes"),
@@ -372,7 +408,7 @@ def test_each_parameter_is_validated(name, bad):
         SymptomClassifier(**{name: bad}).fit(TEXTS, LABELS)
 
 
-def test_saved_model_keeps_its_columns_when_the_lexicon_gains_a_concept(monkeypatch):
+def test_saved_model_keeps_its_columns_when_the_lexicon_gains_a_concept(monkeypatch, request):
     # a concept added to the lexicon after fitting appends a structured column;
     # the fitted model still gets the columns it was trained on, by name
     from fasciclf.features import _featurizer
@@ -393,5 +429,7 @@ def test_saved_model_keeps_its_columns_when_the_lexicon_gains_a_concept(monkeypa
     monkeypatch.setattr(_classifier, "FEATURE_NAMES", names)
     monkeypatch.setattr(_classifier, "features_to_row", _featurizer.features_to_row)
     _featurizer._CACHE.clear()
+    # rows memoised with the patched names must not outlive the patch
+    request.addfinalizer(_featurizer._CACHE.clear)
     after = clf.predict_proba(texts[:2])
     np.testing.assert_allclose(after, before)

@@ -38,6 +38,7 @@ _LAZY: dict[str, str] = {
     "SymptomFeaturizer": "_featurizer",
     "FEATURE_NAMES": "_featurizer",
     "features_to_row": "_featurizer",
+    "finding_sentences": "_featurizer",
     "MAX_CHARS": "_pipeline",
     "TextTruncatedWarning": "_pipeline",
     "build_nlp": "_pipeline",
@@ -52,7 +53,12 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from fasciclf.features._featurizer import FEATURE_NAMES, SymptomFeaturizer, features_to_row
+    from fasciclf.features._featurizer import (
+        FEATURE_NAMES,
+        SymptomFeaturizer,
+        features_to_row,
+        finding_sentences,
+    )
     from fasciclf.features._pipeline import (
         MAX_CHARS,
         TextTruncatedWarning,
@@ -108,6 +114,7 @@ __all__ = [
     "extract",
     "extract_many",
     "features_to_row",
+    "finding_sentences",
     "lexicon_version",
     "red_flags",
     "truncate_text",

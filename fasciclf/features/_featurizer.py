@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import OrderedDict
 from threading import Lock
 from typing import Any
@@ -144,8 +145,51 @@ def _counts(row: np.ndarray, f: SymptomFeatures) -> None:
     row[ix["log1p_words"]] = math.log1p(len(f.text.split()))
 
 
+# A sentence: a run up to and including its end mark or line break. No
+# nesting, no backtracking: linear in the text.
+_SENTENCE = re.compile(r"[^.!?\n]*[.!?\n]?")
+
+
+def finding_sentences(f: SymptomFeatures) -> str:
+    """The sentences of ``f.text`` that hold a finding, joined by spaces.
+
+    A narrative tells its clue in one sentence among holidays and jobs; a
+    text model reading only these sentences is not diluted by the rest.
+    Denied and uncertain findings count too: "no weakness" is a clue.
+
+    Parameters
+    ----------
+    f : SymptomFeatures
+
+    Returns
+    -------
+    str
+        Empty when the text has no finding.
+
+    Examples
+    --------
+    >>> from fasciclf.features import extract
+    >>> f = extract("We went to Crete in May. My left calf twitches. The hotel was lovely.")
+    >>> finding_sentences(f)
+    ' My left calf twitches.'
+    """
+    spans = sorted((fd.start, fd.end) for fd in f.findings)
+    if not spans:
+        return ""
+    out: list[str] = []
+    k = 0
+    for m in _SENTENCE.finditer(f.text):
+        if m.end() == m.start():
+            continue
+        while k < len(spans) and spans[k][1] <= m.start():
+            k += 1
+        if k < len(spans) and spans[k][0] < m.end():
+            out.append(m.group())
+    return " ".join(out)
+
+
 class _RowCache:
-    """Bounded, thread-safe memo of text -> encoded row.
+    """Bounded, thread-safe memo of text -> encoded row and finding sentences.
 
     Cross-validation and grid search transform the same texts many times;
     extraction is deterministic, so re-reading them is wasted work.
@@ -153,19 +197,19 @@ class _RowCache:
 
     def __init__(self, maxsize: int = 50_000) -> None:
         self.maxsize = maxsize
-        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._data: OrderedDict[str, tuple[np.ndarray, str]] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key: str) -> np.ndarray | None:
+    def get(self, key: str) -> tuple[np.ndarray, str] | None:
         with self._lock:
-            row = self._data.get(key)
-            if row is not None:
+            entry = self._data.get(key)
+            if entry is not None:
                 self._data.move_to_end(key)
-            return row
+            return entry
 
-    def put(self, key: str, row: np.ndarray) -> None:
+    def put(self, key: str, entry: tuple[np.ndarray, str]) -> None:
         with self._lock:
-            self._data[key] = row
+            self._data[key] = entry
             if len(self._data) > self.maxsize:
                 self._data.popitem(last=False)
 
@@ -199,6 +243,34 @@ def _as_text_list(X: Any) -> list[str]:
         if not isinstance(t, str):
             raise TypeError(f"expected text as str at position {i}, got {type(t).__name__}")
     return texts
+
+
+def encode_texts(
+    texts: list[str], *, n_jobs: int = 1, batch_size: int = 256, cache: bool = True
+) -> tuple[np.ndarray, list[str]]:
+    """Feature rows (:data:`FEATURE_NAMES` columns) and finding sentences, one extraction each.
+
+    Texts seen before in this process come from a bounded memo when
+    ``cache`` is true.
+    """
+    from fasciclf.features._pipeline import extract_many
+
+    out = np.empty((len(texts), len(FEATURE_NAMES)), dtype=np.float64)
+    focus = [""] * len(texts)
+    todo: list[int] = []
+    for i, t in enumerate(texts):
+        entry = _CACHE.get(t) if cache else None
+        if entry is None:
+            todo.append(i)
+        else:
+            out[i], focus[i] = entry
+    if todo:
+        feats = extract_many((texts[i] for i in todo), n_jobs=n_jobs, batch_size=batch_size)
+        for i, f in zip(todo, feats, strict=True):
+            out[i], focus[i] = features_to_row(f), finding_sentences(f)
+            if cache:
+                _CACHE.put(texts[i], (out[i].copy(), focus[i]))
+    return out, focus
 
 
 def columns_by_name(rows: np.ndarray, names: Any) -> np.ndarray:
@@ -264,26 +336,9 @@ class SymptomFeaturizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         """Extract features from each text; returns an array (n_texts, n_features)."""
         check_is_fitted(self, "feature_names_out_")
-        from fasciclf.features._pipeline import extract_many
-
-        texts = _as_text_list(X)
-        out = np.empty((len(texts), len(FEATURE_NAMES)), dtype=np.float64)
-        todo: list[int] = []
-        for i, t in enumerate(texts):
-            row = _CACHE.get(t) if self.cache else None
-            if row is None:
-                todo.append(i)
-            else:
-                out[i] = row
-        if todo:
-            feats = extract_many(
-                (texts[i] for i in todo), n_jobs=self.n_jobs, batch_size=self.batch_size
-            )
-            for i, f in zip(todo, feats, strict=True):
-                row = features_to_row(f)
-                out[i] = row
-                if self.cache:
-                    _CACHE.put(texts[i], row)
+        out, _ = encode_texts(
+            _as_text_list(X), n_jobs=self.n_jobs, batch_size=self.batch_size, cache=self.cache
+        )
         # A featurizer fitted before the lexicon gained or lost a concept
         # keeps its own columns, so a saved model gets the matrix it knows.
         return columns_by_name(out, self.feature_names_out_)
