@@ -226,3 +226,40 @@ def test_train_default_is_one_command(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(bd, "build_default", fake_build)
     assert main(["train", "--default", "--no-progress"]) == EXIT_OK
     assert calls == [(None, 2)] and f"wrote {target}" in capsys.readouterr().out
+
+
+def test_train_folds_keep_groups_whole(tmp_path, capsys):
+    # the writer is the part of the id before "-": four writers, each with one
+    # text of each label
+    writers = [f"w{i % 4}-{i:03d}" for i in range(len(ROWS))]
+    lines = ["id,text,label"] + [f'{w},"{t}",{y}' for w, (t, y) in zip(writers, ROWS, strict=True)]
+    data = tmp_path / "grouped.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "m.skops"
+    base = ["train", "--data", str(data), "--kind", "text", "--out", str(out), "--no-progress"]
+    argv = [*base, "--cv", "2", "--group-col", "id", "--group-sep", "-"]
+    assert main(argv) == EXIT_OK
+    assert "2-fold CV keeping 4 groups whole" in capsys.readouterr().out
+    # without --group-sep each id is its own group
+    assert main([*base, "--cv", "2", "--group-col", "id"]) == EXIT_OK
+    assert "keeping 8 groups whole" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--group-col", "writer"], "row w0-000: no 'writer' value to group by"),
+        (["--group-sep", "-"], "--group-sep needs --group-col"),
+        (["--group-col", "id", "--group-sep", ""], "--group-sep must not be empty"),
+        # two labels as the groups cannot fill three folds
+        (["--group-col", "label", "--cv", "3"], "need at least 3 groups; got 2"),
+    ],
+)
+def test_train_group_errors_name_the_problem(tmp_path, capsys, extra, message):
+    writers = [f"w{i % 4}-{i:03d}" for i in range(len(ROWS))]
+    lines = ["id,text,label"] + [f'{w},"{t}",{y}' for w, (t, y) in zip(writers, ROWS, strict=True)]
+    data = tmp_path / "grouped.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    argv = ["train", "--data", str(data), "--kind", "text", "--out", str(tmp_path / "m.skops")]
+    assert main([*argv, "--no-progress", *extra]) == EXIT_USAGE
+    assert message in capsys.readouterr().err

@@ -40,6 +40,19 @@ def add_parsers(subparsers: Any) -> None:
         help="model file format (default: skops for a .skops --out, else joblib)",
     )
     t.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
+    t.add_argument(
+        "--group-col",
+        default=None,
+        help="column grouping the rows (e.g. who wrote them): cross-validation folds keep "
+        "each group whole, so the chosen settings and the red-flag threshold are those that "
+        "carry over to new writers",
+    )
+    t.add_argument(
+        "--group-sep",
+        default=None,
+        help="with --group-col: the group is the part of the value before the first SEP "
+        "(id 'w3-0042' with '-' gives 'w3')",
+    )
     t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     t.add_argument("--n-jobs", type=int, default=None, help="parallel fits (default 1)")
     t.add_argument(
@@ -112,13 +125,7 @@ def run_train(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         print(describe(path, time.perf_counter() - t0))
         return EXIT_OK
-    if args.data is None:
-        _err("train", "give --data FILE (a labeled .csv, .tsv, .jsonl or .json) or --default")
-        return EXIT_USAGE
-    if args.cv < 2:
-        _err("train", f"--cv must be >= 2; got {args.cv}")
-        return EXIT_USAGE
-    fmt, problem = _out_format(args.out, args.format)
+    fmt, problem = _train_usage(args)
     if problem:
         _err("train", problem)
         return EXIT_USAGE
@@ -132,10 +139,11 @@ def run_train(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     texts = [r[args.text_col] for r in records]
     labels = [str(r[args.label_col]) for r in records]
-    if len(set(labels)) < 2:
-        _err(
-            "train", f"need at least 2 distinct labels in usable rows; found {sorted(set(labels))}"
-        )
+    groups, problem = _groups(records, args.group_col, args.group_sep)
+    if problem is None and len(set(labels)) < 2:
+        problem = f"need at least 2 distinct labels in usable rows; found {sorted(set(labels))}"
+    if problem:
+        _err("train", problem)
         return EXIT_USAGE
 
     from fasciclf.models._persist import save_model
@@ -148,6 +156,7 @@ def run_train(args: argparse.Namespace) -> int:
             labels,
             kind=args.kind,
             cv=args.cv,
+            groups=groups,
             random_state=args.seed,
             n_jobs=args.n_jobs,
             progress=_tqdm_progress(show),
@@ -166,13 +175,43 @@ def run_train(args: argparse.Namespace) -> int:
     figures = _cv_figures(cv)
     print(
         f"trained {args.kind} on {len(texts)} texts, {len(model.classes_)} labels in "
-        f"{time.perf_counter() - t0:.1f} s; {cv['n_splits']}-fold CV: {figures}"
+        f"{time.perf_counter() - t0:.1f} s; {cv['n_splits']}-fold CV"
+        f"{f' keeping {len(set(groups))} groups whole' if groups else ''}: {figures}"
     )
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, format {fmt})")
     if failed:
         print(f"{failed} of {failed + len(texts)} rows skipped", file=sys.stderr)
         return EXIT_ROW_ERRORS
     return EXIT_OK
+
+
+def _train_usage(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The model file format, or a usage problem found before any file is read."""
+    if args.data is None:
+        return "", "give --data FILE (a labeled .csv, .tsv, .jsonl or .json) or --default"
+    if args.cv < 2:
+        return "", f"--cv must be >= 2; got {args.cv}"
+    if args.group_sep is not None and args.group_col is None:
+        return "", "--group-sep needs --group-col"
+    return _out_format(args.out, args.format)
+
+
+def _groups(
+    records: list[dict], col: str | None, sep: str | None
+) -> tuple[list[str] | None, str | None]:
+    """The group of each record for ``--group-col`` (and ``--group-sep``), or a usage problem."""
+    if col is None:
+        return None, None
+    if sep == "":
+        return None, "--group-sep must not be empty"
+    groups = []
+    for r in records:
+        value = r.get(col)
+        if value is None or (isinstance(value, float) and value != value) or str(value) == "":
+            return None, f"row {r['_id']}: no {col!r} value to group by (--group-col {col})"
+        value = str(value)
+        groups.append(value.split(sep, 1)[0] if sep is not None else value)
+    return groups, None
 
 
 def _out_format(out: Path, fmt: str | None) -> tuple[str, str | None]:

@@ -121,6 +121,12 @@ def _splitter(cv: Any, y: np.ndarray, groups: np.ndarray | None, random_state: i
         )
         n = int(counts.min())
     if groups is not None:
+        n_groups = len(np.unique(groups))
+        if n_groups < n:
+            raise ValueError(
+                f"{n} cross-validation folds that keep groups whole need at least {n} groups; "
+                f"got {n_groups}"
+            )
         return StratifiedGroupKFold(n, shuffle=True, random_state=random_state)
     return StratifiedKFold(n, shuffle=True, random_state=random_state)
 
