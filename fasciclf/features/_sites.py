@@ -158,7 +158,9 @@ def place_sides(
         [
             t
             for t in terms
-            if t.kind == "side" and not any(i in excluded for i in range(t.start, t.end))
+            if t.kind == "side"
+            and not any(i in excluded for i in range(t.start, t.end))
+            and not _no_side_at_clause_end(view.words, t)
         ]
     )
     by_sent = _group(sites, lambda s: view.sent[s.start])
@@ -195,6 +197,25 @@ def place_sides(
             continue
         free.append((m.value, m.start, m.end))
     return free
+
+
+def _no_side_at_clause_end(words: list[str], t: Term) -> bool:
+    """ "just a small numb patch left.", "something isn't right,": a bare left or
+    right closing its clause after anything but a word that leads a side ("on
+    the left.", "weaker than my right,", "than left.") is what remains or what is
+    well, not a side."""
+    if t.end - t.start != 1 or words[t.start] not in _BARE_SIDES:
+        return False
+    after = words[t.end] if t.end < len(words) else "."
+    before = words[t.start - 1] if t.start else ""
+    return after in _CLAUSE_CLOSERS and before not in _SIDE_LEADS
+
+
+_BARE_SIDES = frozenset({"left", "right"})
+_CLAUSE_CLOSERS = frozenset({".", ",", ";", ":", "!", "?", "\n"})
+_SIDE_LEADS = frozenset(
+    "the my his her their your our on to and or than both 's each other".split()
+)
 
 
 class _SignIndex:
