@@ -150,22 +150,14 @@ def place_sides(
     view: TokenView, terms: list[Term], sites: list[Site], side_window: int
 ) -> list[tuple[str, int, int]]:
     """Give each side word to its site; return the sides no site took."""
-    excluded: set[int] = set()
-    for t in terms:
-        if t.kind == "side_exclude":
-            excluded.update(range(t.start, t.end))
-    sides = filter_longest(
-        [
-            t
-            for t in terms
-            if t.kind == "side"
-            and not any(i in excluded for i in range(t.start, t.end))
-            and not _no_side_at_clause_end(view.words, t)
-        ]
-    )
+    sides = _side_terms(view, terms)
     by_sent = _group(sites, lambda s: view.sent[s.start])
     free: list[tuple[str, int, int]] = []
     for m in sides:
+        told = _the_other_one(view, m, sites)
+        if told is not None:
+            told.sides.add(m.value)
+            continue
         near = by_sent.get(view.sent[m.start])
         if near is None:
             free.append((m.value, m.start, m.end))
@@ -197,6 +189,62 @@ def place_sides(
             continue
         free.append((m.value, m.start, m.end))
     return free
+
+
+def _side_terms(view: TokenView, terms: list[Term]) -> list[Term]:
+    """The side words that name a side: not inside an exclusion ("right now",
+    "with both hands") nor closing a clause as what remains ("a patch left.")."""
+    excluded: set[int] = set()
+    for t in terms:
+        if t.kind == "side_exclude":
+            excluded.update(range(t.start, t.end))
+    return filter_longest(
+        [
+            t
+            for t in terms
+            if t.kind == "side"
+            and not any(i in excluded for i in range(t.start, t.end))
+            and not _no_side_at_clause_end(view.words, t)
+        ]
+    )
+
+
+def _the_other_one(view: TokenView, m: Term, sites: list[Site]) -> Site | None:
+    """ "my left calf has twitched, and lately the right one": the part told just
+    before, on this side too. Not when the one is well ("the right one is
+    fine", "the left one isn't affected")."""
+    words, sent = view.words, view.sent
+    if (
+        m.end - m.start != 1
+        or words[m.start] not in _BARE_SIDES
+        or m.end >= len(words)
+        or words[m.end] not in _ONES
+        or not m.start
+        or words[m.start - 1] not in _OWNER_WORDS
+    ):
+        return None
+    for k in range(m.end + 1, min(m.end + 1 + _ONE_STATE_REACH, len(words))):
+        if sent[k] != sent[m.start]:
+            break
+        if words[k] in _WELL_OR_NOT:
+            return None
+    k = bisect_left([st.start for st in sites], m.start)
+    prev = sites[k - 1] if k else None
+    other = "left" if words[m.start] == "right" else "right"
+    if prev is None or sent[m.start] - sent[prev.start] > 1 or other not in prev.sides:
+        return None
+    return prev
+
+
+_ONES = frozenset({"one", "ones"})
+_OWNER_WORDS = frozenset("the my his her their your".split())
+_ONE_STATE_REACH = 6
+_WELL_OR_NOT = (
+    frozenset(default_wordlists()["good_state_words"])
+    # "the right one is full", "... is still round": the wasting is on one side
+    | frozenset({"unaffected", "alright", "not", "n't", "never", "normal", "full", "round"})
+    | frozenset({"rounded", "same", "bigger", "thicker"})
+)
 
 
 def _no_side_at_clause_end(words: list[str], t: Term) -> bool:
