@@ -195,8 +195,13 @@ def _side_terms(view: TokenView, terms: list[Term]) -> list[Term]:
     """The side words that name a side: not inside an exclusion ("right now",
     "with both hands") nor closing a clause as what remains ("a patch left.")."""
     excluded: set[int] = set()
+    finding_starts = {t.start for t in terms if t.kind in _FINDING_KINDS}
     for t in terms:
-        if t.kind == "side_exclude":
+        # "wakes up with both hands numb": the hands are what is numb, not
+        # what she does something with ("opens jars with both hands")
+        if t.kind == "side_exclude" and not (
+            view.words[t.end - 1] in _HANDS and t.end in finding_starts
+        ):
             excluded.update(range(t.start, t.end))
     return filter_longest(
         [
@@ -207,6 +212,10 @@ def _side_terms(view: TokenView, terms: list[Term]) -> list[Term]:
             and not _no_side_at_clause_end(view.words, t)
         ]
     )
+
+
+_FINDING_KINDS = frozenset({"symptom", "extra"})
+_HANDS = frozenset({"hand", "hands"})
 
 
 def _the_other_one(view: TokenView, m: Term, sites: list[Site]) -> Site | None:
