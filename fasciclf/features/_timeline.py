@@ -599,6 +599,18 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         # a stated onset: "twitching for a year, cramps since last week".
         onset = round(max(known), 2)
         duration = onset if duration is None or tl.start_dated else max(duration, onset)
+    told = [ep for ep in tl.episodes if ep.concepts or ep.body_sites]
+    if (
+        duration is not None
+        and duration <= _LATEST_NEWS
+        and len(told) > 1
+        and told[0].days_before_writing is None
+        and not _news_opens_story(features)
+    ):
+        # "a week after I finished them my calf started flickering, then my
+        # thigh, ... and last night one in my cheek": the story began at an
+        # undated first step; a day or two back is its latest news
+        duration = None
     progression = features.progression
     worsening = progression == "progressive" or tl.worse_told
     now_course = tl.now_course_told if worsening else tl.now_course
@@ -634,6 +646,24 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         "duration_days": duration,
         "progression": progression,
     }
+
+
+_LATEST_NEWS = 2.0  # days: "last night", "yesterday", "this morning"
+_NEWS_WORDS = frozenset({"yesterday", "last night", "this morning", "today", "tonight"})
+_SENTENCE_MARKS = ".!?\n"
+
+
+def _news_opens_story(features: SymptomFeatures) -> bool:
+    """ "Yesterday afternoon her left arm suddenly went weak ...": the day or two
+    back is the story's own start, told in the sentence of its first finding."""
+    starts = [f.start for f in features.findings if f.status == "present"]
+    if not starts:
+        return False
+    text, first = features.text, min(starts)
+    lo = max(text.rfind(c, 0, first) for c in _SENTENCE_MARKS) + 1
+    ends = [k for k in (text.find(c, first) for c in _SENTENCE_MARKS) if k >= 0]
+    sentence = text[lo : min(ends) if ends else len(text)].lower()
+    return any(w in sentence for w in _NEWS_WORDS)
 
 
 def _lead_dates(episodes: tuple[Episode, ...]) -> list[float]:
