@@ -99,14 +99,14 @@ class _Cached(SymptomClassifier):
 
     cache: dict[str, tuple[np.ndarray, str]] = {}
 
-    def _inputs_from_texts(self, texts):
+    def _inputs_from_texts(self, texts, sentences=None):
         return np.vstack([self.cache[t][0] for t in texts]), [self.cache[t][1] for t in texts]
 
 
 def _fill_cache(texts: list[str]) -> None:
     todo = [t for t in dict.fromkeys(texts) if t not in _Cached.cache]
     if todo:
-        rows, focus = encode_texts(todo, n_jobs=2)
+        rows, focus = encode_texts(todo, sentences=True, n_jobs=2)
         _Cached.cache.update(zip(todo, zip(rows, focus, strict=True), strict=True))
 
 

@@ -433,3 +433,16 @@ def test_saved_model_keeps_its_columns_when_the_lexicon_gains_a_concept(monkeypa
     request.addfinalizer(_featurizer._CACHE.clear)
     after = clf.predict_proba(texts[:2])
     np.testing.assert_allclose(after, before)
+
+
+def test_focus_block_after_rows_memoised_without_sentences():
+    # rows memoised by a plain featurizer (no finding sentences) must not
+    # leave the focus block an empty text: the sentences are read again
+    from fasciclf.features import SymptomFeaturizer, _featurizer
+
+    clf = SymptomClassifier(**FAST, focus_weight=1.0).fit(TEXTS, LABELS)
+    _featurizer._CACHE.clear()
+    fresh = clf.predict_proba(NEW)
+    _featurizer._CACHE.clear()
+    SymptomFeaturizer().fit(NEW).transform(NEW)
+    assert np.array_equal(clf.predict_proba(NEW), fresh)

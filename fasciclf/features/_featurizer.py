@@ -189,7 +189,8 @@ def finding_sentences(f: SymptomFeatures) -> str:
 
 
 class _RowCache:
-    """Bounded, thread-safe memo of text -> encoded row and finding sentences.
+    """Bounded, thread-safe memo of text -> encoded row (and its finding
+    sentences, once a caller has asked for them).
 
     Cross-validation and grid search transform the same texts many times;
     extraction is deterministic, so re-reading them is wasted work.
@@ -197,17 +198,17 @@ class _RowCache:
 
     def __init__(self, maxsize: int = 50_000) -> None:
         self.maxsize = maxsize
-        self._data: OrderedDict[str, tuple[np.ndarray, str]] = OrderedDict()
+        self._data: OrderedDict[str, tuple[np.ndarray, str | None]] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key: str) -> tuple[np.ndarray, str] | None:
+    def get(self, key: str) -> tuple[np.ndarray, str | None] | None:
         with self._lock:
             entry = self._data.get(key)
             if entry is not None:
                 self._data.move_to_end(key)
             return entry
 
-    def put(self, key: str, entry: tuple[np.ndarray, str]) -> None:
+    def put(self, key: str, entry: tuple[np.ndarray, str | None]) -> None:
         with self._lock:
             self._data[key] = entry
             if len(self._data) > self.maxsize:
@@ -246,31 +247,40 @@ def _as_text_list(X: Any) -> list[str]:
 
 
 def encode_texts(
-    texts: list[str], *, n_jobs: int = 1, batch_size: int = 256, cache: bool = True
-) -> tuple[np.ndarray, list[str]]:
-    """Feature rows (:data:`FEATURE_NAMES` columns) and finding sentences, one extraction each.
+    texts: list[str],
+    *,
+    sentences: bool = False,
+    n_jobs: int = 1,
+    batch_size: int = 256,
+    cache: bool = True,
+) -> tuple[np.ndarray, list[str] | None]:
+    """Feature rows (:data:`FEATURE_NAMES` columns) and, with ``sentences``,
+    the :func:`finding_sentences` of each text, from one extraction each.
 
     Texts seen before in this process come from a bounded memo when
-    ``cache`` is true.
+    ``cache`` is true. Without ``sentences`` the second item is ``None``
+    and nothing is spent on them.
     """
     from fasciclf.features._pipeline import extract_many
 
     out = np.empty((len(texts), len(FEATURE_NAMES)), dtype=np.float64)
-    focus = [""] * len(texts)
+    focus: list[str] = [""] * len(texts)
     todo: list[int] = []
     for i, t in enumerate(texts):
         entry = _CACHE.get(t) if cache else None
-        if entry is None:
+        if entry is None or (sentences and entry[1] is None):
             todo.append(i)
         else:
-            out[i], focus[i] = entry
+            out[i], focus[i] = entry[0], entry[1] or ""
     if todo:
         feats = extract_many((texts[i] for i in todo), n_jobs=n_jobs, batch_size=batch_size)
         for i, f in zip(todo, feats, strict=True):
-            out[i], focus[i] = features_to_row(f), finding_sentences(f)
+            out[i] = features_to_row(f)
+            said = finding_sentences(f) if sentences else None
+            focus[i] = said or ""
             if cache:
-                _CACHE.put(texts[i], (out[i].copy(), focus[i]))
-    return out, focus
+                _CACHE.put(texts[i], (out[i].copy(), said))
+    return out, (focus if sentences else None)
 
 
 def columns_by_name(rows: np.ndarray, names: Any) -> np.ndarray:

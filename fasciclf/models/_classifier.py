@@ -499,14 +499,7 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
     def _make_vectorizers(self, min_df: int | float) -> list[TfidfVectorizer]:
         out = []
         if self.word_ngram_range:
-            out.append(
-                TfidfVectorizer(
-                    ngram_range=tuple(self.word_ngram_range),
-                    min_df=min_df,
-                    max_features=self.max_features,
-                    sublinear_tf=self.sublinear_tf,
-                )
-            )
+            out.append(self._word_vectorizer(min_df, self.word_ngram_range))
         if self.char_ngram_range:
             out.append(
                 TfidfVectorizer(
@@ -518,6 +511,14 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
                 )
             )
         return out
+
+    def _word_vectorizer(self, min_df: int | float, ngram_range: Any) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            ngram_range=tuple(ngram_range),
+            min_df=min_df,
+            max_features=self.max_features,
+            sublinear_tf=self.sublinear_tf,
+        )
 
     def _fit_vectorizers(self, texts: list[str]) -> None:
         min_df = self.min_df
@@ -537,34 +538,28 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
                         f"gave an empty TF-IDF vocabulary ({exc})"
                     ) from None
                 raise
-        for v in vecs:
-            # The pruned terms are only kept for introspection and can be
-            # megabytes; scikit-learn documents that they can be dropped.
-            if hasattr(v, "stop_words_"):
-                del v.stop_words_
-        self.vectorizers_ = vecs
+        self.vectorizers_ = [_without_stop_words(v) for v in vecs]
         self.min_df_ = min_df
 
-    def _inputs_from_texts(self, texts: list[str]) -> tuple[np.ndarray, list[str]]:
-        """Feature rows and finding sentences of each text, from one extraction."""
-        return encode_texts(texts, n_jobs=self.n_jobs)
+    def _inputs_from_texts(
+        self, texts: list[str], sentences: bool | None = None
+    ) -> tuple[np.ndarray, list[str] | None]:
+        """Feature rows, and the finding sentences when the model reads them
+        (``sentences=None``: whether the fitted model has the focus block),
+        from one extraction."""
+        if sentences is None:
+            sentences = getattr(self, "focus_vectorizer_", None) is not None
+        return encode_texts(texts, sentences=sentences, n_jobs=self.n_jobs)
 
     def _fit_focus(self, focus: list[str]) -> None:
-        vec = TfidfVectorizer(
-            ngram_range=tuple(self.word_ngram_range or (1, 1)),
-            min_df=self.min_df_,
-            max_features=self.max_features,
-            sublinear_tf=self.sublinear_tf,
-        )
+        vec = self._word_vectorizer(self.min_df_, self.word_ngram_range or (1, 1))
         try:
             vec.fit(focus)
         except ValueError as exc:
             if "empty vocabulary" not in str(exc) and "no terms remain" not in str(exc):
                 raise
             vec = None  # no finding sentence shares a word: nothing to weigh
-        if vec is not None and hasattr(vec, "stop_words_"):
-            del vec.stop_words_
-        self.focus_vectorizer_ = vec
+        self.focus_vectorizer_ = _without_stop_words(vec)
 
     def _matrix(
         self, texts: list[str], rows: np.ndarray | None, focus: list[str] | None = None
@@ -628,7 +623,7 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
         self.class_counts_ = {_jsonable(c): int(n) for c, n in zip(classes, counts, strict=True)}
 
         rows, focus = (
-            self._inputs_from_texts(texts)
+            self._inputs_from_texts(texts, sentences=self._uses_focus())
             if self._uses_structured() or self._uses_focus()
             else (None, None)
         )
@@ -745,7 +740,9 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
                 if feats
                 else np.empty((0, len(FEATURE_NAMES)))
             )
-        focus = [finding_sentences(f) for f in feats]
+        focus = None
+        if getattr(self, "focus_vectorizer_", None) is not None:
+            focus = [finding_sentences(f) for f in feats]
         return self._proba(texts, rows, focus)
 
     def _proba(
@@ -777,6 +774,14 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _without_stop_words(vec: TfidfVectorizer | None) -> TfidfVectorizer | None:
+    # The pruned terms are only kept for introspection and can be megabytes;
+    # scikit-learn documents that they can be dropped.
+    if vec is not None and hasattr(vec, "stop_words_"):
+        del vec.stop_words_
+    return vec
 
 
 def _is_ngram_range(value: Any) -> bool:
