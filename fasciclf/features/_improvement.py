@@ -70,11 +70,17 @@ _STILL_BAD = (
     "worse", "weaker", "no better", "not better", "no stronger", "not any better",
     # a part that did not get better: "the back is easier but the foot is the same"
     # (words as tokenized: "hasn't" is "has n't")
-    "the same", "unchanged", "no change", "no different", "is new",
+    "the same", "unchanged", "no change", "no different", "is new", "as bad",
     *(f"{aux} {done}" for aux in ("has n't", "have n't", "has not", "have not", "not")
       for done in ("improved", "come back", "recovered")),
 )  # fmt: skip
+# before the "but" only a part that stayed as it was: "it got worse, but now
+# it's better" is the improvement itself
+_STILL_SAME = ("the same", "as bad", "unchanged", "no change", "no better", "not better")
 _OBJECTS = frozenset("me him her us them".split())
+_CIRCUMSTANCES = default_wordlists()["circumstance_words"]
+_WHEN = frozenset({"on", "at", "during"})
+_CIRCUMSTANCE_REACH = 3
 
 
 _AUX = frozenset("is was 's has had 'd been be started starting".split())
@@ -106,6 +112,10 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
     >>> check("the gp eased my mind", "eased")
     True
     >>> check("the twitching has gone away but the hand is no better", "gone away")
+    True
+    >>> check("the twitching is calmer on days she sleeps properly", "calmer")
+    True
+    >>> check("the jumping is the same, but she sleeps a little better", "better")
     True
     >>> check("he was slowing down", "slowing down")
     True
@@ -147,8 +157,25 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
         return True  # "he started to say he was slowing down": a person's decline
     if _wasting(literal, words, start):
         return True
+    if (
+        after[:1]
+        and after[0] in _WHEN
+        and _CIRCUMSTANCES.intersection(words[end + 1 : end + 1 + _CIRCUMSTANCE_REACH])
+    ):
+        return True  # "calmer on days she sleeps properly", "better on holiday": a condition
     if literal == "quieter":
         return bool(_VOICE.intersection(before))  # "his voice is quieter"
+    return _but_keeps(words, start, end, sent)
+
+
+_BUT_REACH = 30  # tokens from the improving word to its "but"
+_TAIL_REACH = 12  # tokens after "but": "but the hand is no better"
+
+
+def _but_keeps(words: list[str], start: int, end: int, sent: list[int]) -> bool:
+    """A "but" in the sentence sets the improving word against a part that
+    stayed bad ("gone away but the hand is no better") or the same ("just as
+    bad, but he's sleeping better")."""
     # "the twitching has gone away but the hand is no better": the clause
     # after the next "but" of the sentence, in a bounded window (a long
     # sentence is read once per improving word, so its whole rest is not)
@@ -158,8 +185,12 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
         k = end + near.index("but") + 1
         tail = " ".join(words[k : min(hi, k + _TAIL_REACH)])
         return any(bad in tail.split() or bad in tail for bad in _STILL_BAD)
+    # "the twitches are just as bad, but he's sleeping better": the clause
+    # before a "but" that leads to the improving word
+    lo = bisect.bisect_left(sent, sent[start])
+    head = words[max(lo, start - _BUT_REACH) : start]
+    if "but" in head:
+        k = len(head) - 1 - head[::-1].index("but")
+        told = " ".join(head[max(0, k - _TAIL_REACH) : k])
+        return any(same in told for same in _STILL_SAME)
     return False
-
-
-_BUT_REACH = 30  # tokens from the improving word to its "but"
-_TAIL_REACH = 12  # tokens after "but": "but the hand is no better"

@@ -61,6 +61,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "chewing_words",
     "rest_words",
     "helper_words",
+    "circumstance_words",
     "mood_words",
     "state_condition_words",
 )
