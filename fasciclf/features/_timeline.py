@@ -621,7 +621,13 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         # the guideline: fatigable symptoms that vary within the day are
         # episodic, even when new regions join or get worse over the months
         progression = "episodic"
-    elif (now_course == "worse" or tl.worse_told) and progression in ("unknown", "stable"):
+    elif (now_course == "worse" or tl.worse_told) and (
+        progression in ("unknown", "stable")
+        # attacks that pass ("she has to stop and sit on the wall"), told as
+        # getting worse over the months, are a worsening course; a drooping
+        # lid or double vision that comes and goes stays episodic
+        or (progression == "episodic" and _FATIGABLE.isdisjoint(features.extra_present))
+    ):
         progression = "progressive"  # "it's now May and it's worse"
     elif (
         progression in ("unknown", "stable", "episodic")
@@ -683,6 +689,7 @@ def _lead_dates(episodes: tuple[Episode, ...]) -> list[float]:
 
 
 _HEAD = frozenset({"head_face"})
+_FATIGABLE = frozenset({"ptosis", "diplopia", "fatigability"})
 
 
 _LOSSES = frozenset({"dexterity_loss", "function_loss"})
