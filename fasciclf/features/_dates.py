@@ -460,13 +460,14 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
             found = _dated(words, tags, j)
         elif rec.kind in ("before_unit", "number", "unit"):
             found = _relative(words, tags, j)
-        elif rec.kind == "after_unit" and rec.value == "forward" and rec.literal != "on":
-            # "after a week" is dated from the event before it; "after that" is a step
-            q = _quantity(tags, j + 1) if rec.literal == "after" and j + 1 < len(tags) else None
-            if q is not None and tags[j + 1][0] == e:
-                found = TimeExpr("after_prev", s, tags[q[1] - 1][1], days=q[0]), q[1]
-            else:
-                found = TimeExpr("sequence", s, e, value="next"), j + 1  # "later", "after that"
+        elif (
+            rec.kind == "after_unit"
+            and rec.value == "forward"
+            # "on", "down the road" step forward only after a span ("two
+            # months down the road"); bare, "he walks down the road"
+            and rec.literal not in _SPAN_ONLY
+        ):
+            found = _forward(tags, j)
         elif rec.kind in ("now", "since_always"):
             found = (
                 TimeExpr("now" if rec.kind == "now" else "ago", s, e, days=float(rec.value or 0.0)),
@@ -475,7 +476,8 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
         elif rec.kind == "frequency":
             found = None, j + 1
         elif rec.kind in ("sequence", "spread", "fluctuation", "course"):
-            found = TimeExpr(rec.kind, s, e, value=rec.value), j + 1
+            keep = rec.literal != "first" or not _first_of_a_doing(words, e)
+            found = (TimeExpr(rec.kind, s, e, value=rec.value) if keep else None), j + 1
         else:
             found = None
         if found is None:
@@ -485,6 +487,44 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
                 out.append(found[0])
             j = found[1]
     return out
+
+
+def _forward(tags, j: int) -> tuple[TimeExpr, int]:
+    """ "after a week" is dated from the event before it; "later", "after that" is a step."""
+    s, e, rec = tags[j]
+    q = _quantity(tags, j + 1) if rec.literal == "after" and j + 1 < len(tags) else None
+    if q is not None and tags[j + 1][0] == e:
+        return TimeExpr("after_prev", s, tags[q[1] - 1][1], days=q[0]), q[1]
+    return TimeExpr("sequence", s, e, value="next"), j + 1
+
+
+_SPAN_ONLY = frozenset({"on", "down the road", "down the line"})
+_FEW = frozenset("few couple two three four".split())
+_PERIODS = frozenset("day days week weeks month months year years time times".split())
+_TIME_OF_DAY_AFTER = frozenset({"in", "every", "and", "too", "for", "next", ",", "."})
+
+
+def _first_of_a_doing(words: list[str], end: int) -> bool:
+    """ "the first few steps", "the first two fingers", "first thing in the
+    morning": the start of a walk, a hand's fingers or the day, not the
+    story's first step ("the first few weeks", "the first thing was" are).
+
+    >>> _first_of_a_doing("the first few steps".split(), 2)
+    True
+    >>> _first_of_a_doing("the first few weeks".split(), 2)
+    False
+    >>> _first_of_a_doing("first thing in the morning".split(), 1)
+    True
+    """
+    nxt = words[end : end + 3]
+    if not nxt:
+        return False
+    if nxt[0] == "thing":
+        return len(nxt) > 1 and nxt[1] in _TIME_OF_DAY_AFTER
+    if nxt[0] not in _FEW:
+        return False
+    rest = [w for w in nxt[1:] if w != "of"]
+    return bool(rest) and rest[0] not in _PERIODS
 
 
 def _dated(words, tags, j: int) -> tuple[TimeExpr, int] | None:
