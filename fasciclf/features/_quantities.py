@@ -248,7 +248,12 @@ def find_quantities(lower: str) -> list[Quantity]:
 
 # "Day 1. ... Day 20. ...", "Week 1: ... Week 6: ...", "First week: ... Fourth
 # week: ...": a diary counted from its first heading.
-_DIARY_NUMBERED_RE = re.compile(r"(?:^|[\n.!?])[ \t]*+(day|week|wk|month)[ \t]++(\d{1,3})\b")
+_DIARY_NUMBERED_RE = re.compile(
+    r"(?:^|[\n.!?])[ \t]*+(day|week|wk|month)[ \t]++"
+    r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
+)
+_HEADING_COUNTS = {w: i for i, w in enumerate(
+    "one two three four five six seven eight nine ten eleven twelve".split(), start=1)}  # fmt: skip
 _DIARY_ORDINAL_RE = re.compile(
     r"(?:^|[\n.!?])[ \t]*+(first|second|third|fourth|fifth|sixth|seventh|eighth)[ \t]++"
     r"(day|week|month)\b"
@@ -256,7 +261,8 @@ _DIARY_ORDINAL_RE = re.compile(
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
              "seventh": 7, "eighth": 8}  # fmt: skip
 _DIARY_UNIT_DAYS = {"day": 1.0, "week": 7.0, "wk": 7.0, "month": 30.0}
-_DIARY_FIRSTS = ("day 1", "week 1", "wk 1", "month 1", "first day", "first week", "first month")
+_DIARY_FIRSTS = ("day 1", "week 1", "wk 1", "month 1", "first day", "first week", "first month",
+                 "day one", "week one", "wk one", "month one")  # fmt: skip
 
 
 def diary_span(lower: str) -> float | None:
@@ -271,6 +277,8 @@ def diary_span(lower: str) -> float | None:
     42.0
     >>> diary_span("wk 1. calves twitching. wk 4. gp. wk 6. settling.")
     42.0
+    >>> diary_span("week one: his hand shakes. week two: tiny writing. week four: slow.")
+    28.0
     >>> diary_span("first week: the shoulder aches. fourth week: the gym made it worse.")
     28.0
     >>> diary_span("on day 3 of the holiday my calf twitched") is None
@@ -280,7 +288,8 @@ def diary_span(lower: str) -> float | None:
     # a diary's first heading is number one: a cheap test before the regexes
     if any(first in lower for first in _DIARY_FIRSTS):
         for m in _DIARY_NUMBERED_RE.finditer(lower):
-            heads.setdefault(m.group(1), []).append(int(m.group(2)))
+            count = m.group(2)
+            heads.setdefault(m.group(1), []).append(_HEADING_COUNTS.get(count) or int(count))
         for m in _DIARY_ORDINAL_RE.finditer(lower):
             heads.setdefault(m.group(2), []).append(_ORDINALS[m.group(1)])
     spans = [
