@@ -536,7 +536,12 @@ def _dated(words, tags, j: int) -> tuple[TimeExpr, int] | None:
     found = _date(words, tags, j)
     # a bare number like 2015 is a year only after a time word ("in 2015")
     if found is not None and (
-        found[0].year is None or rec.kind != "year" or s == 0 or words[s - 1] in _TIME_PREPS
+        found[0].year is None
+        or rec.kind != "year"
+        or s == 0
+        or words[s - 1] in _TIME_PREPS
+        # "now it is 2025", "it's 2024 now": the year of writing
+        or (s > 1 and words[s - 1] in ("is", "'s") and words[s - 2] == "it")
     ):
         return found
     return None

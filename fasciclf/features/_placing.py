@@ -248,13 +248,27 @@ def writing_anchor(
             return e.month, e.year
     if said_now:
         return said_now[-1].month, said_now[-1].year
-    return None, None
+    # "Now, in 2024, he trips on stairs", "now it is 2025": only the year
+    years = [
+        e
+        for e in exprs
+        if e.kind == "absolute"
+        and e.month is None
+        and e.year is not None
+        and sent[e.start] in now_sents
+        and _names_present(words, e, nows)
+    ]
+    return (None, years[-1].year) if years else (None, None)
 
 
 def months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> float | None:
     """Months from the date ``e`` names to the time of writing, or None."""
     if w_month is None:
-        return None
+        # only the year of writing is known: "from 2021 ... now, in 2024"
+        # counts whole years, from a year told without a month
+        if w_year is None or e.year is None or e.month is not None or e.year > w_year:
+            return None
+        return 12.0 * (w_year - e.year)
     if e.calendar and e.year_offset is not None and e.year is None:
         # "July last year", "early last year", "this year": the calendar year
         # that many years before the writing year; a year named without a
