@@ -30,6 +30,8 @@ _ABILITIES = frozenset(
 )
 _SUBJECTS = frozenset("i he she we".split())
 _DOING = frozenset("do does did can could manage manages walk walks eat eats move use".split())
+# "he talks about them less", "she mentions it less": the talk, not the symptoms
+_TALKS = frozenset("talk talks talking mentions mention".split())
 _RETURNING_SIGNS = frozenset(
     "weakness twitching twitches cramps cramp pain numbness tingling spasms symptoms "
     "slurring drooping".split()
@@ -78,13 +80,39 @@ _STILL_BAD = (
 # it's better" is the improvement itself
 _STILL_SAME = ("the same", "as bad", "unchanged", "no change", "no better", "not better")
 _OBJECTS = frozenset("me him her us them".split())
+# "my grandson helps with the shopping": help given with a doing
+_HELPED = _OBJECTS | {"with", "out"}
 _CIRCUMSTANCES = default_wordlists()["circumstance_words"]
-_WHEN = frozenset({"on", "at", "during"})
 _CIRCUMSTANCE_REACH = 3
+_SOME_DAYS = frozenset({"some days", "other days", "on good days", "good days"})
 
 
 _AUX = frozenset("is was 's has had 'd been be started starting".split())
 _PERSON_SUBJECTS = _SUBJECTS | frozenset("he's she's i'm".split())
+
+
+def _a_condition(words: list[str], start: int, end: int) -> bool:
+    """ "calmer on days she sleeps properly", "better on holiday": a condition;
+    "some days loads, some days hardly any": day-to-day variation."""
+    if words[end : end + 1] in (["on"], ["at"], ["during"]) and _CIRCUMSTANCES.intersection(
+        words[end + 1 : end + 1 + _CIRCUMSTANCE_REACH]
+    ):
+        return True
+    return any(d in " ".join(words[max(start - 4, 0) : start]) for d in _SOME_DAYS)
+
+
+def _less_of_a_doing(before: list[str], after: list[str]) -> bool:
+    """ "less strength", "I walk less", "I can do less and less", "it makes it
+    feel less like it's happening to him", "less scared", "he talks about
+    them less": an ability, a doing, a mood or talk, not the symptoms."""
+    return bool(
+        _ABILITIES.intersection(after)
+        or after[:1] == ["like"]
+        or _MOODS.intersection(after[:1])
+        or (len(before) >= 2 and before[-2] in _SUBJECTS)
+        or (before and before[-1] in _DOING)
+        or _TALKS.intersection(before)
+    )
 
 
 def _person_slows(before: list[str]) -> bool:
@@ -128,22 +156,14 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
     if literal == "calmer" and _PERSONS.intersection(before):
         return True  # "since then she's a bit calmer": her mood
     if literal in ("less", "fewer", "less and less"):
-        # "less strength", "I walk less", "I can do less and less"; "it
-        # makes it feel less like it's happening to him", "less scared"
-        return bool(
-            _ABILITIES.intersection(after)
-            or after[:1] == ["like"]
-            or _MOODS.intersection(after[:1])
-            or (len(before) >= 2 and before[-2] in _SUBJECTS)
-            or (before and before[-1] in _DOING)
-        )
+        return _less_of_a_doing(before, after)
     if literal in ("helps", "helped", "helping", "eased"):
         if (
             _MIND.intersection(after)
             or _TALK.intersection(before)
             or (
                 (_HELPERS.intersection(before) or (before and before[-1] in _HELP_AS_TOPIC))
-                and _OBJECTS.intersection(after[:1])
+                and _HELPED.intersection(after[:1])
             )
         ):
             return True  # "my wife helps me", "the GP eased my mind", "advice on helping her"
@@ -157,12 +177,8 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
         return True  # "he started to say he was slowing down": a person's decline
     if _wasting(literal, words, start):
         return True
-    if (
-        after[:1]
-        and after[0] in _WHEN
-        and _CIRCUMSTANCES.intersection(words[end + 1 : end + 1 + _CIRCUMSTANCE_REACH])
-    ):
-        return True  # "calmer on days she sleeps properly", "better on holiday": a condition
+    if _a_condition(words, start, end):
+        return True
     if literal == "quieter":
         return bool(_VOICE.intersection(before))  # "his voice is quieter"
     return _but_keeps(words, start, end, sent)
