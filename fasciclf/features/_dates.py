@@ -237,13 +237,33 @@ class TimeExpr:
     calendar: bool = False
 
 
+_ORDINAL_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+        "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
+        "twentieth".split(),
+        start=1,
+    )
+} | {"thirtieth": 30}
+
+
+def _of_a_month(words: list[str], i: int, single) -> bool:
+    if i + 2 >= len(words) or words[i + 1] != "of":
+        return False
+    rec = single.get(words[i + 2])
+    return rec is not None and rec.kind == "month"
+
+
 def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]]:
     single, pairs, firsts = table.single, table.pairs, table.firsts
     tags: list[tuple[int, int, TimeRecord]] = []
     n = len(words)
     # Only tokens that can start a record are visited (most tokens are not).
     done = 0
-    for i in [i for i, w in enumerate(words) if w in firsts or w[:1].isdigit()]:
+    for i in [
+        i for i, w in enumerate(words) if w in firsts or w[:1].isdigit() or w in _ORDINAL_WORDS
+    ]:
         if i < done:
             continue
         w = words[i]
@@ -257,6 +277,10 @@ def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]
         if w[-2:] in _ORDINAL_ENDS and w[:-2].isdigit() and w.isascii() and len(w) <= 4:
             # "12th nov", "2nd of August": a day, read only before a month
             tags.append((i, i + 1, TimeRecord(w, "ordinal", int(w[:-2]))))
+            continue
+        if w in _ORDINAL_WORDS and _of_a_month(words, i, single):
+            # "the first of July", "the third of May": a day, not "first" in the story
+            tags.append((i, i + 1, TimeRecord(w, "ordinal", _ORDINAL_WORDS[w])))
             continue
         for toks, rec in pairs.get((w, words[i + 1]), ()) if i + 1 < n else ():
             if tuple(words[i : i + len(toks)]) == toks:
@@ -433,7 +457,8 @@ def _day_after(words: list[str], tags, k: int) -> int | None:
     ns, ne, nxt = tags[k + 1]
     if nxt.kind not in ("number", "ordinal") or ns != tags[k][1] or not 1 <= int(nxt.value) <= 31:
         return None
-    if ne < len(words) and words[ne] not in _DAY_ENDS:
+    # "March 3rd it began": an ordinal is a day wherever the sentence goes on
+    if nxt.kind != "ordinal" and ne < len(words) and words[ne] not in _DAY_ENDS:
         return None
     return int(nxt.value)
 
@@ -450,6 +475,8 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
     [('sequence', None), ('after_prev', 90.0)]
     >>> [(t.kind, t.month) for t in find_time_expressions("by early march".split())]
     [('absolute', 3.2)]
+    >>> [(t.kind, t.day) for t in find_time_expressions("on the first of july".split())]
+    [('absolute', 1)]
     """
     tags = _tag(words, table or default_time_table())
     out: list[TimeExpr] = []
