@@ -25,6 +25,20 @@ def _repeat(unit: str, n: int) -> str:
     return (unit * (n // len(unit) + 1))[:n]
 
 
+def _distinct_words(n: int) -> str:
+    # every token a different non-word of nine letters: each one is looked up
+    # by the spelling component (its candidates are not cached across words)
+    words, i = [], 0
+    while sum(map(len, words)) + len(words) < n:
+        k, letters = i, []
+        for _ in range(7):
+            k, r = divmod(k, 26)
+            letters.append(chr(97 + r))
+        words.append("tw" + "".join(letters))
+        i += 1
+    return " ".join(words)[:n]
+
+
 def _corpus_text() -> str:
     line = CORPUS.read_text("utf-8").splitlines()[0]
     return json.loads(line)["text"] + " "
@@ -50,6 +64,8 @@ SHAPES = {
     "better in a long sentence": lambda n: _repeat("my right hand is better now and ", n),
     "function frames": lambda n: _repeat("can't struggle to the jar is a struggle ", n),
     "sign parts and states": lambda n: _repeat("eyelid sags hangs droops voice nasal ", n),
+    "one long word": lambda n: "a" * n,
+    "distinct non-words": _distinct_words,
 }
 
 

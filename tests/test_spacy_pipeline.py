@@ -24,6 +24,7 @@ TEXTS = [
     "Numbness? No. Is tongue twitching a sign of ALS?",
 ]
 FACTORIES = [
+    "fasciclf_spelling",
     "fasciclf_terms",
     "fasciclf_function",
     "fasciclf_signs",

@@ -14,7 +14,14 @@ import spacy
 from spacy.language import Language
 
 # importing the component modules registers their factories
-from fasciclf.features import _assembler, _context, _function, _signs, _terms  # noqa: F401
+from fasciclf.features import (  # noqa: F401
+    _assembler,
+    _context,
+    _function,
+    _signs,
+    _spelling,
+    _terms,
+)
 from fasciclf.features._doc import TEXT_KEY, features_of
 from fasciclf.features._tokens import make_doc
 from fasciclf.features._types import SymptomFeatures
@@ -33,21 +40,32 @@ class TextTruncatedWarning(UserWarning):
     """Emitted when a text is longer than :data:`MAX_CHARS` and was cut."""
 
 
-def build_nlp() -> Language:
+def build_nlp(*, spelling: bool = True) -> Language:
     """Return a new fasciclf pipeline: ``spacy.blank("en")`` plus our components.
 
     No statistical model is loaded; the components read the lexicon and
     context rules shipped inside the package.
 
+    Parameters
+    ----------
+    spelling : bool, default=True
+        Read misspelt lexicon words as the words ("twiching", "weekness"; see
+        :class:`~fasciclf.features._spelling.SpellingNormalizer`). Off, only
+        the spellings the lexicon lists are read.
+
     >>> nlp = build_nlp()
     >>> nlp.pipe_names  # doctest: +NORMALIZE_WHITESPACE
-    ['fasciclf_terms', 'fasciclf_function', 'fasciclf_signs', 'fasciclf_context',
-     'fasciclf_features']
+    ['fasciclf_spelling', 'fasciclf_terms', 'fasciclf_function', 'fasciclf_signs',
+     'fasciclf_context', 'fasciclf_features']
     >>> doc = nlp("No weakness, but my left calf twitches.")
     >>> doc._.fasciclf.symptoms["weakness"]
     'absent'
     """
+    if not isinstance(spelling, bool):
+        raise TypeError(f"spelling must be True or False, got {spelling!r}")
     nlp = spacy.blank("en")
+    if spelling:
+        nlp.add_pipe("fasciclf_spelling")
     nlp.add_pipe("fasciclf_terms")
     nlp.add_pipe("fasciclf_function")
     nlp.add_pipe("fasciclf_signs")
