@@ -184,6 +184,7 @@ def test_pipeline_is_blank_english_with_our_components(tmp_path):
     nlp = build_nlp()
     assert nlp.lang == "en"
     assert nlp.pipe_names == [
+        "fasciclf_spelling",
         "fasciclf_terms",
         "fasciclf_function",
         "fasciclf_signs",
