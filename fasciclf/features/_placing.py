@@ -553,9 +553,14 @@ def _runs_on(words: list[str], sent: list[int], e: TimeExpr) -> bool:
         and not e.header
         and e.value != "weekday"  # "on Monday": a day told as a scene is counted
         and bool(e.days)
+        # "within days", "days later": too short to matter against months
+        and e.days > _FEW_DAYS
         and not _counted(words, e)
         and _told_in_past(words, sent, e.start)
     )
+
+
+_FEW_DAYS = 7.0
 
 
 def _told_back(before: TimeExpr, e: TimeExpr) -> bool:
