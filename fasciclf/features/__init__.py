@@ -1,10 +1,10 @@
 """Negation-aware symptom features from free text.
 
-The pipeline is ``spacy.blank("en")`` plus five registered components
-(``fasciclf_terms``, ``fasciclf_function``, ``fasciclf_signs``,
-``fasciclf_context``, ``fasciclf_features``) and the reviewable JSON
-lexicon, function-loss table, sign families and context rules in
-``resources/``.
+The pipeline is ``spacy.blank("en")`` plus six registered components
+(``fasciclf_spelling``, ``fasciclf_terms``, ``fasciclf_function``,
+``fasciclf_signs``, ``fasciclf_context``, ``fasciclf_features``) and the
+reviewable JSON lexicon, function-loss table, sign families and context
+rules in ``resources/``.
 
 spaCy and scikit-learn are imported on first use of a name that needs them
 (PEP 562), so ``fasciclf --help`` and the vocabularies stay light.
