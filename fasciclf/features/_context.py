@@ -114,6 +114,8 @@ class ContextAnnotator(JsonResourceMixin):
         targets = [t for t in targets if not (t.value == "weakness" and _of_a_pulse(view, t.start))]
         trigger_matches = filter_longest([t for t in terms if t.kind == "trigger"])
         cues = [filter_longest([t for t in terms if t.kind == kind]) for kind in CUE_KINDS]
+        # "my dad's heart attack", "an asthma flare": no attack of the symptoms
+        cues[0] = _not_excluded(terms, cues[0])
         modifiers = self._modifiers(doc, terms, targets, trigger_matches)
         scopes = _Scopes(view.words, view.sent, modifiers, self._max_reach)
         questions = QuestionReader(view)
