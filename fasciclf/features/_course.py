@@ -367,11 +367,12 @@ def _not_the_course(view: TokenView, t: Term) -> bool:
         return told_as_loss(view.words, t.start, t.end, view.sent) or _asked(view, t.start)
     if t.value == "episodic":
         # "my foot slaps when I walk": a foot that drops at every step, not an attack
-        return bool(_EVERY_STEP.intersection(view.words[max(t.start - 3, 0) : t.start]))
+        return bool(_EVERY_STEP.intersection(view.words[max(t.start - _STEP_REACH, 0) : t.start]))
     return False
 
 
 _TRAVEL = frozenset({("moved", "to"), ("moved", "into")})
+_STEP_REACH = 5  # "my foot slaps on the floor when I walk"
 _EVERY_STEP = frozenset(
     "slaps slap slapping drags drag dragging flops flop scuffs scuff catches".split()
 )
