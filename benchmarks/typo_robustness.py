@@ -12,7 +12,8 @@ one edit that keeps the first letter (a letter dropped, doubled, swapped
 with the next, or replaced by a neighbour on the keyboard). Prints the
 per-field agreement (as ``benchmarks/extraction_accuracy.py``) per voice on
 the clean texts and on the misspelt ones, read by :func:`build_nlp` with
-``spelling=True`` (the default) and ``spelling=False``.
+``spelling=True`` (the default) and ``spelling=False``, and how many of the
+motor neuron disease and myasthenia texts a red-flag rule flags.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from extraction_accuracy import _count, _interval  # noqa: E402
 
-from fasciclf.features import build_nlp, extract_many  # noqa: E402
+from fasciclf.features import build_nlp, extract_many, red_flags  # noqa: E402
 from fasciclf.features._resources import default_lexicon  # noqa: E402
 from fasciclf.features._spelling import lexicon_words  # noqa: E402
 
+RED_FLAG_LABELS = ("possible_motor_neuron_disease", "neuromuscular_junction")
 DEFAULT_FILES = [ROOT / "data/labeled/challenge.jsonl", ROOT / "data/labeled/selection.jsonl"]
 FIELDS = ("body_sites_f1", "laterality", "duration", "progression", "symptom_status")
 _KEYS = "qwertyuiop asdfghjkl zxcvbnm".split()
@@ -98,13 +100,15 @@ def main(argv: list[str] | None = None) -> int:
         if not idx:
             continue
         print(f"\n{voice} (n={len(idx)})")
-        print(f"  {'':24s}" + "".join(f"{f:>16s}" for f in FIELDS))
+        print(f"  {'':24s}" + "".join(f"{f:>16s}" for f in FIELDS) + f"{'rule flags':>16s}")
         for name, (texts, spelling) in runs.items():
             nlp = build_nlp(spelling=spelling)
             feats = list(extract_many([texts[i] for i in idx], nlp=nlp))
             counts = _count([rows[i] for i in idx], feats, show_errors=False)
             cells = "".join(f"{_interval(*counts[f])[0]:16.3f}" for f in FIELDS)
-            print(f"  {name:24s}{cells}")
+            serious = [k for k, i in enumerate(idx) if rows[i].get("label") in RED_FLAG_LABELS]
+            flagged = sum(bool(red_flags(feats[k])) for k in serious)
+            print(f"  {name:24s}{cells}{f'{flagged}/{len(serious)}':>16s}")
     return 0
 
 
