@@ -364,11 +364,35 @@ def _not_the_course(view: TokenView, t: Term) -> bool:
     if t.value == "progressive":
         return _travel(view.words, t) or _spread_action(view.words, t)
     if t.value == "improving":
-        return told_as_loss(view.words, t.start, t.end, view.sent) or _asked(view, t.start)
+        return (
+            told_as_loss(view.words, t.start, t.end, view.sent)
+            or _asked(view, t.start)
+            or _bout_ended(view.words, t)
+        )
     if t.value == "episodic":
         # "my foot slaps when I walk": a foot that drops at every step, not an attack
         return bool(_EVERY_STEP.intersection(view.words[max(t.start - _STEP_REACH, 0) : t.start]))
     return False
+
+
+_OVER = frozenset({"over", "within", "after"})
+_SPAN_UNITS = frozenset("days weeks months week month fortnight".split())
+_BOUT_REACH = 5
+_UP_TO_NOW = frozenset({"last", "past"})
+
+
+def _bout_ended(words: list[str], t: Term) -> bool:
+    """ "it faded over about six weeks", "it cleared within a month": a bout
+    that ended, told in the past with how long it took, not the course now."""
+    after = words[t.end : t.end + _BOUT_REACH]
+    return (
+        words[t.end - 1].endswith("ed")
+        and bool(after)
+        and after[0] in _OVER
+        and not _SPAN_UNITS.isdisjoint(after)
+        # "eased over the last few weeks": up to now, the course itself
+        and _UP_TO_NOW.isdisjoint(after)
+    )
 
 
 _TRAVEL = frozenset({("moved", "to"), ("moved", "into")})
