@@ -84,6 +84,8 @@ _OBJECTS = frozenset("me him her us them".split())
 _HELPED = _OBJECTS | {"with", "out"}
 _CIRCUMSTANCES = default_wordlists()["circumstance_words"]
 _CIRCUMSTANCE_REACH = 3
+_CIRCUMSTANCE_BEFORE = 6
+_WHEN = frozenset({"on", "at", "during"})
 _SOME_DAYS = frozenset({"some days", "other days", "on good days", "good days"})
 
 
@@ -98,6 +100,11 @@ def _a_condition(words: list[str], start: int, end: int) -> bool:
         words[end + 1 : end + 1 + _CIRCUMSTANCE_REACH]
     ):
         return True
+    # "on a Sunday it's much better", "at weekends it's better"
+    before = words[max(start - _CIRCUMSTANCE_BEFORE, 0) : start]
+    for k, w in enumerate(before):
+        if w in _CIRCUMSTANCES and _WHEN.intersection(before[max(k - 2, 0) : k]):
+            return True
     return any(d in " ".join(words[max(start - 4, 0) : start]) for d in _SOME_DAYS)
 
 
