@@ -93,6 +93,11 @@ _AUX = frozenset("is was 's has had 'd been be started starting".split())
 _PERSON_SUBJECTS = _SUBJECTS | frozenset("he's she's i'm".split())
 
 
+def _gone_over(literal: str, after: list[str]) -> bool:
+    """ "I've nearly gone over twice": nearly fallen, not nearly gone away."""
+    return literal.endswith("gone") and after[:1] == ["over"]
+
+
 def _a_condition(words: list[str], start: int, end: int) -> bool:
     """ "calmer on days she sleeps properly", "better on holiday": a condition;
     "some days loads, some days hardly any": day-to-day variation."""
@@ -182,7 +187,7 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
         return True  # "his voice has faded"
     if literal in ("slowing down", "slowed down", "slows down") and _person_slows(before):
         return True  # "he started to say he was slowing down": a person's decline
-    if _wasting(literal, words, start):
+    if _wasting(literal, words, start) or _gone_over(literal, after):
         return True
     if _a_condition(words, start, end):
         return True
