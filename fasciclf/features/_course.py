@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from fasciclf.features import _quantities as q
+from fasciclf.features._dates import default_time_table
 from fasciclf.features._doc import Term
 from fasciclf.features._episodes import part_at, site_words
 from fasciclf.features._improvement import told_as_loss
@@ -376,9 +377,13 @@ def _not_the_course(view: TokenView, t: Term) -> bool:
 
 
 _OVER = frozenset({"over", "within", "after"})
-_SPAN_UNITS = frozenset("days weeks months week month fortnight".split())
 _BOUT_REACH = 5
 _UP_TO_NOW = frozenset({"last", "past"})
+
+
+def _is_unit(word: str) -> bool:
+    rec = default_time_table().single.get(word)
+    return rec is not None and rec.kind == "unit"
 
 
 def _bout_ended(words: list[str], t: Term) -> bool:
@@ -389,7 +394,7 @@ def _bout_ended(words: list[str], t: Term) -> bool:
         words[t.end - 1].endswith("ed")
         and bool(after)
         and after[0] in _OVER
-        and not _SPAN_UNITS.isdisjoint(after)
+        and any(_is_unit(w) for w in after)
         # "eased over the last few weeks": up to now, the course itself
         and _UP_TO_NOW.isdisjoint(after)
     )

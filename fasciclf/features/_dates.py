@@ -16,6 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from fasciclf.features._quantities import ORDINAL_WORDS
 from fasciclf.features._resources import ResourceError
 
 __all__ = [
@@ -237,17 +238,6 @@ class TimeExpr:
     calendar: bool = False
 
 
-_ORDINAL_WORDS = {
-    w: i
-    for i, w in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-        "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
-        "twentieth".split(),
-        start=1,
-    )
-} | {"thirtieth": 30}
-
-
 def _of_a_month(words: list[str], i: int, single) -> bool:
     if i + 2 >= len(words) or words[i + 1] != "of":
         return False
@@ -262,7 +252,7 @@ def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]
     # Only tokens that can start a record are visited (most tokens are not).
     done = 0
     for i in [
-        i for i, w in enumerate(words) if w in firsts or w[:1].isdigit() or w in _ORDINAL_WORDS
+        i for i, w in enumerate(words) if w in firsts or w[:1].isdigit() or w in ORDINAL_WORDS
     ]:
         if i < done:
             continue
@@ -278,9 +268,9 @@ def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]
             # "12th nov", "2nd of August": a day, read only before a month
             tags.append((i, i + 1, TimeRecord(w, "ordinal", int(w[:-2]))))
             continue
-        if w in _ORDINAL_WORDS and _of_a_month(words, i, single):
+        if w in ORDINAL_WORDS and _of_a_month(words, i, single):
             # "the first of July", "the third of May": a day, not "first" in the story
-            tags.append((i, i + 1, TimeRecord(w, "ordinal", _ORDINAL_WORDS[w])))
+            tags.append((i, i + 1, TimeRecord(w, "ordinal", ORDINAL_WORDS[w])))
             continue
         for toks, rec in pairs.get((w, words[i + 1]), ()) if i + 1 < n else ():
             if tuple(words[i : i + len(toks)]) == toks:
@@ -478,7 +468,8 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
     >>> [(t.kind, t.day) for t in find_time_expressions("on the first of july".split())]
     [('absolute', 1)]
     """
-    tags = _tag(words, table or default_time_table())
+    table = table or default_time_table()
+    tags = _tag(words, table)
     out: list[TimeExpr] = []
     j = 0
     while j < len(tags):
@@ -503,7 +494,7 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
         elif rec.kind == "frequency":
             found = None, j + 1
         elif rec.kind in ("sequence", "spread", "fluctuation", "course"):
-            keep = rec.literal != "first" or not _first_of_a_doing(words, e)
+            keep = rec.literal != "first" or not _first_of_a_doing(words, e, table.single)
             found = (TimeExpr(rec.kind, s, e, value=rec.value) if keep else None), j + 1
         else:
             found = None
@@ -527,11 +518,11 @@ def _forward(tags, j: int) -> tuple[TimeExpr, int]:
 
 _SPAN_ONLY = frozenset({"on", "down the road", "down the line"})
 _FEW = frozenset("few couple two three four".split())
-_PERIODS = frozenset("day days week weeks month months year years time times".split())
+_TIMES = frozenset({"time", "times"})
 _TIME_OF_DAY_AFTER = frozenset({"in", "every", "and", "too", "for", "next", ",", "."})
 
 
-def _first_of_a_doing(words: list[str], end: int) -> bool:
+def _first_of_a_doing(words: list[str], end: int, single: dict | None = None) -> bool:
     """ "the first few steps", "the first two fingers", "first thing in the
     morning": the start of a walk, a hand's fingers or the day, not the
     story's first step ("the first few weeks", "the first thing was" are).
@@ -543,6 +534,7 @@ def _first_of_a_doing(words: list[str], end: int) -> bool:
     >>> _first_of_a_doing("first thing in the morning".split(), 1)
     True
     """
+    single = default_time_table().single if single is None else single
     nxt = words[end : end + 3]
     if not nxt:
         return False
@@ -551,7 +543,10 @@ def _first_of_a_doing(words: list[str], end: int) -> bool:
     if nxt[0] not in _FEW:
         return False
     rest = [w for w in nxt[1:] if w != "of"]
-    return bool(rest) and rest[0] not in _PERIODS
+    if not rest or rest[0] in _TIMES:
+        return False
+    unit = single.get(rest[0])
+    return unit is None or unit.kind != "unit"  # "the first few weeks" is a period
 
 
 def _dated(words, tags, j: int) -> tuple[TimeExpr, int] | None:

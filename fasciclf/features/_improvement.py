@@ -68,17 +68,16 @@ _PERSONS = frozenset("i i'm im he she he's she's we they".split())
 _MIND = frozenset("mind minds worries worry fears nerves".split())
 # "reading this group is helping", "writing it down helps": help for the writer
 _TALK = frozenset("reading writing talking posting group forum thread".split())
+# a part that stayed as it was: "the back is easier but the foot is the same",
+# "the twitches are just as bad, but he's sleeping better"
+_STILL_SAME = ("the same", "as bad", "unchanged", "no change", "no better", "not better")
+# after a "but", a worse part too; before it, "it got worse, but now it's
+# better" is the improvement itself (words as tokenized: "hasn't" is "has n't")
 _STILL_BAD = (
-    "worse", "weaker", "no better", "not better", "no stronger", "not any better",
-    # a part that did not get better: "the back is easier but the foot is the same"
-    # (words as tokenized: "hasn't" is "has n't")
-    "the same", "unchanged", "no change", "no different", "is new", "as bad",
+    *_STILL_SAME, "worse", "weaker", "no stronger", "not any better", "no different", "is new",
     *(f"{aux} {done}" for aux in ("has n't", "have n't", "has not", "have not", "not")
       for done in ("improved", "come back", "recovered")),
 )  # fmt: skip
-# before the "but" only a part that stayed as it was: "it got worse, but now
-# it's better" is the improvement itself
-_STILL_SAME = ("the same", "as bad", "unchanged", "no change", "no better", "not better")
 _OBJECTS = frozenset("me him her us them".split())
 # "my grandson helps with the shopping": help given with a doing
 _HELPED = _OBJECTS | {"with", "out"}
@@ -101,8 +100,10 @@ def _gone_over(literal: str, after: list[str]) -> bool:
 def _a_condition(words: list[str], start: int, end: int) -> bool:
     """ "calmer on days she sleeps properly", "better on holiday": a condition;
     "some days loads, some days hardly any": day-to-day variation."""
-    if words[end : end + 1] in (["on"], ["at"], ["during"]) and _CIRCUMSTANCES.intersection(
-        words[end + 1 : end + 1 + _CIRCUMSTANCE_REACH]
+    if (
+        end < len(words)
+        and words[end] in _WHEN
+        and _CIRCUMSTANCES.intersection(words[end + 1 : end + 1 + _CIRCUMSTANCE_REACH])
     ):
         return True
     # "on a Sunday it's much better", "at weekends it's better"

@@ -252,14 +252,21 @@ _DIARY_NUMBERED_RE = re.compile(
     r"(?:^|[\n.!?])[ \t]*+(day|week|wk|month)[ \t]++"
     r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
 )
-_HEADING_COUNTS = {w: i for i, w in enumerate(
-    "one two three four five six seven eight nine ten eleven twelve".split(), start=1)}  # fmt: skip
 _DIARY_ORDINAL_RE = re.compile(
     r"(?:^|[\n.!?])[ \t]*+(first|second|third|fourth|fifth|sixth|seventh|eighth)[ \t]++"
     r"(day|week|month)\b"
 )
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
-             "seventh": 7, "eighth": 8}  # fmt: skip
+ORDINAL_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+        "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
+        "twentieth".split(),
+        start=1,
+    )
+} | {"thirtieth": 30}
+"""Ordinal words and their numbers: diary headings ("fourth week") and days
+of the month ("the third of May", :mod:`fasciclf.features._dates`)."""
 _DIARY_UNIT_DAYS = {"day": 1.0, "week": 7.0, "wk": 7.0, "month": 30.0}
 _DIARY_FIRSTS = ("day 1", "week 1", "wk 1", "month 1", "first day", "first week", "first month",
                  "day one", "week one", "wk one", "month one")  # fmt: skip
@@ -289,9 +296,9 @@ def diary_span(lower: str) -> float | None:
     if any(first in lower for first in _DIARY_FIRSTS):
         for m in _DIARY_NUMBERED_RE.finditer(lower):
             count = m.group(2)
-            heads.setdefault(m.group(1), []).append(_HEADING_COUNTS.get(count) or int(count))
+            heads.setdefault(m.group(1), []).append(int(_NUMBER_WORDS.get(count) or count))
         for m in _DIARY_ORDINAL_RE.finditer(lower):
-            heads.setdefault(m.group(2), []).append(_ORDINALS[m.group(1)])
+            heads.setdefault(m.group(2), []).append(ORDINAL_WORDS[m.group(1)])
     spans = [
         counts[-1] * _DIARY_UNIT_DAYS[unit]
         for unit, counts in heads.items()

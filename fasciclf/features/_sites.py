@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from fasciclf.features._doc import Term
 from fasciclf.features._matches import filter_longest
 from fasciclf.features._status import Mention
-from fasciclf.features._tokens import TokenView, clause_ids
+from fasciclf.features._tokens import SENTENCE_END, TokenView, clause_ids
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -265,11 +265,12 @@ def _no_side_at_clause_end(words: list[str], t: Term) -> bool:
         return False
     after = words[t.end] if t.end < len(words) else "."
     before = words[t.start - 1] if t.start else ""
-    return after in _CLAUSE_CLOSERS and before not in _SIDE_LEADS
+    closes = after in SENTENCE_END or after in _CLAUSE_MARKS or "\n" in after
+    return closes and before not in _SIDE_LEADS
 
 
 _BARE_SIDES = frozenset({"left", "right"})
-_CLAUSE_CLOSERS = frozenset({".", ",", ";", ":", "!", "?", "\n"})
+_CLAUSE_MARKS = frozenset({",", ":"})
 _SIDE_LEADS = frozenset(
     "the my his her their your our on to and or than both 's each other".split()
 )
