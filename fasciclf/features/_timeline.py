@@ -86,6 +86,9 @@ class Timeline:
     worse_later: bool = False
     # The steps are dated from the story's last scene, not from a named present.
     story_clock: bool = False
+    # The sentence of the first finding names a day or two back ("Yesterday
+    # afternoon her left arm went weak"): that day opens the story.
+    news_opens_story: bool = False
 
 
 def _sentence_of(f: Finding, starts: list[int], sent: list[int]) -> int:
@@ -401,6 +404,7 @@ def read_timeline(
         or _fatigable_told(findings, starts, sent, tiring_sents),
         now_course=_now_course(words, exprs, sent, course_sents, None),
         now_course_told=_now_course(words, exprs, sent, course_sents, about),
+        news_opens_story=_news_opens_story(findings, starts, sent, words),
         worse_later=_worse_later(
             words,
             exprs,
@@ -605,7 +609,7 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         and duration <= _LATEST_NEWS
         and len(told) > 1
         and told[0].days_before_writing is None
-        and not _news_opens_story(features)
+        and not tl.news_opens_story
     ):
         # "a week after I finished them my calf started flickering, then my
         # thigh, ... and last night one in my cheek": the story began at an
@@ -655,21 +659,21 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
 
 
 _LATEST_NEWS = 2.0  # days: "last night", "yesterday", "this morning"
-_NEWS_WORDS = frozenset({"yesterday", "last night", "this morning", "today", "tonight"})
-_SENTENCE_MARKS = ".!?\n"
+_NEWS_WORDS = frozenset({"yesterday", "today", "tonight"})
+_NEWS_PAIRS = frozenset({("last", "night"), ("this", "morning")})
 
 
-def _news_opens_story(features: SymptomFeatures) -> bool:
+def _news_opens_story(findings, starts: list[int], sent: list[int], words: list[str]) -> bool:
     """ "Yesterday afternoon her left arm suddenly went weak ...": the day or two
     back is the story's own start, told in the sentence of its first finding."""
-    starts = [f.start for f in features.findings if f.status == "present"]
-    if not starts:
+    present = [f for f in findings if f.status == "present"]
+    if not present:
         return False
-    text, first = features.text, min(starts)
-    lo = max(text.rfind(c, 0, first) for c in _SENTENCE_MARKS) + 1
-    ends = [k for k in (text.find(c, first) for c in _SENTENCE_MARKS) if k >= 0]
-    sentence = text[lo : min(ends) if ends else len(text)].lower()
-    return any(w in sentence for w in _NEWS_WORDS)
+    here = _sentence_of(min(present, key=lambda f: f.start), starts, sent)
+    lo, hi = bisect.bisect_left(sent, here), bisect.bisect_right(sent, here)
+    return not _NEWS_WORDS.isdisjoint(words[lo:hi]) or any(
+        pair in _NEWS_PAIRS for pair in zip(words[lo : hi - 1], words[lo + 1 : hi], strict=True)
+    )
 
 
 def _lead_dates(episodes: tuple[Episode, ...]) -> list[float]:
