@@ -89,7 +89,7 @@ class ContextAnnotator(JsonResourceMixin):
     def set_rules(self, rules: ContextRules) -> None:
         """Replace the rules and rebuild the patterns."""
         self.rules = rules
-        normalise_contractions(self.nlp.vocab)
+        normalise_contractions(self.nlp.vocab, self.nlp.tokenizer)
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         strings = self.nlp.vocab.strings
         self._rule_of: dict[int, ContextRule] = {}

@@ -200,7 +200,7 @@ class FunctionReader(JsonResourceMixin):
     def set_table(self, table: FunctionTable) -> None:
         """Replace the table and rebuild the patterns."""
         self.table = table
-        normalise_contractions(self.nlp.vocab)
+        normalise_contractions(self.nlp.vocab, self.nlp.tokenizer)
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         make = self.nlp.tokenizer.pipe
         self.matcher.add("FRAME", list(make(table.frames)))

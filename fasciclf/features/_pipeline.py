@@ -34,6 +34,13 @@ bounds time and memory for pasted logs or hostile input (about 30 ms and a
 few MB per capped text)."""
 
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Characters that part words as a space does but that spaCy keeps as tokens
+# of their own ("for\xa0three months" -> "for", "\xa0", "three", "months"),
+# so that no phrase matches across them: a text pasted from a web page or an
+# email with no-break spaces lost 27 points of duration (challenge
+# narratives). Read as plain spaces: same length, so offsets still index the
+# caller's text, and the evidence keeps the caller's characters (_finish).
+_ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
 class TextTruncatedWarning(UserWarning):
@@ -129,7 +136,13 @@ def _prepare(text: str) -> tuple[str, bool]:
     if _LONE_SURROGATE.search(text):
         # Same length, so evidence offsets still index the caller's text.
         text = _LONE_SURROGATE.sub("\ufffd", text)
+    if _ODD_SPACE.search(text):
+        text = _ODD_SPACE.sub(" ", text)
     return text, truncated
+
+
+def _evidence(original: str, start: int, end: int) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", original[start:end])
 
 
 def _finish(doc, original: str, truncated: bool) -> SymptomFeatures:
@@ -137,7 +150,22 @@ def _finish(doc, original: str, truncated: bool) -> SymptomFeatures:
     if feats is None:  # pragma: no cover - the pipeline always sets it
         return SymptomFeatures(text=original, truncated=truncated)
     if truncated or feats.text is not original:
-        feats = dataclasses.replace(feats, text=original, truncated=truncated)
+        changes: dict[str, Any] = {"text": original, "truncated": truncated}
+        if _ODD_SPACE.search(original, 0, len(feats.text)):
+            # spaces were read as plain ones: the evidence is the writer's text
+            changes["findings"] = tuple(
+                dataclasses.replace(f, text=_evidence(original, f.start, f.end))
+                for f in feats.findings
+            )
+            changes["timeline"] = tuple(
+                e
+                if e.evidence is None
+                else dataclasses.replace(
+                    e, evidence=(_evidence(original, *e.evidence[1:]), *e.evidence[1:])
+                )
+                for e in feats.timeline
+            )
+        feats = dataclasses.replace(feats, **changes)
     return feats
 
 

@@ -222,7 +222,7 @@ class SignReader(JsonResourceMixin):
     def set_table(self, table: SignTable) -> None:
         """Replace the table and rebuild the patterns."""
         self.table = table
-        normalise_contractions(self.nlp.vocab)
+        normalise_contractions(self.nlp.vocab, self.nlp.tokenizer)
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         make = self.nlp.tokenizer.pipe
         strings = self.nlp.vocab.strings

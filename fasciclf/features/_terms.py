@@ -51,7 +51,7 @@ class TermMatcher(JsonResourceMixin):
     def set_lexicon(self, lexicon: Lexicon) -> None:
         """Replace the lexicon and rebuild the patterns."""
         self.lexicon = lexicon
-        normalise_contractions(self.nlp.vocab)
+        normalise_contractions(self.nlp.vocab, self.nlp.tokenizer)
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         strings = self.nlp.vocab.strings
         self._records: dict[int, tuple[str, list[Any]]] = {}

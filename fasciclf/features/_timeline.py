@@ -234,6 +234,18 @@ def _after_rest(words: list[str], e: TimeExpr) -> bool:
     return False
 
 
+_COMPARISON_REACH = 4  # "less full than the right", "a bit worse than the left one"
+_OTHER_SIDE = frozenset({"left", "right", "other", "others"})
+
+
+def _side_comparison(words: list[str], sent: list[int], e: TimeExpr) -> bool:
+    """The course word compares one side with the other ("my left calf looks
+    less full than the right"), not the symptoms now with before."""
+    hi = min(bisect.bisect_right(sent, sent[e.start]), e.end + _COMPARISON_REACH)
+    k = next((i for i in range(e.end, hi) if words[i] == "than"), None)
+    return k is not None and not _OTHER_SIDE.isdisjoint(words[k + 1 : k + 4])
+
+
 def _now_course(
     words: list[str],
     exprs: list[TimeExpr],
@@ -257,6 +269,7 @@ def _now_course(
         and not _feared(words, e.start, reach=_NOW_NOT_SO_REACH)
         and not _relief(words, e)
         and not (e.value == "improving" and told_as_loss(words, e.start, e.end, sent))
+        and not (e.value == "improving" and _side_comparison(words, sent, e))
     ]
     # the story's last word on its course is the present: "by July it was
     # weaker ... it's now September and the arm is better"

@@ -15,7 +15,7 @@ import re
 import threading
 import weakref
 from bisect import bisect_right
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from spacy.attrs import IDX, LENGTH, LOWER, ORTH, SPACY
 from spacy.language import Language
@@ -120,7 +120,13 @@ def sentence_ids(words: list[str]) -> list[int]:
     >>> sentence_ids(["calf", ".", "no", "pain", "\\n", "ok"])
     [0, 0, 1, 1, 1, 2]
     """
-    ends = [i + 1 for i, w in enumerate(words) if _ENDS[w]]
+    # A run of enders is one end: ".\n" and "! !" close one sentence, not a
+    # sentence and an empty one, which would part the sentences around it
+    # by two (the stages read "the sentence right after" by id).
+    n = len(words)
+    ends = [
+        i + 1 for i, w in enumerate(words) if _ENDS[w] and (i + 1 == n or not _ENDS[words[i + 1]])
+    ]
     if not ends or ends[-1] != len(words):
         ends.append(len(words))
     ids: list[int] = []
@@ -176,24 +182,58 @@ _CONTRACTION_LOWER = {
     "’ll": "'ll",
     "’d": "'d",
 }
+# The same pieces in capitals ("DON'T", "CANT", "I’M"): frightened writers
+# shout, and spaCy's exceptions split "don't" and "Don't" but leave "DON'T"
+# whole, which read "I DON'T HAVE ANY WEAKNESS" as weakness present.
+_CONTRACTION_LOWER |= {piece.upper(): lower for piece, lower in _CONTRACTION_LOWER.items()}
+_CONTRACTION_LOWER |= {
+    piece.upper(): piece for piece in ("n't", "'s", "'m", "'re", "'ve", "'ll", "'d")
+}
+_APOSTROPHES = ("'", "’")
 
 
-def normalise_contractions(vocab: Vocab) -> None:
+def normalise_contractions(vocab: Vocab, tokenizer: Any = None) -> None:
     """Make contraction pieces read as their apostrophe forms (idempotent).
 
     Called by every fasciclf component before it builds its patterns, so
-    that "cant grip", "can’t grip" and "can't grip" match the same pattern.
+    that "cant grip", "can’t grip", "CAN'T GRIP" and "can't grip" match the
+    same pattern. With ``tokenizer``, contractions in capitals split as the
+    lower-case ones do (spaCy's exceptions list lower-case and capitalised
+    forms only).
 
     >>> import spacy
     >>> nlp = spacy.blank("en")
-    >>> normalise_contractions(nlp.vocab)
-    >>> [t.lower_ for t in nlp("couldnt, can’t")]
-    ['could', "n't", ',', 'ca', "n't"]
+    >>> normalise_contractions(nlp.vocab, nlp.tokenizer)
+    >>> [t.lower_ for t in nlp("couldnt, can’t, DON'T, CANT")]
+    ['could', "n't", ',', 'ca', "n't", ',', 'do', "n't", ',', 'ca', "n't"]
     """
     for piece, lower in _CONTRACTION_LOWER.items():
         lex = vocab[piece]
         if lex.lower_ != lower:
             lex.lower_ = lower
+    if tokenizer is not None and "DON'T" not in tokenizer.rules:
+        for key, pieces in _capital_contractions(tokenizer.rules).items():
+            tokenizer.add_special_case(key, pieces)
+
+
+def _capital_contractions(rules: dict[str, Any]) -> dict[str, list[dict[int, str]]]:
+    """Capitalised copies of the tokenizer's lower-case contraction exceptions.
+
+    Only keys that split ("dont" -> "do", "nt") and carry an apostrophe or
+    four letters or more: "ID", "IM" and "HES" stay whole, as acronyms.
+    """
+    out = {}
+    for key, pieces in rules.items():
+        upper = key.upper()
+        if key != key.lower() or upper == key or upper in rules or len(pieces) < 2:
+            continue
+        if not any(a in key for a in _APOSTROPHES) and len(key) < 4:
+            continue
+        orths = [p[ORTH].upper() for p in pieces]
+        if "".join(orths) != upper:
+            continue  # a piece whose capital changes length
+        out[upper] = [{ORTH: o} for o in orths]
+    return out
 
 
 def make_doc(nlp: Language, text: str) -> Doc:
