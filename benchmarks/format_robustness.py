@@ -1,0 +1,88 @@
+"""Extraction on text as it arrives from forms, phones and e-mail.
+
+Usage::
+
+    python benchmarks/format_robustness.py [FILE ...]
+
+The written corpus is typed with plain spaces, mixed case and full stops;
+real messages are not. This copies each gold-annotated text of the given
+files (default: the challenge and selection sets, never trained on) into
+forms that mean the same to a reader:
+
+- ``no-break spaces``: every space a no-break space (pasted from a web page);
+- ``tabs``: every space after a comma or full stop a tab;
+- ``capitals``: the whole text in capitals (a frightened writer shouting);
+- ``line per sentence``: each ". " a full stop and a Windows line break;
+- ``emoji``: an emoji before each sentence's full stop;
+- ``curly quotes``: typographic apostrophes and quotes, as phones type them;
+- ``html entities``: apostrophes and ampersands as ``&#39;`` and ``&amp;``
+  (a scraped web form; fasciclf does not decode them, callers should).
+
+and prints the per-field agreement (as ``benchmarks/extraction_accuracy.py``)
+per voice for each form beside the clean text, and how many motor neuron
+disease and myasthenia texts a red-flag rule flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from extraction_accuracy import _count, _interval  # noqa: E402
+
+from fasciclf.features import extract_many, red_flags  # noqa: E402
+
+RED_FLAG_LABELS = ("possible_motor_neuron_disease", "neuromuscular_junction")
+DEFAULT_FILES = [ROOT / "data/labeled/challenge.jsonl", ROOT / "data/labeled/selection.jsonl"]
+FIELDS = ("body_sites_f1", "laterality", "duration", "progression", "symptom_status")
+
+FORMS: dict[str, Callable[[str], str]] = {
+    "clean": lambda t: t,
+    "no-break spaces": lambda t: t.replace(" ", "\u00a0"),
+    "tabs": lambda t: t.replace(", ", ",\t").replace(". ", ".\t"),
+    "capitals": str.upper,
+    "line per sentence": lambda t: t.replace(". ", ".\r\n"),
+    "emoji": lambda t: t.replace(". ", " \U0001f61f. "),
+    "curly quotes": lambda t: t.replace("'", "\u2019").replace('"', "\u201c"),
+    "html entities": lambda t: t.replace("&", "&amp;").replace("'", "&#39;"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
+    args = ap.parse_args(argv)
+    rows = [
+        json.loads(line)
+        for path in args.files
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    rows = [r for r in rows if r.get("gold")]
+    print(f"{len(rows)} texts with gold from {', '.join(p.name for p in args.files)}")
+    for voice in ("narrative", "question"):
+        idx = [i for i, r in enumerate(rows) if (r.get("voice") or "question") == voice]
+        if not idx:
+            continue
+        voice_rows = [rows[i] for i in idx]
+        serious = [k for k, r in enumerate(voice_rows) if r.get("label") in RED_FLAG_LABELS]
+        print(f"\n{voice} (n={len(idx)})")
+        print(f"  {'':20s}" + "".join(f"{f:>16s}" for f in FIELDS) + f"{'rule flags':>14s}")
+        for name, form in FORMS.items():
+            feats = list(extract_many([form(r["text"]) for r in voice_rows]))
+            counts = _count(voice_rows, feats, show_errors=False)
+            cells = "".join(f"{_interval(*counts[f])[0]:16.3f}" for f in FIELDS)
+            flagged = sum(bool(red_flags(feats[k])) for k in serious)
+            print(f"  {name:20s}{cells}{f'{flagged}/{len(serious)}':>14s}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
