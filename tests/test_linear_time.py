@@ -66,6 +66,11 @@ SHAPES = {
     "sign parts and states": lambda n: _repeat("eyelid sags hangs droops voice nasal ", n),
     "one long word": lambda n: "a" * n,
     "distinct non-words": _distinct_words,
+    "a word, spaces, a line break": lambda n: "a" + " " * (n - 3) + "\nb",
+    "a word, spaces, a word": lambda n: "a" + " " * (n - 2) + "b",
+    "character references": lambda n: _repeat("can&#39;t &amp; &#x27;", n),
+    "emoji": lambda n: "\U0001f61f" * n,
+    "no-break spaces": lambda n: "\u00a0" * n,
 }
 
 

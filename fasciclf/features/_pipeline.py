@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import re
 import threading
 import warnings
 from collections.abc import Iterable, Iterator
@@ -23,6 +21,7 @@ from fasciclf.features import (  # noqa: F401
     _terms,
 )
 from fasciclf.features._doc import TEXT_KEY, features_of
+from fasciclf.features._input import read_as, to_caller
 from fasciclf.features._tokens import make_doc
 from fasciclf.features._types import SymptomFeatures
 
@@ -32,15 +31,6 @@ MAX_CHARS = 100_000
 A description of symptoms is rarely over a few thousand characters; the cap
 bounds time and memory for pasted logs or hostile input (about 30 ms and a
 few MB per capped text)."""
-
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
-# Characters that part words as a space does but that spaCy keeps as tokens
-# of their own ("for\xa0three months" -> "for", "\xa0", "three", "months"),
-# so that no phrase matches across them: a text pasted from a web page or an
-# email with no-break spaces lost 27 points of duration (challenge
-# narratives). Read as plain spaces: same length, so offsets still index the
-# caller's text, and the evidence keeps the caller's characters (_finish).
-_ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
 class TextTruncatedWarning(UserWarning):
@@ -128,45 +118,20 @@ def truncate_text(text: str) -> str:
     return text[: cut if cut > MAX_CHARS // 2 else MAX_CHARS]
 
 
-def _prepare(text: str) -> tuple[str, bool]:
+def _prepare(text: str) -> tuple[str, bool, list[int] | None]:
     truncated = False
     if len(text) > MAX_CHARS:
         text = truncate_text(text)
         truncated = True
-    if _LONE_SURROGATE.search(text):
-        # Same length, so evidence offsets still index the caller's text.
-        text = _LONE_SURROGATE.sub("\ufffd", text)
-    if _ODD_SPACE.search(text):
-        text = _ODD_SPACE.sub(" ", text)
-    return text, truncated
+    read, origin = read_as(text)
+    return read, truncated, origin
 
 
-def _evidence(original: str, start: int, end: int) -> str:
-    return _LONE_SURROGATE.sub("\ufffd", original[start:end])
-
-
-def _finish(doc, original: str, truncated: bool) -> SymptomFeatures:
+def _finish(doc, original: str, truncated: bool, origin: list[int] | None) -> SymptomFeatures:
     feats = features_of(doc)
     if feats is None:  # pragma: no cover - the pipeline always sets it
         return SymptomFeatures(text=original, truncated=truncated)
-    if truncated or feats.text is not original:
-        changes: dict[str, Any] = {"text": original, "truncated": truncated}
-        if _ODD_SPACE.search(original, 0, len(feats.text)):
-            # spaces were read as plain ones: the evidence is the writer's text
-            changes["findings"] = tuple(
-                dataclasses.replace(f, text=_evidence(original, f.start, f.end))
-                for f in feats.findings
-            )
-            changes["timeline"] = tuple(
-                e
-                if e.evidence is None
-                else dataclasses.replace(
-                    e, evidence=(_evidence(original, *e.evidence[1:]), *e.evidence[1:])
-                )
-                for e in feats.timeline
-            )
-        feats = dataclasses.replace(feats, **changes)
-    return feats
+    return to_caller(feats, original, origin, truncated)
 
 
 def extract(text: str, *, nlp: Language | None = None) -> SymptomFeatures:
@@ -193,7 +158,7 @@ def extract(text: str, *, nlp: Language | None = None) -> SymptomFeatures:
     ('present', 'absent')
     """
     text = _check_text(text)
-    prepared, truncated = _prepare(text)
+    prepared, truncated, origin = _prepare(text)
     if truncated:
         warnings.warn(
             f"text of {len(text)} characters truncated to {len(prepared)} (MAX_CHARS={MAX_CHARS})",
@@ -203,7 +168,7 @@ def extract(text: str, *, nlp: Language | None = None) -> SymptomFeatures:
     nlp = nlp or default_nlp()
     doc = make_doc(nlp, prepared)
     doc.user_data[TEXT_KEY] = prepared
-    return _finish(nlp(doc), text, truncated)
+    return _finish(nlp(doc), text, truncated, origin)
 
 
 def _extract_chunk(texts: list[str]) -> list[dict[str, Any]]:
@@ -217,11 +182,12 @@ def _iter_features(
 ) -> Iterator[SymptomFeatures]:
     originals: list[str] = []
     flags: list[bool] = []
+    origins: list[list[int] | None] = []
 
     def prepared() -> Iterator:
         for text in texts:
             _check_text(text)
-            p, truncated = _prepare(text)
+            p, truncated, origin = _prepare(text)
             if truncated:
                 warnings.warn(
                     f"text at position {len(originals)} of {len(text)} characters truncated to "
@@ -231,13 +197,14 @@ def _iter_features(
                 )
             originals.append(text)
             flags.append(truncated)
+            origins.append(origin)
             doc = make_doc(nlp, p)
             doc.user_data[TEXT_KEY] = p
             yield doc
 
     for i, doc in enumerate(nlp.pipe(prepared(), batch_size=batch_size)):
-        yield _finish(doc, originals[i], flags[i])
-        originals[i] = None  # type: ignore[call-overload]  # free memory when streaming
+        yield _finish(doc, originals[i], flags[i], origins[i])
+        originals[i] = origins[i] = None  # type: ignore[call-overload]  # free memory when streaming
 
 
 def extract_many(
