@@ -100,3 +100,15 @@ def test_the_corpus_reads_unchanged():
     for line in lines:
         text = json.loads(line)["text"]
         assert read_as(text) == (text, None)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_the_classifier_reads_the_plain_form_too(form):
+    from fasciclf import predict
+
+    text = CASES[2]
+    plain, other = predict(text), predict(FORMS[form](text))
+    assert other.label == plain.label
+    assert [f.code for f in other.red_flags] == [f.code for f in plain.red_flags]
+    for label, p in plain.probabilities.items():
+        assert other.probabilities[label] == pytest.approx(p, abs=0.02)

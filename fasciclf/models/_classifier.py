@@ -95,12 +95,17 @@ from fasciclf.features._featurizer import (
     features_to_row,
     finding_sentences,
 )
+from fasciclf.features._input import read_as
 from fasciclf.features._pipeline import truncate_text
 from fasciclf.features._types import SymptomFeatures
 
 LEARNERS: tuple[str, ...] = ("auto", "logistic", "boosting", "blend")
 CALIBRATIONS: tuple[str | None, ...] = ("auto", "temperature", "sigmoid", "isotonic", None)
 _AUTO_LEARNER = {"hybrid": "blend", "features": "boosting", "text": "logistic"}
+
+
+def _text_read(text: str) -> str:
+    return read_as(truncate_text(text))[0]
 
 
 def training_data_sha256(texts: Iterable[str], labels: Iterable[Any]) -> str:
@@ -526,7 +531,7 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
             vecs = self._make_vectorizers(min_df)
             try:
                 for v in vecs:
-                    v.fit([truncate_text(t) for t in texts])
+                    v.fit([_text_read(t) for t in texts])
                 break
             except ValueError as exc:
                 if "no terms remain" in str(exc) and min_df != 1:
@@ -571,9 +576,10 @@ class SymptomClassifier(ClassifierMixin, BaseEstimator):
             names = getattr(self, "structured_features_", FEATURE_NAMES)
             blocks.append(sp.csr_matrix(columns_by_name(rows, names)))
         if self._uses_text():
-            # The same MAX_CHARS cut as feature extraction: a pasted megabyte
-            # costs no more than a long message.
-            cut = [truncate_text(t) for t in texts]
+            # The text feature extraction reads: the same MAX_CHARS cut (a
+            # pasted megabyte costs no more than a long message) and the same
+            # plain form ("can&#39;t" is "can't", not "can", "39", "t").
+            cut = [_text_read(t) for t in texts]
             blocks.extend(v.transform(cut) for v in self.vectorizers_)
         focus_vec = getattr(self, "focus_vectorizer_", None)
         if focus_vec is not None and focus is not None:
