@@ -16,7 +16,10 @@ forms that mean the same to a reader:
 - ``emoji``: an emoji before each sentence's full stop;
 - ``curly quotes``: typographic apostrophes and quotes, as phones type them;
 - ``html entities``: apostrophes and ampersands as ``&#39;`` and ``&amp;``
-  (a scraped web form; fasciclf does not decode them, callers should).
+  (a scraped web form);
+- ``no full stops``: every full stop between sentences dropped (a phone post).
+  This one is not the same text to a reader either: where a sentence ends is
+  part of what it says; fasciclf reads it less well (see the README).
 
 and prints the per-field agreement (as ``benchmarks/extraction_accuracy.py``)
 per voice for each form beside the clean text, and how many motor neuron
@@ -52,6 +55,7 @@ FORMS: dict[str, Callable[[str], str]] = {
     "emoji": lambda t: t.replace(". ", " \U0001f61f. "),
     "curly quotes": lambda t: t.replace("'", "\u2019").replace('"', "\u201c"),
     "html entities": lambda t: t.replace("&", "&amp;").replace("'", "&#39;"),
+    "no full stops": lambda t: t.replace(". ", " ").replace(".\n", "\n"),
 }
 
 
