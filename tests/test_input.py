@@ -112,3 +112,34 @@ def test_the_classifier_reads_the_plain_form_too(form):
     assert [f.code for f in other.red_flags] == [f.code for f in plain.red_flags]
     for label, p in plain.probabilities.items():
         assert other.probabilities[label] == pytest.approx(p, abs=0.02)
+
+
+RUN_ON = (
+    "so this is how it started with my dad hes 67 and still does the allotment every day "
+    "in march his right hand started to feel clumsy with the buttons on his coat he blamed "
+    "the cold then by june he couldnt turn the key in the van and his grip was weak its "
+    "september now and the left hand has started going the same way he says no pain at all"
+)
+
+
+def test_a_run_on_story_is_cut_into_sentences():
+    from fasciclf.features._tokens import sentence_ids
+
+    words = RUN_ON.split()
+    sent = sentence_ids(words)
+    starts = [words[i] for i in range(1, len(words)) if sent[i] != sent[i - 1]]
+    assert len(starts) >= 3
+    assert set(starts) <= {"then", "since", "by", "last", "around", "its", "no", "these",
+                           "now", "i", "she", "he", "we"}  # fmt: skip
+    # never right after a time word or a word that ties it on: "in march his", "and his"
+    for i in range(1, len(words)):
+        if sent[i] != sent[i - 1]:
+            assert words[i - 1] not in {"march", "june", "and", "that", "the"}
+
+
+def test_a_sentence_of_ordinary_length_is_not_cut():
+    from fasciclf.features._tokens import RUN_ON as LIMIT
+    from fasciclf.features._tokens import sentence_ids
+
+    words = RUN_ON.split()[: LIMIT - 1]
+    assert set(sentence_ids(words)) == {0}

@@ -2,6 +2,9 @@
 
 There is no parser: a sentence ends at ``. ! ? ;`` (and their runs) or a line
 break, and a clause also ends at "but", "however", ... (``wordlists.json``).
+A story told without full stops (a phone post) is cut before words that
+mostly open sentences once a sentence runs to :data:`RUN_ON` tokens.
+
 The view is built with ``Doc.to_array`` because creating a ``Token`` object
 per token costs more than all our rules together.
 
@@ -129,12 +132,59 @@ def sentence_ids(words: list[str]) -> list[int]:
     ]
     if not ends or ends[-1] != len(words):
         ends.append(len(words))
+    ends = _run_on_ends(words, ends)
     ids: list[int] = []
     start = 0
     for sid, end in enumerate(ends):
         ids += [sid] * (end - start)
         start = end
     return ids
+
+
+RUN_ON = 60
+"""A sentence this many tokens long is a run-on (99.9% of the corpus's are shorter)."""
+_RUN_ON_OPENERS = frozenset("then since by last around its no these now i she he we".split())
+# "in march i noticed", "two weeks later she": the time before a subject is its clause's
+_RUN_ON_TIME = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn fall winter "
+    "christmas easter ago later earlier day days week weeks month months year years morning "
+    "mornings evening night nights afternoon weekend today yesterday recently lately then "
+    "now".split()
+)
+_RUN_ON_GLUE = frozenset(
+    "and or that when if because as so but where while which who of to the a an my his her "
+    "their our your than like before after until till even just since about with for from "
+    "at on in into by what how why".split()
+)
+_RUN_ON_MIN = 5
+
+
+def _run_on_ends(words: list[str], ends: list[int]) -> list[int]:
+    """Ends of a text told without full stops ("in march my calves started
+    twitching by the summer it was my arms its october now"): a run-on
+    sentence is cut before a word that mostly opens sentences ("then",
+    "since", "she", "its", ...) when the word before it does not tie it to
+    what comes before ("and then", "that she")."""
+    out: list[int] = []
+    start = 0
+    for end in ends:
+        if end - start >= RUN_ON:
+            last = start
+            for i in range(start + _RUN_ON_MIN, end - _RUN_ON_MIN):
+                if (
+                    words[i] in _RUN_ON_OPENERS
+                    and i - last >= _RUN_ON_MIN
+                    and words[i - 1] not in _RUN_ON_GLUE
+                    and words[i - 1] not in _RUN_ON_TIME
+                    and not words[i - 1][:1].isdigit()
+                    and words[i - 1][:1].isalnum()
+                ):
+                    out.append(i)
+                    last = i
+        out.append(end)
+        start = end
+    return out
 
 
 def sentence_ranges(sent: list[int]) -> dict[int, range]:
