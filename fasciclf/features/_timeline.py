@@ -278,6 +278,10 @@ def _now_course(
     return values.pop() if len(values) == 1 else None
 
 
+def _undated_now(st) -> bool:
+    return st.expr is not None and st.expr.kind == "now" and not st.days
+
+
 def read_timeline(
     words: list[str],
     starts: list[int],
@@ -320,11 +324,19 @@ def read_timeline(
     w_month, w_year = writing_anchor(exprs, sent, now_sents, words)
     place_steps(steps, w_month, w_year, exprs, words, sent)
     # a story told up to a last scene that names no present is written then
+    # "he keeps a tissue in his hand now ... At the christening in August I
+    # watched his tongue": an undated "now" told before the last scene is the
+    # present of a story written at that scene (one told after it still
+    # leaves the time unknown: story_anchor)
+    told_now = [st.days for st in steps]
     story_clock = (
         w_month is None
-        and all(st.days is None for st in steps)
+        and all(st.days is None or _undated_now(st) for st in steps)
         and place_story(steps, exprs, words, sent)
     )
+    if not story_clock:
+        for st, days in zip(steps, told_now, strict=True):
+            st.days = days
     _span_back(steps, spans, words, starts, sent)
     episodes = tuple(
         Episode(
