@@ -63,10 +63,12 @@ def test_extract_many_maps_offsets_per_text():
         assert all(x.text == text[x.start : x.end] for x in f.findings)
 
 
-def test_lone_surrogates_stay_out_of_the_evidence():
-    f = extract("my left calf\ud800 twitches\ud800 since May")
-    json.dumps(f.to_dict())  # serialisable
-    assert all("\ud800" not in x.text for x in f.findings)
+def test_lone_surrogates_are_read_as_replacement_characters():
+    text = "my left calf\ud800 twitches\ud800 since May"
+    f = extract(text)
+    assert f.symptoms["twitching"] == "present"
+    assert all(x.text == text[x.start : x.end] for x in f.findings)  # the caller's characters
+    json.dumps(f.to_dict())  # serialisable (ensure_ascii escapes them)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ with two no-break spaces). :func:`read_as` rewrites them:
 - a lone surrogate (from a bad decode) is U+FFFD.
 
 Every offset fasciclf returns still indexes the caller's text, and evidence
-strings are the caller's characters: :func:`to_caller` maps them back. The
+strings are the caller's characters (``text[start:end]``, lone surrogates
+included): :func:`to_caller` maps them back. The
 scan is one pass of linear-time regular expressions.
 """
 
@@ -95,7 +96,7 @@ def to_caller(
     def back(start: int, end: int) -> tuple[str, int, int]:
         if origin is not None:
             start, end = origin[start], origin[end]
-        return _LONE_SURROGATE.sub("\ufffd", original[start:end]), start, end
+        return original[start:end], start, end
 
     findings = []
     for f in features.findings:
