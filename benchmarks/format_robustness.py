@@ -29,22 +29,15 @@ disease and myasthenia texts a red-flag rule flags.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extraction_accuracy import _count, _interval  # noqa: E402
+from typo_robustness import DEFAULT_FILES, FIELDS, gold_rows, table_row  # noqa: E402
 
-from fasciclf.features import extract_many, red_flags  # noqa: E402
-
-RED_FLAG_LABELS = ("possible_motor_neuron_disease", "neuromuscular_junction")
-DEFAULT_FILES = [ROOT / "data/labeled/challenge.jsonl", ROOT / "data/labeled/selection.jsonl"]
-FIELDS = ("body_sites_f1", "laterality", "duration", "progression", "symptom_status")
+from fasciclf.features import extract_many  # noqa: E402
 
 FORMS: dict[str, Callable[[str], str]] = {
     "clean": lambda t: t,
@@ -63,28 +56,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     args = ap.parse_args(argv)
-    rows = [
-        json.loads(line)
-        for path in args.files
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    rows = [r for r in rows if r.get("gold")]
+    rows = gold_rows(args.files)
     print(f"{len(rows)} texts with gold from {', '.join(p.name for p in args.files)}")
     for voice in ("narrative", "question"):
-        idx = [i for i, r in enumerate(rows) if (r.get("voice") or "question") == voice]
-        if not idx:
+        voice_rows = [r for r in rows if (r.get("voice") or "question") == voice]
+        if not voice_rows:
             continue
-        voice_rows = [rows[i] for i in idx]
-        serious = [k for k, r in enumerate(voice_rows) if r.get("label") in RED_FLAG_LABELS]
-        print(f"\n{voice} (n={len(idx)})")
-        print(f"  {'':20s}" + "".join(f"{f:>16s}" for f in FIELDS) + f"{'rule flags':>14s}")
+        print(f"\n{voice} (n={len(voice_rows)})")
+        print(f"  {'':24s}" + "".join(f"{f:>16s}" for f in FIELDS) + f"{'rule flags':>16s}")
         for name, form in FORMS.items():
             feats = list(extract_many([form(r["text"]) for r in voice_rows]))
-            counts = _count(voice_rows, feats, show_errors=False)
-            cells = "".join(f"{_interval(*counts[f])[0]:16.3f}" for f in FIELDS)
-            flagged = sum(bool(red_flags(feats[k])) for k in serious)
-            print(f"  {name:20s}{cells}{f'{flagged}/{len(serious)}':>14s}")
+            print(table_row(name, voice_rows, feats))
     return 0
 
 

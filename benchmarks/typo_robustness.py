@@ -72,19 +72,33 @@ def misspell_text(text: str, targets: frozenset[str], rate: float, rng: random.R
     return _WORD.sub(sub, text)
 
 
+def gold_rows(files: list[Path]) -> list[dict]:
+    """The gold-annotated rows of JSONL ``files``."""
+    rows = [
+        json.loads(line)
+        for path in files
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return [r for r in rows if r.get("gold")]
+
+
+def table_row(name: str, rows: list[dict], feats: list) -> str:
+    """One printed row: each field's agreement and the red-flag rule count."""
+    counts = _count(rows, feats, show_errors=False)
+    cells = "".join(f"{_interval(*counts[f])[0]:16.3f}" for f in FIELDS)
+    serious = [k for k, r in enumerate(rows) if r.get("label") in RED_FLAG_LABELS]
+    flagged = sum(bool(red_flags(feats[k])) for k in serious)
+    return f"  {name:24s}{cells}{f'{flagged}/{len(serious)}':>16s}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     ap.add_argument("--rate", type=float, default=0.3)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    rows = [
-        json.loads(line)
-        for path in args.files
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    rows = [r for r in rows if r.get("gold")]
+    rows = gold_rows(args.files)
     rng = random.Random(args.seed)
     targets = lexicon_words(default_lexicon())
     typo = [misspell_text(r["text"], targets, args.rate, rng) for r in rows]
@@ -104,11 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, (texts, spelling) in runs.items():
             nlp = build_nlp(spelling=spelling)
             feats = list(extract_many([texts[i] for i in idx], nlp=nlp))
-            counts = _count([rows[i] for i in idx], feats, show_errors=False)
-            cells = "".join(f"{_interval(*counts[f])[0]:16.3f}" for f in FIELDS)
-            serious = [k for k, i in enumerate(idx) if rows[i].get("label") in RED_FLAG_LABELS]
-            flagged = sum(bool(red_flags(feats[k])) for k in serious)
-            print(f"  {name:24s}{cells}{f'{flagged}/{len(serious)}':>16s}")
+            print(table_row(name, [rows[i] for i in idx], feats))
     return 0
 
 
