@@ -17,6 +17,7 @@ forms that mean the same to a reader:
 - ``curly quotes``: typographic apostrophes and quotes, as phones type them;
 - ``html entities``: apostrophes and ampersands as ``&#39;`` and ``&amp;``
   (a scraped web form);
+- ``markdown emphasis``: every word of eight letters or more in ``**bold**``;
 - ``no full stops``: every full stop between sentences dropped (a phone post).
   This one is not the same text to a reader either: where a sentence ends is
   part of what it says; fasciclf reads it less well (see the README).
@@ -29,6 +30,7 @@ disease and myasthenia texts a red-flag rule flags.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +41,9 @@ from typo_robustness import DEFAULT_FILES, FIELDS, gold_rows, table_row  # noqa:
 
 from fasciclf.features import extract_many  # noqa: E402
 
+# every word of eight letters or more in bold, as a forum post stresses
+_LONG_WORD = re.compile(r"\b([A-Za-z]{8,})\b")
+
 FORMS: dict[str, Callable[[str], str]] = {
     "clean": lambda t: t,
     "no-break spaces": lambda t: t.replace(" ", "\u00a0"),
@@ -48,6 +53,7 @@ FORMS: dict[str, Callable[[str], str]] = {
     "emoji": lambda t: t.replace(". ", " \U0001f61f. "),
     "curly quotes": lambda t: t.replace("'", "\u2019").replace('"', "\u201c"),
     "html entities": lambda t: t.replace("&", "&amp;").replace("'", "&#39;"),
+    "markdown emphasis": lambda t: _LONG_WORD.sub(r"**\1**", t),
     "no full stops": lambda t: t.replace(". ", " ").replace(".\n", "\n"),
 }
 

@@ -29,6 +29,8 @@ FORMS = {
     "emoji with a joiner": lambda t: t.replace(". ", " \U0001f469\u200d\U0001f9b3\ufe0f. "),
     "character references": lambda t: t.replace("&", "&amp;").replace("'", "&#39;"),
     "hex references": lambda t: t.replace("'", "&#x27;"),
+    "markdown emphasis": lambda t: t.replace("left", "**left**").replace("weak", "_weak_"),
+    "markdown bullets": lambda t: t.replace(". ", ".\n* "),
 }
 FIELDS = ("body_sites", "laterality", "duration_days", "progression", "symptoms", "age")
 

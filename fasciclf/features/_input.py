@@ -7,7 +7,8 @@ with two no-break spaces). :func:`read_as` rewrites them:
 
 - no-break, thin and other Unicode spaces and tabs are spaces;
 - emoji and pictographs are spaces ("it's March 😟." ends its sentence as
-  "it's March." does);
+  "it's March." does), and so are Markdown's emphasis and bullet marks
+  ("my **left** hand is _weak_", as forum posts write);
 - HTML character references (``&#39;``, ``&amp;``, ``&nbsp;``) are their
   characters (a scraped form: "can&#39;t" is "can't");
 - a run of spaces between two words is one space;
@@ -30,7 +31,8 @@ from fasciclf.features._types import SymptomFeatures
 # One character each: replaced in place, so offsets need no map.
 _AS_SPACE = re.compile(
     r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"  # spaces and tabs
-    r"\u200d\ufe0f\u2600-\u27bf\U0001f000-\U0001faff]"  # emoji, their joiner and selector
+    r"\u200d\ufe0f\u2600-\u27bf\U0001f000-\U0001faff"  # emoji, their joiner and selector
+    r"*_]"  # Markdown emphasis and bullets: "my **left** hand", "* numb toes"
 )
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Several characters read as one: these need the offset map.
