@@ -31,6 +31,7 @@ FORMS = {
     "hex references": lambda t: t.replace("'", "&#x27;"),
     "markdown emphasis": lambda t: t.replace("left", "**left**").replace("weak", "_weak_"),
     "markdown bullets": lambda t: t.replace(". ", ".\n* "),
+    "line separators": lambda t: t.replace(". ", "\u2028"),
 }
 FIELDS = ("body_sites", "laterality", "duration_days", "progression", "symptoms", "age")
 

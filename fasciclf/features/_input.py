@@ -5,7 +5,8 @@ reader what plainer ones mean, but that spaCy keeps as tokens of their own, so
 that no phrase matches across them ("for\\xa0three\\xa0months" is four tokens
 with two no-break spaces). :func:`read_as` rewrites them:
 
-- no-break, thin and other Unicode spaces and tabs are spaces;
+- no-break, thin and other Unicode spaces and tabs are spaces, and Unicode
+  line and paragraph separators are line breaks;
 - emoji and pictographs are spaces ("it's March 😟." ends its sentence as
   "it's March." does), and so are Markdown's emphasis and bullet marks
   ("my **left** hand is _weak_", as forum posts write);
@@ -35,6 +36,8 @@ _AS_SPACE = re.compile(
     r"*_]"  # Markdown emphasis and bullets: "my **left** hand", "* numb toes"
 )
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Line and paragraph separators, vertical tab, form feed, next line: line breaks
+_AS_LINE_BREAK = re.compile(r"[\v\f\x85\u2028\u2029]")
 # Several characters read as one: these need the offset map.
 _SHRINK = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|amp|quot|apos|lt|gt|nbsp);"
@@ -59,6 +62,8 @@ def read_as(text: str) -> tuple[str, list[int] | None]:
         text = _LONE_SURROGATE.sub("\ufffd", text)
     if _AS_SPACE.search(text):
         text = _AS_SPACE.sub(" ", text)
+    if _AS_LINE_BREAK.search(text):
+        text = _AS_LINE_BREAK.sub("\n", text)
     if "&" not in text and "  " not in text:
         return text, None
     pieces: list[str] = []
