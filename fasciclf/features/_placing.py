@@ -217,8 +217,47 @@ def writing_anchor(
     """Month and year of writing, from a date said in the same sentence as "now".
 
     A diary ("12 January. ... 9 February. ... 20 February.") is written as
-    it goes: with no "now", its last dated entry is the time of writing.
+    it goes: with no "now", its last dated entry is the time of writing. A
+    post with an update is written at the update: its own present ("EDIT:
+    it's August now"), or the present before it moved on by the span the
+    update opens with ("Update two months later:").
+
+    >>> from fasciclf.features._dates import find_time_expressions
+    >>> words = "it 's may now . \\n update two months later : worse .".split(" ")
+    >>> exprs = find_time_expressions(words)
+    >>> writing_anchor(exprs, [0] * 6 + [1] * 7, {0}, words)
+    (7.47, None)
     """
+    update = _update_start(words, exprs)
+    month, year = _writing_anchor(exprs, sent, now_sents, words, update)
+    if update is None or month is None:
+        return month, year
+    if any(e.kind == "absolute" and e.start > update and sent[e.start] in now_sents for e in exprs):
+        return month, year  # the update names its own present
+    moved = next(
+        (
+            e.days
+            for e in exprs
+            if e.kind == "after_prev" and e.days and update < e.start <= update + _UPDATE_REACH
+        ),
+        None,
+    )
+    if moved is None:
+        return month, year
+    month += moved / MONTH_DAYS
+    while month >= 13.0:
+        month -= 12.0
+        year = None if year is None else year + 1
+    return round(month, 2), year
+
+
+def _writing_anchor(
+    exprs: list[TimeExpr],
+    sent: list[int],
+    now_sents: set[int],
+    words: list[str],
+    update: int | None,
+) -> tuple[float | None, int | None]:
     said_now = [
         e
         for e in exprs
@@ -232,6 +271,10 @@ def writing_anchor(
     nows = [e.start for e in exprs if e.kind == "now"]
     # "it's mid-November" names the present more surely than a date near a
     # "now": "the GP on 3rd October, and now it's mid-November"
+    # a post with an update ("It's May now. ... EDIT: it's August now and
+    # ...") is written at the update's present
+    if update is not None:
+        said_now = [e for e in said_now if e.start > update] or said_now
     for e in said_now:
         if _present_before(words, e.start) or _note_date(words, sent, e):
             return e.month, e.year
@@ -259,6 +302,28 @@ def writing_anchor(
         and _names_present(words, e, nows)
     ]
     return (None, years[-1].year) if years else (None, None)
+
+
+_UPDATE_WORDS = frozenset({"edit", "update", "updated", "edited"})
+
+
+_UPDATE_REACH = 3  # tokens from the update word to its span: "Update - two months later"
+
+
+def _update_start(words: list[str], exprs: list[TimeExpr]) -> int | None:
+    """Where a post's update opens, or ``None``: "EDIT:", "Update -",
+    "Update two months later:" at the start of a line or a sentence."""
+    spans = {e.start for e in exprs if e.kind == "after_prev"}
+    for k, w in enumerate(words):
+        if w not in _UPDATE_WORDS or k + 1 >= len(words):
+            continue
+        if not (k == 0 or words[k - 1].isspace() or words[k - 1] in (".", "!", "?")):
+            continue
+        if words[k + 1] in (":", "-", "–") or spans.intersection(
+            range(k + 1, k + 1 + _UPDATE_REACH)
+        ):
+            return k
+    return None
 
 
 def months_before(e: TimeExpr, w_month: float | None, w_year: int | None) -> float | None:
