@@ -71,6 +71,7 @@ SHAPES = {
     "character references": lambda n: _repeat("can&#39;t &amp; &#x27;", n),
     "emoji": lambda n: "\U0001f61f" * n,
     "no-break spaces": lambda n: "\u00a0" * n,
+    "dates in figures": lambda n: _repeat("on 12/03/2024 since 20/05 2024 - 03 - 12 ", n),
 }
 
 

@@ -11,6 +11,7 @@ neighbouring matches into :class:`TimeExpr` records: "three months later",
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -468,8 +469,17 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
     >>> [(t.kind, t.day) for t in find_time_expressions("on the first of july".split())]
     [('absolute', 1)]
     """
-    table = table or default_time_table()
+    numeric = numeric_dates(words)
+    out = _worded(words, table or default_time_table(), numeric)
+    return sorted([*out, *numeric], key=lambda t: t.start) if numeric else out
+
+
+def _worded(words: list[str], table: TimeTable, numeric: list[TimeExpr]) -> list[TimeExpr]:
+    """The time expressions told in words (not on the tokens of ``numeric``)."""
     tags = _tag(words, table)
+    if numeric:
+        taken = {k for d in numeric for k in range(d.start, d.end)}
+        tags = [t for t in tags if t[0] not in taken]
     out: list[TimeExpr] = []
     j = 0
     while j < len(tags):
@@ -505,6 +515,107 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
                 out.append(found[0])
             j = found[1]
     return out
+
+
+# "12/03/2024", "12.03.24", "20/05", "3/12": day and month in an order the
+# text itself must settle; "2024-03-12" (split "2024", "-", "03", "-", "12")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.])(\d{1,2})(?:\2(\d{4}|\d{2}))?")
+# a day and month alone ("20/05") is a date only after these, after "it
+# is" or opening a line ("on 20/05", "since 3/12", "it's 6/15"): "pain is
+# 7/10" is a score
+_NUMERIC_DATE_LEADS = frozenset(
+    "on since by from until till around about at before after now today".split()
+)
+_IT_IS = frozenset({"is", "'s", "was"})
+
+
+def numeric_dates(words: list[str]) -> list[TimeExpr]:
+    """Dates written in figures, as absolute time expressions.
+
+    The order of day and month is the text's: a day over 12 in any date
+    settles it ("20/05/2024" is day first, so "12/03/2024" is 12 March);
+    dates whose order nothing settles are not read. A year-first date
+    ("2024-03-12") is always year, month, day.
+
+    >>> w = "on 12/03/2024 it began . by 20/05/2024 worse".split()
+    >>> [(d.month, d.day, d.year) for d in numeric_dates(w)]
+    [(3.35, 12, 2024), (5.61, 20, 2024)]
+    >>> [d.day for d in numeric_dates("on 12/03/2024 it began".split())]
+    []
+    >>> [(d.month, d.day) for d in numeric_dates("2024 - 03 - 12 : calf".split())]
+    [(3.35, 12)]
+    >>> numeric_dates("pain is 7/10 since 20/05".split())[0].day
+    20
+    """
+    found = _figures(words)
+    if not found:
+        return []
+    day_first = any(a > 12 >= b for _, _, a, b, _ in found)
+    month_first = any(b > 12 >= a for _, _, a, b, _ in found)
+    out = []
+    for start, end, a, b, year in found:
+        iso = end - start == 5
+        if iso or (day_first and not month_first) or a > 12 >= b:
+            day, month = a, b
+        elif (month_first and not day_first) or b > 12 >= a:
+            day, month = b, a
+        else:
+            continue  # nothing in the text settles the order
+        if not (1 <= month <= 12 and 1 <= day <= 31) or (
+            year is not None and not 1900 <= year <= 2099
+        ):
+            continue
+        out.append(
+            TimeExpr(
+                "absolute",
+                start,
+                end,
+                round(month + (day - 1) / 31.0, 2),
+                year,
+                value="month",
+                bare=year is None,
+                day=day,
+                header=_heads_entry(words, start, end),
+            )
+        )
+    return out
+
+
+def _figures(words: list[str]) -> list[tuple[int, int, int, int, int | None]]:
+    """(start, end, first number, second number, year) of each date in figures;
+    a year-first date gives (day, month) in that order."""
+    found: list[tuple[int, int, int, int, int | None]] = []
+    for i, w in enumerate(words):
+        if not w[:1].isdigit():
+            continue
+        m = _NUMERIC_DATE.fullmatch(w)
+        if m:
+            if m.group(4) is None and not (
+                m.group(2) == "/"
+                and i
+                and (
+                    words[i - 1] in _NUMERIC_DATE_LEADS
+                    or "\n" in words[i - 1]
+                    or (words[i - 1] in _IT_IS and words[i - 2 : i - 1] == ["it"])
+                )
+            ):
+                continue  # "12.5", "7/10": no date without a year or a lead
+            year = int(m.group(4)) if m.group(4) else None
+            if year is not None and year < 100:
+                year += 2000
+            found.append((i, i + 1, int(m.group(1)), int(m.group(3)), year))
+        elif (
+            len(w) == 4
+            and w.isdigit()
+            and words[i + 1 : i + 2] == ["-"]
+            and words[i + 3 : i + 4] == ["-"]
+            and i + 4 < len(words)
+            and words[i + 2].isdigit()
+            and words[i + 4].isdigit()
+        ):
+            # year first: month, then day, whatever the text's order
+            found.append((i, i + 5, int(words[i + 4]), int(words[i + 2]), int(w)))
+    return found
 
 
 def _forward(tags, j: int) -> tuple[TimeExpr, int]:
