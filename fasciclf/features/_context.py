@@ -136,7 +136,7 @@ class ContextAnnotator(JsonResourceMixin):
             elif category is None and t.value in _CONDITION_STATES and _explained(view, t.start):
                 # "I thought I was just tired": tiredness named as the explanation
                 category = "hypothetical"
-            statuses.append(category if category is not None else questions.status(t.start))
+            statuses.append(category if category is not None else questions.status(t.start, t.end))
         doc.user_data[TARGETS_KEY] = {
             "matches": [(t.key, t.start, t.end) for t in ordered],
             "status": statuses,

@@ -1,4 +1,5 @@
-"""Statuses implied by questions: "Numbness? No." and "Is this a sign of ALS?"."""
+"""Statuses implied by questions and forms: "Numbness? No.", "Is this a sign
+of ALS?", "Q: Any weakness? A: No." and "Weakness: no" on a line of its own."""
 
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ _AUXILIARIES = _WORDS["auxiliaries"]
 _FIRST_PERSON = _WORDS["question_first_person"]
 _DISEASE_WORDS = _WORDS["disease_words"]
 _SHORT_NO = _WORDS["short_no"]
+# A form's field ("• Weakness: no"): what may lead it on its line, what
+# parts it from its value, the values that deny it and what may follow them
+_FIELD_LEADS = frozenset({"-", "*", "•", "any", ":", "q"})
+_FIELD_LEAD_MAX = 3
+_FIELD_SEPARATORS = frozenset({":", "-", "–", "=", "?"})
+_FIELD_NO = _SHORT_NO | {"n", "nil", "negative", "0"}
+_FIELD_ENDS = frozenset({".", ",", ";", "!"})
 
 
 class QuestionReader:
@@ -30,12 +38,45 @@ class QuestionReader:
         self.ranges = view.ranges
         self._cache: dict[int, str | None] = {}
 
-    def status(self, i: int) -> str | None:
-        """ "negated", "hypothetical" or None for the sentence of token ``i``."""
+    def status(self, i: int, end: int | None = None) -> str | None:
+        """ "negated", "hypothetical" or None for the sentence of token ``i``.
+
+        With ``end`` (the end of the finding at ``i``), a form's field also
+        counts: "Weakness: no", "Numbness - N/A", "• Cramps = none".
+        """
         s_id = self.sent[i]
         if s_id not in self._cache:
             self._cache[s_id] = self._sentence_status(self.ranges[s_id])
-        return self._cache[s_id]
+        found = self._cache[s_id]
+        if found is None and end is not None and self._field_denied(i, end):
+            return "negated"
+        return found
+
+    def _field_denied(self, start: int, end: int) -> bool:
+        """A form's field: the finding opens its line or sentence (after a
+        bullet or "Any") and a separator and a "no" close it."""
+        words, n = self.words, len(self.words)
+        lo = self.ranges[self.sent[start]].start
+        k = start
+        while k > lo and start - k < _FIELD_LEAD_MAX and words[k - 1] in _FIELD_LEADS:
+            k -= 1
+        if k > lo and "\n" not in words[k - 1]:
+            return False
+        k = end
+        if k >= n or words[k] not in _FIELD_SEPARATORS:
+            return False
+        while k < n and words[k] in _FIELD_SEPARATORS:
+            k += 1
+        if words[k : k + 2] == ["a", ":"]:
+            k += 2  # "Q: Any weakness? A: No."
+        if k >= n or words[k] not in _FIELD_NO:
+            return False
+        k += 1
+        if words[k - 1] == "n" and words[k : k + 2] == ["/", "a"]:
+            k += 2  # "N/A"
+        elif words[k - 1] == "n" and words[k : k + 2] == ["/", "a."]:
+            return True
+        return k >= n or words[k].isspace() or words[k] in _FIELD_ENDS
 
     def _sentence_status(self, span: range) -> str | None:
         words, sent = self.words, self.sent
