@@ -86,6 +86,8 @@ _AGE_REACH = (80, 40)
 _I_AM_RE = re.compile(r"\b(?:i\s*+am|i'm|i’m|im)\b")
 _FEMALE_RE = _sex_patterns(_F)
 _MALE_RE = _sex_patterns(_M)
+_FIELD_SEX_RE = re.compile(r"\b(?:sex|gender)[ \t]*+[:=\-][ \t]*+(female|male|woman|man|f|m)\b")
+_FEMALE_VALUES = frozenset({"female", "woman", "f"})
 _LEADING_SEX_RE = re.compile(r"(?:^|[\s(,.])(female|male|f|m)\s*+[,/]?\s*+\d{2}\b")
 _FEMALE_CONTEXT_RE = re.compile(
     r"\b(?:pregnant|trimester|my\s++period|menopause|menopausal|postpartum|breastfeeding|"
@@ -180,6 +182,8 @@ def find_sex(lower: str) -> str | None:
     ('female', 'male', None)
     >>> find_sex("female, 52. numbness"), find_sex("29 yo male, twitching"), find_sex("41/f with")
     ('female', 'male', 'female')
+    >>> find_sex("age: 34\\nsex: f\\nsymptoms: twitching"), find_sex("gender - male")
+    ('female', 'male')
     """
     hits: list[tuple[int, str]] = []
     i_am = [m.start() for m in _I_AM_RE.finditer(lower)]
@@ -193,6 +197,10 @@ def find_sex(lower: str) -> str | None:
         m = _LEADING_SEX_RE.search(lower)
         if m:
             hits.append((m.start(), "female" if m.group(1) in ("female", "f") else "male"))
+    if "sex" in lower or "gender" in lower:
+        m = _FIELD_SEX_RE.search(lower)  # a form: "Sex: F", "Gender - male"
+        if m:
+            hits.append((m.start(), "female" if m.group(1) in _FEMALE_VALUES else "male"))
     if hits:
         return min(hits)[1]
     if any(w in lower for w in _FEMALE_CONTEXT_WORDS) and _FEMALE_CONTEXT_RE.search(lower):
