@@ -120,7 +120,7 @@ def _may_match(lower: str, words: tuple[str, ...]) -> bool:
     return any(w in lower for w in words)
 
 
-_TIMES_SPAN_RE = re.compile(r"\bx(?=\d{1,2}\s?(?:days?|wks?|weeks?|months?|mths?|yrs?|years?)\b)")
+_TIMES_SPAN_RE = re.compile(r"\bx(?= ?\d{1,2}\s?(?:days?|wks?|weeks?|months?|mths?|yrs?|years?)\b)")
 # Clinical shorthand for weeks: "2/52" (two weeks), "6/52 history". No month
 # or score is out of 52, so the form is never a date.
 _WEEKS_NOTATION_RE = re.compile(r"\b(\d{1,2})\s*+/\s*+52\b")

@@ -146,10 +146,26 @@ def drop_manoeuvre_sites(view: TokenView, site_list: list[Site]) -> list[Site]:
     return out
 
 
+_SIDE_LETTERS = {"l": "left", "r": "right"}
+_TITLES = frozenset(
+    {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof."}
+)  # "Dr R Hand"
+
+
+def _side_letters(view: TokenView, sites: list[Site]) -> None:
+    """ "L calf", "R hand": a side's initial right before its site, as notes
+    and quick posts write it ("l" or "r" alone is no side)."""
+    for st in sites:
+        letter = view.words[st.start - 1] if st.start else ""
+        if letter in _SIDE_LETTERS and (st.start < 2 or view.words[st.start - 2] not in _TITLES):
+            st.sides.add(_SIDE_LETTERS[letter])
+
+
 def place_sides(
     view: TokenView, terms: list[Term], sites: list[Site], side_window: int
 ) -> list[tuple[str, int, int]]:
     """Give each side word to its site; return the sides no site took."""
+    _side_letters(view, sites)
     sides = _side_terms(view, terms)
     by_sent = _group(sites, lambda s: view.sent[s.start])
     free: list[tuple[str, int, int]] = []
