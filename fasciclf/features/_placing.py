@@ -228,7 +228,7 @@ def writing_anchor(
     >>> writing_anchor(exprs, [0] * 6 + [1] * 7, {0}, words)
     (7.47, None)
     """
-    update = _update_start(words, exprs)
+    update = _update_start(words, sent, exprs)
     month, year = _writing_anchor(exprs, sent, now_sents, words, update)
     if update is None or month is None:
         return month, year
@@ -269,12 +269,12 @@ def _writing_anchor(
     # "it's January now" names the present; "in November ... she holds the
     # phone with her left hand now" tells a past scene in the same sentence.
     nows = [e.start for e in exprs if e.kind == "now"]
-    # "it's mid-November" names the present more surely than a date near a
-    # "now": "the GP on 3rd October, and now it's mid-November"
     # a post with an update ("It's May now. ... EDIT: it's August now and
     # ...") is written at the update's present
     if update is not None:
         said_now = [e for e in said_now if e.start > update] or said_now
+    # "it's mid-November" names the present more surely than a date near a
+    # "now": "the GP on 3rd October, and now it's mid-November"
     for e in said_now:
         if _present_before(words, e.start) or _note_date(words, sent, e):
             return e.month, e.year
@@ -305,19 +305,17 @@ def _writing_anchor(
 
 
 _UPDATE_WORDS = frozenset({"edit", "update", "updated", "edited"})
-
-
 _UPDATE_REACH = 3  # tokens from the update word to its span: "Update - two months later"
 
 
-def _update_start(words: list[str], exprs: list[TimeExpr]) -> int | None:
+def _update_start(words: list[str], sent: list[int], exprs: list[TimeExpr]) -> int | None:
     """Where a post's update opens, or ``None``: "EDIT:", "Update -",
-    "Update two months later:" at the start of a line or a sentence."""
+    "Update two months later:" opening a sentence (a line break ends one)."""
     spans = {e.start for e in exprs if e.kind == "after_prev"}
     for k, w in enumerate(words):
         if w not in _UPDATE_WORDS or k + 1 >= len(words):
             continue
-        if not (k == 0 or words[k - 1].isspace() or words[k - 1] in (".", "!", "?")):
+        if k and sent[k] == sent[k - 1]:
             continue
         if words[k + 1] in (":", "-", "–") or spans.intersection(
             range(k + 1, k + 1 + _UPDATE_REACH)

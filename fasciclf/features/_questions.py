@@ -60,8 +60,8 @@ class QuestionReader:
         k = start
         while k > lo and start - k < _FIELD_LEAD_MAX and words[k - 1] in _FIELD_LEADS:
             k -= 1
-        if k > lo and "\n" not in words[k - 1]:
-            return False
+        if k > lo:
+            return False  # a line break ends a sentence: the field opens one
         k = end
         if k >= n or words[k] not in _FIELD_SEPARATORS:
             return False
@@ -72,10 +72,14 @@ class QuestionReader:
         if k >= n or words[k] not in _FIELD_NO:
             return False
         k += 1
-        if words[k - 1] == "n" and words[k : k + 2] == ["/", "a"]:
-            k += 2  # "N/A"
-        elif words[k - 1] == "n" and words[k : k + 2] == ["/", "a."]:
-            return True
+        if (
+            words[k - 1] == "n"
+            and words[k : k + 1] == ["/"]
+            and words[k + 1 : k + 2] in (["a"], ["a."])
+        ):
+            k += 2  # "N/A", "N/A." (split "n", "/", "a.")
+            if words[k - 1] == "a.":
+                return True
         return k >= n or words[k].isspace() or words[k] in _FIELD_ENDS
 
     def _sentence_status(self, span: range) -> str | None:

@@ -18,6 +18,7 @@ import re
 import threading
 import weakref
 from bisect import bisect_right
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from spacy.attrs import IDX, LENGTH, LOWER, ORTH, SPACY
@@ -25,6 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from fasciclf.features._dates import default_time_table
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -144,20 +146,25 @@ def sentence_ids(words: list[str]) -> list[int]:
 RUN_ON = 60
 """A sentence this many tokens long is a run-on (99.9% of the corpus's are shorter)."""
 _RUN_ON_OPENERS = frozenset("then since by last around its no these now i she he we".split())
-# "in march i noticed", "two weeks later she": the time before a subject is its clause's
-_RUN_ON_TIME = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn fall winter "
-    "christmas easter ago later earlier day days week weeks month months year years morning "
-    "mornings evening night nights afternoon weekend today yesterday recently lately then "
-    "now".split()
-)
+# Parts of the day, which the time table does not list as time words
+_DAY_PARTS = frozenset("evening evenings afternoon night nights yesterday weekend".split())
 _RUN_ON_GLUE = frozenset(
     "and or that when if because as so but where while which who of to the a an my his her "
     "their our your than like before after until till even just since about with for from "
     "at on in into by what how why".split()
 )
 _RUN_ON_MIN = 5
+
+
+@lru_cache(maxsize=1)
+def _run_on_time() -> frozenset[str]:
+    """Time words ("in march i noticed", "two weeks later she"): the time
+    before a subject is that subject's clause, so no cut falls between them.
+    The time table's months, seasons, holidays, units, "later", "now",
+    "then", with its misspellings and abbreviations, and the parts of the day."""
+    kinds = {"month", "season", "holiday", "unit", "after_unit", "now", "sequence"}
+    table = {w for w, rec in default_time_table().single.items() if rec.kind in kinds}
+    return frozenset(table | _WORDS["now_words"] | _WORDS["day_start_words"] | _DAY_PARTS)
 
 
 def _run_on_ends(words: list[str], ends: list[int]) -> list[int]:
@@ -170,13 +177,14 @@ def _run_on_ends(words: list[str], ends: list[int]) -> list[int]:
     start = 0
     for end in ends:
         if end - start >= RUN_ON:
+            time_words = _run_on_time()
             last = start
             for i in range(start + _RUN_ON_MIN, end - _RUN_ON_MIN):
                 if (
                     words[i] in _RUN_ON_OPENERS
                     and i - last >= _RUN_ON_MIN
                     and words[i - 1] not in _RUN_ON_GLUE
-                    and words[i - 1] not in _RUN_ON_TIME
+                    and words[i - 1] not in time_words
                     and not words[i - 1][:1].isdigit()
                     and words[i - 1][:1].isalnum()
                 ):
