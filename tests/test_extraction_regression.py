@@ -81,6 +81,7 @@ FIELDS = (
     "timing",
     "age",
     "sex",
+    "writer",
     "family_history_includes",
     "historical_includes",
     "extra_present_includes",
@@ -237,6 +238,12 @@ def _check_symptoms(errors: list[str], at: str, value: Any) -> None:
             errors.append(f"{at}.{name}: {status!r} not in {SYMPTOM_STATUSES}")
 
 
+def _check_writer(errors: list[str], at: str, value: Any) -> None:
+    # "self", "other" (someone unnamed) or a relation word's value
+    if not (isinstance(value, str) and value.isalpha() and value.islower()):
+        errors.append(f"{at}: expected 'self', 'other' or a relation in lower case, got {value!r}")
+
+
 def _check_age(errors: list[str], at: str, value: Any) -> None:
     if value is not None and not (
         isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 120
@@ -255,6 +262,7 @@ _FIELD_CHECKS = {
     "symptoms": _check_symptoms,
     "age": _check_age,
     "sex": _check_choice(SEXES, nullable=True),
+    "writer": _check_writer,
     "family_history_includes": _check_concepts,
     "historical_includes": _check_concepts,
     "extra_present_includes": _check_concepts,

@@ -247,6 +247,16 @@ _THIRD_PERSON_AGE_RE = re.compile(
 )
 
 
+def third_person_age(lower: str) -> int | None:
+    """An age told in the third person ("she's 56", "he is 70"), or None.
+
+    >>> third_person_age("she's 56 and drives a cab"), third_person_age("he's 5 weeks in")
+    (56, None)
+    """
+    m = _THIRD_PERSON_AGE_RE.search(lower)
+    return int(m.group(1) or m.group(2)) if m else None
+
+
 def find_relative_age_sex(lower: str, start: int, end: int) -> tuple[int | None, str | None]:
     """Age and stated sex of the relative mentioned at ``lower[start:end]``.
 
@@ -265,9 +275,7 @@ def find_relative_age_sex(lower: str, start: int, end: int) -> tuple[int | None,
         if m:
             age = int(m.group(1))
     if age is None:
-        m = _THIRD_PERSON_AGE_RE.search(lower)
-        if m:
-            age = int(m.group(1) or m.group(2))
+        age = third_person_age(lower)
     sex = None
     m = _REL_SEX_NEAR_RE.search(after)
     if m:

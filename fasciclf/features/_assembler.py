@@ -84,8 +84,9 @@ class FeatureAssembler:
         findings = course.finding_sentences(view, mentions)
         duration, episode, spans = course.durations(lower, view, findings)
         triggers, timing = course.triggers_and_timing(cues)
-        who = writer.find_writer(view, terms, mentions)
-        age, sex = writer.age_and_sex(lower, view, who)
+        owners = writer.finding_owners(view, terms, mentions)
+        who = writer.find_writer(view, terms, mentions, owners)
+        age, sex = writer.age_and_sex(lower, view, who, owners)
         features = SymptomFeatures(
             text=text,
             body_sites=tuple(body_sites),
