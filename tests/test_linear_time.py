@@ -72,6 +72,8 @@ SHAPES = {
     "emoji": lambda n: "\U0001f61f" * n,
     "no-break spaces": lambda n: "\u00a0" * n,
     "dates in figures": lambda n: _repeat("on 12/03/2024 since 20/05 2024 - 03 - 12 ", n),
+    "names and ages of someone else": lambda n: _repeat("Her hand is weak. Ab, 4 Cd is (5 ", n),
+    "quotes told by a relative": lambda n: _repeat('Mum said "my hand is weak ', n),
 }
 
 

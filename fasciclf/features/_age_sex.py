@@ -38,6 +38,10 @@ _AGE_PATTERNS = [
         r"(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
     ),
     re.compile(r"\b(?:he|she)\s++is\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
+    # "I'm Ron, 74, and I drove lorries"
+    re.compile(r"\b(?:i\s*+am|i'm|i’m|im)\s++[a-z]++\s*+,\s*+(\d{2})\s*+[,.;]"),
+    # a post that opens on the age: "52, work on reception", "hi all, 64, went back"
+    re.compile(r"^\W{0,3}(?:(?:hi|hello|hey)(?:\s++(?:all|everyone))?\W{1,3})?(\d{2})\s*+,"),
     re.compile(r"\b(?:he's|she's)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
 ]
 _DECADE_RE = re.compile(
@@ -243,7 +247,14 @@ _REL_AGE_BEFORE_RE = re.compile(
 )
 _REL_SEX_NEAR_RE = re.compile(r"^[^.!?]{0,12}\b(female|male)\b")
 _THIRD_PERSON_AGE_RE = re.compile(
-    r"\b(?:he|she)\s++is\s++(\d{1,3})\b|\b(?:he's|she's)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"
+    r"\b(?:he|she)\s++is\s++(\d{1,3})\b|\b(?:he's|she's|he’s|she’s|hes|shes)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"
+)
+# "Maureen is 75", "Claire, 57, a head chef": a capitalised name and an age
+# closed by punctuation (not "In March, 12 of us"); "our kev (65, ...)".
+_NAMED_AGE_RE = re.compile(
+    r"\b[A-Z][a-z]++(?:\s++is|,)\s++(\d{1,2})(?=[,.;)]|\s++(?:and|years?|yrs?)\b)"
+    r"|\b[a-z]++\s*+\(\s*+(\d{1,2})\s*+[,)]",
+    re.IGNORECASE,
 )
 
 
@@ -255,6 +266,36 @@ def third_person_age(lower: str) -> int | None:
     """
     m = _THIRD_PERSON_AGE_RE.search(lower)
     return int(m.group(1) or m.group(2)) if m else None
+
+
+_TELLER_ENDS = (" by", "i am", "i'm", "i’m", "name is", "this is")
+
+
+def relative_age_after(lower: str, pos: int) -> int | None:
+    """The age told right after ``pos`` ("(45", ", 45", "is 45"), or None.
+
+    >>> relative_age_after("my wife pat is 67, drove a taxi", 11)
+    67
+    """
+    m = _REL_AGE_RE.search(lower[pos : pos + 40])
+    return int(m.group(1)) if m else None
+
+
+def named_age(text: str) -> int | None:
+    """An age told beside a name, for someone other than the writer, or None.
+
+    >>> named_age("Sam is 31 and went back to university"), named_age("our kev (65, cleaner)")
+    (31, 65)
+    >>> named_age("In March, 12 of us went") is None, named_age("told by Dorothy, 91, about")
+    (True, None)
+    """
+    for m in _NAMED_AGE_RE.finditer(text):
+        if m.group(1) and not text[m.start()].isupper():
+            continue  # a lower-case word before "is 31" is no name
+        if text[max(0, m.start() - 12) : m.start()].lower().rstrip().endswith(_TELLER_ENDS):
+            continue  # "told by Dorothy, 91", "I am Walter, 84": the teller's age
+        return int(m.group(1) or m.group(2))
+    return None
 
 
 def find_relative_age_sex(lower: str, start: int, end: int) -> tuple[int | None, str | None]:

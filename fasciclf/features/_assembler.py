@@ -86,7 +86,7 @@ class FeatureAssembler:
         triggers, timing = course.triggers_and_timing(cues)
         owners = writer.finding_owners(view, terms, mentions)
         who = writer.find_writer(view, terms, mentions, owners)
-        age, sex = writer.age_and_sex(lower, view, who, owners)
+        age, sex = writer.age_and_sex(lower, view, who, owners, text)
         features = SymptomFeatures(
             text=text,
             body_sites=tuple(body_sites),

@@ -61,6 +61,12 @@ _APPOSITION_SEX = {
     **dict.fromkeys(("boy", "lad", "man", "guy"), "male"),
     **dict.fromkeys(("girl", "lass", "woman", "lady"), "female"),
 }
+_NAME_TOKENS = 2  # "my husband Andrés", "my brother Jean Paul"
+# words after a relation that are no name
+_NOT_NAMES = (
+    frozenset({"and", "who", "but", "the", "a", "an", "in", "at", "on", "was", "is", "has", "had"})
+    | _SUBJECT_VERBS
+)
 _OWNER_BACK = 8  # tokens before a finding searched for whose it is ("my left hand ...")
 _OWNER_AHEAD = 4  # and after it ("weakness in his hands")
 _FEMALE_PRONOUNS = frozenset({"she", "she's", "her"})
@@ -147,13 +153,12 @@ def finding_owners(view: TokenView, terms: list[Term], mentions: list[Mention]) 
         i = _owner_word(view, mt, owning)
         if i is None:
             continue
-        told = [t for t in relations if quoted and t.end <= quoted[i]]
         if i in owning or words[i] in _THIRD_PERSON:
             third += 1
             female += words[i] in _FEMALE_PRONOUNS
             male += words[i] in _MALE_PRONOUNS
-        elif told:
-            teller = teller or told[0]
+        elif quoted and 0 <= relations[0].end <= quoted[i]:
+            teller = relations[0]  # the first relation named, before the quote opens
             third += 1
         else:
             first += 1
@@ -276,8 +281,12 @@ def age_and_sex(
     view: TokenView,
     writer: tuple[str, int, int],
     owners: Owners | None = None,
+    text: str | None = None,
 ) -> tuple[int | None, str | None]:
     """Age and sex of whoever has the symptoms.
+
+    ``text`` is ``lower`` as written, whose capitals tell a name ("Sam is
+    31") from a word; without it no name-told age is read.
 
     Someone else's sex is the one stated beside them ("my partner (45,
     male)"), else the one their relation names ("mum"), else the one the
@@ -300,6 +309,14 @@ def age_and_sex(
         if age is None and end < len(view.words):
             reach = view.ends[min(end + _APPOSITION_REACH, len(view.words)) - 1]
             age = q.find_age(lower[end_char:reach])
+        # a name between: "my daughter lily is 14", "my partner ray, 70"
+        names = view.words[end : end + _NAME_TOKENS]
+        for k, w in enumerate(names, 1):
+            if age is not None or not w.isalpha() or w in _NOT_NAMES:
+                break
+            age = q.relative_age_after(lower, view.ends[end + k - 1])
+    if age is None and text is not None:
+        age = q.named_age(text)
     if sex is None and owners is not None:
         sex = _pronoun_sex(owners)
     return age, sex
