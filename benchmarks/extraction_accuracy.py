@@ -10,6 +10,10 @@ Fields: body-site F1 (micro over sites), laterality accuracy, duration
 (within 25%, or both None), progression accuracy, symptom status accuracy
 (8 symptoms x texts), recall on explicitly denied symptoms, and where the
 gold has them, onset site and spread (the ordered regions) agreement.
+Where the rows carry them (the corpus's brief columns, outside ``gold``):
+whose symptoms the text tells (``writer``: the writer's own, or someone
+else's), the patient's sex (correct of the rows with a ``sex``; unread
+counts as wrong) and age (inside ``age_band``; unread counts as wrong).
 Printed per voice (``voice`` field; rows without one count as
 ``question``) with Wilson 95% intervals. For F1 the interval is that of
 the matched-site proportion tp / (tp + (fp + fn) / 2), which equals F1.
@@ -41,6 +45,9 @@ TARGETS = {
     "negation_recall": 0.90,
     "onset_site": None,
     "spread": None,
+    "patient": None,
+    "sex": None,
+    "age_in_band": None,
 }
 
 
@@ -73,6 +80,7 @@ def _count(rows: list[dict], feats: list, show_errors: bool) -> dict[str, list[f
             c[name][1] += 1
             if got != want:
                 errs.append(f"{name} {got} vs {want}")
+        _count_patient(c, r, f)
         ok = duration_ok(f.duration_days, g["duration_days"])
         c["duration"][0] += ok
         c["duration"][1] += 1
@@ -90,6 +98,21 @@ def _count(rows: list[dict], feats: list, show_errors: bool) -> dict[str, list[f
         if show_errors and errs:
             print(f"{r.get('id')}: " + "; ".join(errs))
     return c
+
+
+def _count_patient(c: dict[str, list[float]], row: dict, f) -> None:
+    """Whose symptoms, and their sex and age, against the row's brief columns."""
+    if row.get("writer"):
+        c["patient"][0] += (row["writer"] == "self") == (f.writer == "self")
+        c["patient"][1] += 1
+    if row.get("sex") in ("female", "male"):
+        c["sex"][0] += f.sex == row["sex"]
+        c["sex"][1] += 1
+    band = str(row.get("age_band") or "")
+    low, _, high = band.partition("-")
+    if low.isdigit() and high.isdigit():
+        c["age_in_band"][0] += f.age is not None and int(low) <= f.age <= int(high)
+        c["age_in_band"][1] += 1
 
 
 def _interval(k: float, n: float) -> tuple[float, float, float]:
