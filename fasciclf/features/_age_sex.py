@@ -271,6 +271,22 @@ def third_person_age(lower: str) -> int | None:
 _TELLER_ENDS = (" by", "i am", "i'm", "i’m", "name is", "this is")
 
 
+_APPOSITION_AGE_RE = re.compile(
+    r"^\W{0,3}(?:a|an)\s++(\d{1,2})\s*+-?\s*+(?:years?|yrs?)\s*+-?\s*+old\b"
+)
+
+
+def apposition_age(after: str) -> int | None:
+    """The age an apposition gives a relation: ", a 12-year-old boy" (which
+    :func:`find_age` leaves alone, as it does "my 12-year-old son").
+
+    >>> apposition_age(", a 12-year-old boy, trips"), apposition_age(" has a 3 year old dog")
+    (12, None)
+    """
+    m = _APPOSITION_AGE_RE.search(after)
+    return int(m.group(1)) if m else None
+
+
 def relative_age_after(lower: str, pos: int) -> int | None:
     """The age told right after ``pos`` ("(45", ", 45", "is 45"), or None.
 

@@ -308,7 +308,7 @@ def age_and_sex(
             sex = next((_APPOSITION_SEX[w] for w in after if w in _APPOSITION_SEX), None)
         if age is None and end < len(view.words):
             reach = view.ends[min(end + _APPOSITION_REACH, len(view.words)) - 1]
-            age = q.find_age(lower[end_char:reach])
+            age = q.find_age(lower[end_char:reach]) or q.apposition_age(lower[end_char:reach])
         # a name between: "my daughter lily is 14", "my partner ray, 70"
         names = view.words[end : end + _NAME_TOKENS]
         for k, w in enumerate(names, 1):
