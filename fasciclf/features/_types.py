@@ -134,9 +134,39 @@ def _empty_symptoms() -> dict[str, str]:
 class SymptomFeatures:
     """Structured, negation-aware reading of one free-text description.
 
-    Produced by :func:`fasciclf.features.extract`; see the field list in the
-    README. ``symptoms`` maps every name in :data:`SYMPTOMS` to one of
-    :data:`SYMPTOM_STATUSES`.
+    Produced by :func:`fasciclf.features.extract`; the README's "How it
+    works" tells how each field is read.
+
+    Attributes
+    ----------
+    text : str
+        The text as the caller gave it (evidence offsets index into it).
+    body_sites, laterality
+        Regions where the patient has a present symptom or sign, and their side.
+    duration_days, episode_minutes, progression
+        Time from the first symptom to the time of writing, the length of a
+        resolving attack, and the course (``progressive``, ``episodic``, ...).
+    symptoms : dict
+        Every name in :data:`SYMPTOMS` to one of :data:`SYMPTOM_STATUSES`.
+    triggers, timing
+        What brings the symptoms on, and when in the day they come.
+    age, sex : int or None, str or None
+        Of the patient (the writer, or the person written about).
+    writer : str
+        Whose symptoms the text tells: ``"self"`` (the writer's own), the
+        relation of the person written about (``"mother"``, ``"partner"``,
+        ``"friend"``, ...), or ``"other"`` when the findings are told as
+        someone else's and no relation is named ("an update on Meg").
+    family_history, historical, uncertain, hypothetical, extra_present
+        Concepts told of relatives, of the past, as a doubt, as a fear, and
+        present signs outside the eight symptoms.
+    findings : tuple of Finding
+        Every mention with its status, sites, side and evidence span.
+    truncated : bool
+        Whether the text was cut at the length limit.
+    timeline, onset_site, spread, fluctuating
+        The episodes in story order, the first region, the regions in the
+        order they became involved, and a course that varies within the day.
     """
 
     text: str = ""
