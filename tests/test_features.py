@@ -264,6 +264,18 @@ def test_repr_html_highlights_evidence():
         SymptomFeatures()._repr_html_()
 
 
+@pytest.mark.parametrize(
+    ("text", "whose"),
+    [
+        ("My left calf twitches at night.", "the writer&#x27;s own"),
+        ("My partner Lyn won't post this. Her right hand is weak.", "the writer&#x27;s partner"),
+        ("Update on Meg. Her thumb has been twitching since May.", "no relation named"),
+    ],
+)
+def test_repr_html_says_whose_symptoms(text, whose):
+    assert whose in extract(text)._repr_html_()
+
+
 def test_featurizer_keeps_its_fitted_columns_when_the_lexicon_changes():
     # a model saved before a concept was added (or removed) still gets the
     # columns it was trained on, by name; an unknown name is an unseen column

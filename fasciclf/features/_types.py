@@ -126,6 +126,15 @@ class Episode:
         )
 
 
+def _whose(writer: str) -> str:
+    """A reader's words for :attr:`SymptomFeatures.writer`."""
+    if writer == "self":
+        return "the writer's own"
+    if writer == "other":
+        return "someone the writer tells about (no relation named)"
+    return f"the writer's {writer}"
+
+
 def _empty_symptoms() -> dict[str, str]:
     return {name: "not_mentioned" for name in SYMPTOMS}
 
@@ -314,6 +323,7 @@ class SymptomFeatures:
                 ),
                 ("triggers", ", ".join(self.triggers) or "none"),
                 ("timing", ", ".join(self.timing) or "none"),
+                ("whose symptoms", _whose(self.writer)),
                 ("age / sex", f"{self.age} / {self.sex}"),
             )
         )
