@@ -253,8 +253,7 @@ _THIRD_PERSON_AGE_RE = re.compile(
 # closed by punctuation (not "In March, 12 of us"); "our kev (65, ...)".
 _NAMED_AGE_RE = re.compile(
     r"\b[A-Z][a-z]++(?:\s++is|,)\s++(\d{1,2})(?=[,.;)]|\s++(?:and|years?|yrs?)\b)"
-    r"|\b[a-z]++\s*+\(\s*+(\d{1,2})\s*+[,)]",
-    re.IGNORECASE,
+    r"|\b[A-Za-z]++\s*+\(\s*+(\d{1,2})\s*+[,)]"
 )
 
 
@@ -266,9 +265,6 @@ def third_person_age(lower: str) -> int | None:
     """
     m = _THIRD_PERSON_AGE_RE.search(lower)
     return int(m.group(1) or m.group(2)) if m else None
-
-
-_TELLER_ENDS = (" by", "i am", "i'm", "i’m", "name is", "this is")
 
 
 _APPOSITION_AGE_RE = re.compile(
@@ -297,6 +293,10 @@ def relative_age_after(lower: str, pos: int) -> int | None:
     return int(m.group(1)) if m else None
 
 
+# an age right after these is the teller's: "told by Dorothy, 91", "I am Walter, 84"
+_TELLER_ENDS = (" by", "i am", "i'm", "i’m", "name is", "this is")
+
+
 def named_age(text: str) -> int | None:
     """An age told beside a name, for someone other than the writer, or None.
 
@@ -306,8 +306,6 @@ def named_age(text: str) -> int | None:
     (True, None)
     """
     for m in _NAMED_AGE_RE.finditer(text):
-        if m.group(1) and not text[m.start()].isupper():
-            continue  # a lower-case word before "is 31" is no name
         if text[max(0, m.start() - 12) : m.start()].lower().rstrip().endswith(_TELLER_ENDS):
             continue  # "told by Dorothy, 91", "I am Walter, 84": the teller's age
         return int(m.group(1) or m.group(2))
@@ -323,10 +321,7 @@ def find_relative_age_sex(lower: str, start: int, end: int) -> tuple[int | None,
     (45, 'male')
     """
     after = lower[end : end + 40]
-    age = None
-    m = _REL_AGE_RE.search(after)
-    if m:
-        age = int(m.group(1))
+    age = relative_age_after(lower, end)
     if age is None:
         m = _REL_AGE_BEFORE_RE.search(lower[max(0, start - 30) : start])
         if m:

@@ -21,24 +21,23 @@ _SPOUSES = frozenset({"husband", "wife", "partner"})
 _APPOSITION = frozenset({"(", ",", ")", "-", "aged", "who", "male", "female"})
 
 
-def _is_subject(words: list[str], rel: str, end: int) -> bool:
-    """Whether the relative ending at token ``end`` is the subject of a verb."""
-    for w in words[end : end + 6]:
-        if w in _APPOSITION or w.isdigit():
-            continue
-        if w in _FAMILY_STATUS_VERBS and rel not in _SPOUSES:
-            return False  # "my father had ALS": family history, not the patient
-        return w in _SUBJECT_VERBS or w in ("'s", "’s")
-    return False
+def _word_after(words: list[str], end: int) -> str | None:
+    """The first word after a relation ending at token ``end``, past an
+    apposition ("my husband, 60, has"), or None within six tokens."""
+    return next((w for w in words[end : end + 6] if w not in _APPOSITION and not w.isdigit()), None)
 
 
 def _is_family_history(words: list[str], rel: str, end: int) -> bool:
     """ "my father had ALS", "my aunt died of it": the relative is family history."""
-    for w in words[end : end + 6]:
-        if w in _APPOSITION or w.isdigit():
-            continue
-        return w in _FAMILY_STATUS_VERBS and rel not in _SPOUSES
-    return False
+    return _word_after(words, end) in _FAMILY_STATUS_VERBS and rel not in _SPOUSES
+
+
+def _is_subject(words: list[str], rel: str, end: int) -> bool:
+    """Whether the relative ending at token ``end`` is the subject of a verb."""
+    w = _word_after(words, end)
+    if w in _FAMILY_STATUS_VERBS and rel not in _SPOUSES:
+        return False  # "my father had ALS": family history, not the patient
+    return w in _SUBJECT_VERBS or w in ("'s", "’s")
 
 
 def _opens_sentence(view: TokenView, i: int) -> bool:
@@ -47,13 +46,19 @@ def _opens_sentence(view: TokenView, i: int) -> bool:
     return all(words[j] in ("my", "our") for j in range(view.ranges[view.sent[i]].start, i))
 
 
+def _my_before(words: list[str], i: int) -> int | None:
+    """The "my" or "our" that introduces the relation at token ``i`` ("my
+    husband", "my elderly father", "my 8-year-old daughter"), or None."""
+    for j in range(i - 1, max(0, i - 6) - 1, -1):
+        if words[j] in ("my", "our"):
+            return j
+        if not (words[j] in _AGE_WORDS or words[j].isdigit()):
+            return None
+    return None
+
+
 def _is_my_relative(words: list[str], i: int) -> bool:
-    # "my husband", "my elderly father", "my 8-year-old daughter"
-    back = words[max(0, i - 6) : i]
-    if "my" not in back and "our" not in back:
-        return False
-    k = max(j for j, w in enumerate(back) if w in ("my", "our"))
-    return all(w in _AGE_WORDS or w.isdigit() for w in back[k + 1 :])
+    return _my_before(words, i) is not None
 
 
 _APPOSITION_REACH = 8  # tokens after a relation read as its apposition
@@ -115,7 +120,9 @@ def _owning_relatives(view: TokenView, relations: list[Term]) -> set[int]:
     words = view.words
     owning: set[int] = set()
     for t in relations:
-        owning.update(j for j in range(max(0, t.start - 3), t.start) if words[j] in ("my", "our"))
+        my = _my_before(words, t.start)
+        if my is not None:
+            owning.add(my)
         if _opens_sentence(view, t.start) or _is_subject(words, t.value, t.end):
             owning.update(range(t.start, t.end))
     return owning
@@ -186,14 +193,13 @@ def _someone_else(
     words = view.words
     sex = _pronoun_sex(owners)
     named, anywhere = [], []
-    for m in sorted((t for t in terms if t.kind == "writer"), key=lambda t: t.start):
-        if m.value == "patient" or _is_family_history(words, m.value, m.end):
+    for m in _relations(terms):
+        if _is_family_history(words, m.value, m.end):
             continue
         known = q.RELATIVE_SEX.get(" ".join(words[m.start : m.end])) or q.RELATIVE_SEX.get(m.value)
         if sex is not None and known is not None and known != sex:
             continue
-        about = _FOR & set(words[max(0, m.start - 3) : m.start])
-        if m in relatives or about or _opens_sentence(view, m.start):
+        if m in relatives or _asks_for(words, m.start) or _opens_sentence(view, m.start):
             named.append(m)
         anywhere.append(m)
     if named:
