@@ -83,7 +83,7 @@ class FeatureAssembler:
         lower = text.lower()
         findings = course.finding_sentences(view, mentions)
         duration, episode, spans = course.durations(lower, view, findings)
-        triggers, timing = course.triggers_and_timing(cues)
+        triggers, timing = course.triggers_and_timing(cues, view, mentions)
         owners = writer.finding_owners(view, terms, mentions)
         who = writer.find_writer(view, terms, mentions, owners)
         age, sex = writer.age_and_sex(lower, view, who, owners, text)

@@ -479,8 +479,103 @@ def progression(
     return "unknown"
 
 
-def triggers_and_timing(cues: list[tuple[Term, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Present trigger and timing values, sorted."""
+def triggers_and_timing(
+    cues: list[tuple[Term, str]],
+    view: TokenView | None = None,
+    mentions: list[Mention] | None = None,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Present trigger and timing values, sorted.
+
+    With ``view`` and ``mentions``, a time of day told as the good time is
+    not when the symptoms come: "my eyelids are fine when I wake up" (a
+    myasthenic day, which the timeline reads as fluctuating) is no
+    ``on_waking``, where "my hands are weak for ten minutes after waking"
+    (a nerve squeezed in the night) is.
+    """
     triggers = {t.value for t, status in cues if t.kind == "trigger" and status == "present"}
-    timing = {t.value for t, status in cues if t.kind == "timing" and status == "present"}
-    return tuple(sorted(triggers)), tuple(sorted(timing))
+    timing_cues = [t for t, status in cues if t.kind == "timing" and status == "present"]
+    if timing_cues and view is not None and mentions is not None:
+        good = _GoodTimes(view, mentions)
+        timing_cues = [t for t in timing_cues if not good.told_as_good(t)]
+    return tuple(sorted(triggers)), tuple(sorted({t.value for t in timing_cues}))
+
+
+_GOOD_STATE = _WORDS["good_state_words"]
+_NOT_GOOD = frozenset({"not", "n't", "never", "no"})
+# a piece of a sentence: "fine in the morning, weak by night" is two
+_PIECE_END = SENTENCE_END | _WORDS["clause_break"] | {",", ":", "-", "–", "—"}
+
+
+class _GoodTimes:
+    """Whether a time phrase is told as the good time of day: a good-state
+    word ("fine", "normal", "best") not negated, nearer the phrase than any
+    present finding in its piece of the sentence ("fine in the morning and
+    my legs are weak by night": the morning is fine, the night is not).
+
+    The nearest good word and finding on each side of every token are read
+    in two passes, so a text of many time phrases costs its length.
+    """
+
+    def __init__(self, view: TokenView, mentions: list[Mention]) -> None:
+        words = view.words
+        n = len(words)
+        bad = bytearray(n)
+        for mt in mentions:
+            # "in the morning I'm fine" is itself read as a within-day sign
+            if mt.status == "present" and mt.concept != "fatigability":
+                bad[mt.start : mt.end] = b"\x01" * (mt.end - mt.start)
+        piece = [0] * n
+        p = 0
+        for i, w in enumerate(words):
+            if w in _PIECE_END:
+                p += 1
+            piece[i] = p
+        good = bytearray(n)
+        for i, w in enumerate(words):
+            if w in _GOOD_STATE and _NOT_GOOD.isdisjoint(words[max(i - 2, 0) : i]):
+                good[i] = 1
+        self.piece = piece
+        self.good_left, self.good_right = _nearest(good, piece)
+        self.bad_left, self.bad_right = _nearest(bad, piece)
+
+    def told_as_good(self, t: Term) -> bool:
+        def gap(left: list[int], right: list[int]) -> int:
+            best = len(self.piece)
+            if (
+                t.start > 0
+                and left[t.start - 1] >= 0
+                and self.piece[left[t.start - 1]] == self.piece[t.start]
+            ):
+                best = t.start - left[t.start - 1]
+            if (
+                t.end < len(self.piece)
+                and right[t.end] >= 0
+                and self.piece[right[t.end]] == self.piece[t.end - 1]
+            ):
+                best = min(best, right[t.end] - t.end + 1)
+            return best
+
+        g = gap(self.good_left, self.good_right)
+        return g < len(self.piece) and g < gap(self.bad_left, self.bad_right)
+
+
+def _nearest(flags: bytearray, piece: list[int]) -> tuple[list[int], list[int]]:
+    """Index of the nearest flagged token at or before and at or after each
+    token, in its own piece (-1 when none)."""
+    n = len(flags)
+    left, right = [-1] * n, [-1] * n
+    last = -1
+    for i in range(n):
+        if last >= 0 and piece[last] != piece[i]:
+            last = -1
+        if flags[i]:
+            last = i
+        left[i] = last
+    last = -1
+    for i in range(n - 1, -1, -1):
+        if last >= 0 and piece[last] != piece[i]:
+            last = -1
+        if flags[i]:
+            last = i
+        right[i] = last
+    return left, right
