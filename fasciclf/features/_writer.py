@@ -34,9 +34,9 @@ def _is_family_history(words: list[str], rel: str, end: int) -> bool:
 
 def _is_subject(words: list[str], rel: str, end: int) -> bool:
     """Whether the relative ending at token ``end`` is the subject of a verb."""
-    w = _word_after(words, end)
-    if w in _FAMILY_STATUS_VERBS and rel not in _SPOUSES:
+    if _is_family_history(words, rel, end):
         return False  # "my father had ALS": family history, not the patient
+    w = _word_after(words, end)
     return w in _SUBJECT_VERBS or w in ("'s", "’s")
 
 
@@ -182,7 +182,7 @@ def _pronoun_sex(owners: Owners) -> str | None:
 
 
 def _someone_else(
-    view: TokenView, terms: list[Term], relatives: list[Term], owners: Owners
+    view: TokenView, relations: list[Term], relatives: list[Term], owners: Owners
 ) -> Term | None:
     """The relation told as the patient when the findings are someone else's.
 
@@ -193,7 +193,7 @@ def _someone_else(
     words = view.words
     sex = _pronoun_sex(owners)
     named, anywhere = [], []
-    for m in _relations(terms):
+    for m in relations:
         if _is_family_history(words, m.value, m.end):
             continue
         known = q.RELATIVE_SEX.get(" ".join(words[m.start : m.end])) or q.RELATIVE_SEX.get(m.value)
@@ -233,13 +233,14 @@ def find_writer(
         owners = finding_owners(view, terms, mentions)
     if owners.first > owners.third:
         return "self", -1, -1
-    relatives = [m for m in _relations(terms) if _is_my_relative(view.words, m.start)]
+    relations = _relations(terms)
+    relatives = [m for m in relations if _is_my_relative(view.words, m.start)]
     if owners.third > owners.first:
-        who = _someone_else(view, terms, relatives, owners)
+        who = _someone_else(view, relations, relatives, owners)
         return ("other", -1, -1) if who is None else (who.value, who.start, who.end)
     who = _subject_relative(view, relatives, mentions)
     if who is None and owners.first == 0:
-        who = _opening_relative(view, terms)
+        who = _opening_relative(view, relations)
     return ("self", -1, -1) if who is None else (who.value, who.start, who.end)
 
 
@@ -267,12 +268,12 @@ def _subject_relative(
     return None
 
 
-def _opening_relative(view: TokenView, terms: list[Term]) -> Term | None:
+def _opening_relative(view: TokenView, relations: list[Term]) -> Term | None:
     """The patient a note opens on ("Dad, 71: ...", "My mother is 62 and ...")."""
     if not view.words:
         return None
     words, opening = view.words, view.ranges[view.sent[0]]
-    for m in _relations(terms):
+    for m in relations:
         if m.start not in opening:
             continue
         opens = _opens_sentence(view, m.start)
