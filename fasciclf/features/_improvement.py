@@ -61,6 +61,14 @@ def _wasting(literal: str, words: list[str], start: int) -> bool:
 
 
 _HELP_AS_TOPIC = frozenset("on for in about".split())
+# "he's coping better", "she's eating better": the person's days, not the
+# symptoms ("sleeping better" is often the night pain or cramps easing)
+_DAYS_OF = frozenset("coping copes coped eating eats".split())
+# "tell me this gets better", "hoping it gets better": a wish, not a course
+_WISHES = frozenset("please hope hoping hopefully pray praying wish wishing".split())
+_WISH_REACH = 6
+# "I need a better chair", "we bought a better mattress": a thing, not a course
+_BETTER_THING = frozenset("a need needs buy bought some find found".split())
 _KEEPS = frozenset("keeps kept keep keeping".split())
 # "less scared", "she's a bit calmer": the person's mood, not the symptoms
 _MOODS = default_wordlists()["mood_words"]
@@ -75,6 +83,9 @@ _STILL_SAME = ("the same", "as bad", "unchanged", "no change", "no better", "not
 # better" is the improvement itself (words as tokenized: "hasn't" is "has n't")
 _STILL_BAD = (
     *_STILL_SAME, "worse", "weaker", "no stronger", "not any better", "no different", "is new",
+    # "the pain's less, but my right foot slaps", "better but not normal":
+    # a loss that stays
+    "slaps", "drags", "dragging", "tripping", "not normal", "not right",
     *(f"{aux} {done}" for aux in ("has n't", "have n't", "has not", "have not", "not")
       for done in ("improved", "come back", "recovered")),
 )  # fmt: skip
@@ -136,6 +147,25 @@ def _person_slows(before: list[str]) -> bool:
     return bool(k) and before[k - 1] in _PERSON_SUBJECTS
 
 
+def _of_something_else(
+    literal: str, words: list[str], start: int, before: list[str], after: list[str]
+) -> bool:
+    """A comparative said of the person, a wish, a thing or a doing."""
+    if literal in ("better", "less", "fewer", "calmer") and (
+        _DAYS_OF.intersection(before[-2:]) or _MOODS.intersection(before)
+    ):
+        return True  # "she's coping better", "still scared but a bit less"
+    if literal == "better" and (
+        (before and before[-1] in _BETTER_THING)
+        or _WISHES.intersection(words[max(start - _WISH_REACH, 0) : start])
+    ):
+        return True  # "I need a better chair", "please tell me this gets better"
+    # "less strength", "I walk less", "less talk of ALS"
+    return literal in ("less", "fewer", "less and less") and (
+        after[:1] == ["talk"] or _less_of_a_doing(before, after)
+    )
+
+
 def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> bool:
     """Whether the improving word at tokens ``start:end`` tells a loss or no course.
 
@@ -168,8 +198,8 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
     before = words[max(start - 4, 0) : start]
     if literal == "calmer" and _PERSONS.intersection(before):
         return True  # "since then she's a bit calmer": her mood
-    if literal in ("less", "fewer", "less and less"):
-        return _less_of_a_doing(before, after)
+    if _of_something_else(literal, words, start, before, after):
+        return True
     if literal in ("helps", "helped", "helping", "eased"):
         if (
             _MIND.intersection(after)
@@ -213,7 +243,10 @@ def _but_keeps(words: list[str], start: int, end: int, sent: list[int]) -> bool:
     if "but" in near:
         k = end + near.index("but") + 1
         tail = " ".join(words[k : min(hi, k + _TAIL_REACH)])
-        return any(bad in tail.split() or bad in tail for bad in _STILL_BAD)
+        # "a little better but now pain goes down the leg": a new part
+        return words[k : k + 1] == ["now"] or any(
+            bad in tail.split() or bad in tail for bad in _STILL_BAD
+        )
     # "the twitches are just as bad, but he's sleeping better": the clause
     # before a "but" that leads to the improving word
     lo = bisect.bisect_left(sent, sent[start])

@@ -356,6 +356,14 @@ def read_timeline(
     )
     finding_sents = {_sentence_of(f, starts, sent) for f in findings if f.status == "present"}
     anaphora_sents = {s for s, w in zip(sent, words, strict=True) if w in ANAPHORA}
+    # "She hasn't had a cramp since Easter": a symptom of the story denied at
+    # its end tells how it is now
+    told = {f.concept for f in findings if f.status == "present"}
+    gone_sents = {
+        _sentence_of(f, starts, sent)
+        for f in findings
+        if f.status == "absent" and f.concept in told
+    }
 
     # "twitches more in the evening" is no fatigability: a within-day course
     # counts in a sentence about a loss of strength, the eyes or speech
@@ -414,7 +422,7 @@ def read_timeline(
     course_sents = (
         now_sents
         | _after_bare_now(words, sent, now_sents)
-        | _closing_sentences(sent, finding_sents | anaphora_sents, questions)
+        | _closing_sentences(sent, finding_sents | anaphora_sents | gone_sents, questions)
         | _last_entry(exprs, sent)
     ) - questions
     about = {_sentence_of(f, starts, sent) for f in findings} | anaphora_sents
