@@ -330,7 +330,7 @@ def _cue_progressions(
     # A cue counts in a sentence about the symptoms, or one that refers
     # back to them ("it is spreading"), not in "my anxiety is getting worse".
     pronoun_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in _ANAPHORA}
-    about_symptoms = findings | pronoun_sents
+    about_symptoms = findings | pronoun_sents | _elliptical(view, cues, findings)
     part_sents: set[int] | None = None  # read only when a better course needs them
     for t, status in cues:
         if t.kind != "progression" or t.value == "aggravation" or _aggravation(view.words, t):
@@ -354,6 +354,31 @@ def _cue_progressions(
         elif status == "present":
             found[t.value] = t.start
     return found
+
+
+# words that may open a sentence before its course word: "slowly getting
+# worse", "and now spreading", "all getting worse since spring"
+_OPENERS = frozenset("and but now slowly gradually steadily all just still definitely".split())
+_OPENER_REACH = 2
+
+
+def _elliptical(view: TokenView, cues: list[tuple[Term, str]], findings: set[int]) -> set[int]:
+    """Sentences with no subject that open on a course word, after a sentence
+    about the symptoms: "right hand gone thin and weak. getting worse since
+    spring" says it of the hand (a terse message drops the "it")."""
+    out = set()
+    for t, _ in cues:
+        # only a worsening: "comes and goes" said alone is too loose to be attacks
+        if t.kind != "progression" or t.value != "progressive":
+            continue
+        s_id = view.sent[t.start]
+        if s_id in findings or s_id - 1 not in findings:
+            continue
+        first = bisect.bisect_left(view.sent, s_id)
+        lead = view.words[first : t.start]
+        if len(lead) <= _OPENER_REACH and all(w in _OPENERS for w in lead):
+            out.add(s_id)
+    return out
 
 
 def _not_the_course(view: TokenView, t: Term) -> bool:

@@ -175,14 +175,25 @@ def _present_after_since(words, sent, exprs) -> set[int]:
     }
 
 
+def _first_cuts(words, sent, cuts, by_start) -> dict[int, int]:
+    """The first time word of each sentence, which dates the words before it."""
+    sent_first: dict[int, int] = {}
+    for c in cuts:
+        sent_first.setdefault(sent[c], c)
+    if sent and sent[-1] < _SHORT_MESSAGE:
+        # in a short message the sequence is told inside a sentence
+        for s_id, c in list(sent_first.items()):
+            if _joins_after(words, by_start[c]):
+                del sent_first[s_id]  # the words before it are a step of their own
+    return sent_first
+
+
 def find_steps(words, sent, exprs, findings, starts, sites=None) -> list[Step]:
     present = _present_after_since(words, sent, exprs)
     events = [e for e in exprs if e.kind in _EVENT_KINDS and e.start not in present]
     cuts = [e.start for e in events]
     by_start = {e.start: e for e in events}
-    sent_first: dict[int, int] = {}
-    for c in cuts:
-        sent_first.setdefault(sent[c], c)
+    sent_first = _first_cuts(words, sent, cuts, by_start)
     keyed = _steps_of_findings(sent, findings, starts, cuts, sent_first, by_start)
     _place_sites(words, sent, keyed, cuts, sent_first, keyed.sent_sites, sites)
     _date_from_neighbours(keyed, cuts, by_start, words, sent)
@@ -206,6 +217,23 @@ def find_steps(words, sent, exprs, findings, starts, sites=None) -> list[Step]:
             keyed[e.start] = Step(e.start, e, [], [])
     _date_before_sequence(keyed, events, words, sent)
     return _merge_steps(sorted(keyed.values(), key=lambda s: s.start))
+
+
+_JOINERS = frozenset({",", ";", "and", "but", "-", "–", "—"})
+_SHORT_MESSAGE = 5  # sentences
+_NEXT = frozenset({"next", "soon"})
+
+
+def _joins_after(words: list[str], e: TimeExpr) -> bool:
+    """ "sore stiff neck, now left arm weak", "back ache and then my leg went
+    numb": a "now" or "then" after a comma or "and" starts a later step, so
+    what the sentence told before it came first (the first time word of a
+    sentence otherwise dates the words before it: "my calf twitched in March")."""
+    return (
+        (e.kind == "now" or (e.kind == "sequence" and e.value in _NEXT))
+        and e.start > 0
+        and words[e.start - 1] in _JOINERS
+    )
 
 
 _PERSONS = frozenset("i we he she you they".split())
