@@ -212,12 +212,20 @@ def _names_present(words: list[str], e: TimeExpr, nows: list[int]) -> bool:
 
 
 def writing_anchor(
-    exprs: list[TimeExpr], sent: list[int], now_sents: set[int], words: list[str]
+    exprs: list[TimeExpr],
+    sent: list[int],
+    now_sents: set[int],
+    words: list[str],
+    told: set[int] | None = None,
 ) -> tuple[float | None, int | None]:
     """Month and year of writing, from a date said in the same sentence as "now".
 
     A diary ("12 January. ... 9 February. ... 20 February.") is written as
-    it goes: with no "now", its last dated entry is the time of writing. A
+    it goes: with no "now", its last dated entry is the time of writing; a
+    line after its last entry that opens on an undated present and tells
+    the symptoms ("These days it still comes in bursts") says that more
+    time has passed, so the time of writing is unknown. ``told``: the
+    sentences with a present symptom. A
     post with an update is written at the update: its own present ("EDIT:
     it's August now"), or the present before it moved on by the span the
     update opens with ("Update two months later:").
@@ -229,7 +237,7 @@ def writing_anchor(
     (7.47, None)
     """
     update = _update_start(words, sent, exprs)
-    month, year = _writing_anchor(exprs, sent, now_sents, words, update)
+    month, year = _writing_anchor(exprs, sent, now_sents, words, update, told or set())
     if update is None or month is None:
         return month, year
     if any(e.kind == "absolute" and e.start > update and sent[e.start] in now_sents for e in exprs):
@@ -257,6 +265,7 @@ def _writing_anchor(
     now_sents: set[int],
     words: list[str],
     update: int | None,
+    told: set[int],
 ) -> tuple[float | None, int | None]:
     said_now = [
         e
@@ -284,6 +293,8 @@ def _writing_anchor(
         # entry's day; the diary is written up to its last entry, unless a
         # present is named after it ("March: three more. Now, end of April")
         later = [e for e in said_now if e.start > entries[-1].start]
+        if not later and _runs_on_after(exprs, words, sent, entries[-1], told):
+            return None, None
         last = later[-1] if later else entries[-1]
         return last.month, last.year
     for e in said_now:
@@ -302,6 +313,36 @@ def _writing_anchor(
         and _names_present(words, e, nows)
     ]
     return (None, years[-1].year) if years else (None, None)
+
+
+def _runs_on_after(
+    exprs: list[TimeExpr], words: list[str], sent: list[int], last: TimeExpr, told: set[int]
+) -> bool:
+    """A line after a diary's last entry opens on an undated present and the
+    symptoms are told from there on: "now: still the odd cramp", "These days
+    it still comes in bursts" (a "now" inside an entry is that entry's day;
+    "Now we wait for the letter" tells no symptom)."""
+    for e in exprs:
+        if e.kind != "now" or e.start <= last.start:
+            continue
+        k = e.start - 1
+        while k > last.start and not words[k].strip():
+            k -= 1
+        opens_line = "\n" in "".join(words[k + 1 : e.start]) or (k >= 0 and "\n" in words[k])
+        if opens_line and (
+            any(s >= sent[e.start] for s in told) or _refers_back(words, sent, e.end)
+        ):
+            return True
+    return False
+
+
+_BACK = frozenset({"it", "they", "them"})
+
+
+def _refers_back(words: list[str], sent: list[int], k: int) -> bool:
+    """ "These days it still comes in bursts": the sentence goes on about the symptom."""
+    hi = bisect.bisect_right(sent, sent[k - 1])
+    return not _BACK.isdisjoint(words[k:hi])
 
 
 _UPDATE_WORDS = frozenset({"edit", "update", "updated", "edited"})

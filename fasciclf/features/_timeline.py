@@ -321,7 +321,8 @@ def read_timeline(
     exprs = offsets_from_named_events(exprs, sent, words)
     steps = find_steps(words, sent, exprs, findings, starts, sites)
     now_sents = now_sentences(words, exprs, sent)
-    w_month, w_year = writing_anchor(exprs, sent, now_sents, words)
+    told = {_sentence_of(f, starts, sent) for f in findings if f.status == "present"}
+    w_month, w_year = writing_anchor(exprs, sent, now_sents, words, told)
     place_steps(steps, w_month, w_year, exprs, words, sent)
     # a story told up to a last scene that names no present is written then
     # "he keeps a tissue in his hand now ... At the christening in August I
