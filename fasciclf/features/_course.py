@@ -8,6 +8,7 @@ finding, about onset ("started", "since", ...), or a bare fragment ("6 months.")
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -101,6 +102,7 @@ def durations(
             relevant
             and not _tenure(view, qty.start)
             and not _life_event(view, qty.start, qty.end)
+            and not _waiting_or_easing(view, qty.start, qty.end)
             and not _resolved(view, s_id)
             # "her eye was blurry for a month. It came back fine.": that bout's length
             and not (
@@ -225,6 +227,42 @@ def _tenure(view: TokenView, char: int) -> bool:
         or _as_a_job(before)
         or _a_role(before)
         or _on_a_medicine(before)
+    )
+
+
+# "For about a fortnight we waited", "for a week I told myself it was the
+# boots": the span of a wait or a belief, not of the symptoms
+_WAITING = frozenset("wait waited waiting ignored ignoring hoped hoping pretended".split())
+_TOLD_SELF = frozenset({"myself", "himself", "herself", "ourselves"})
+# "it eased off over a couple of weeks", "settled within a month": how long
+# getting better took
+_EASING = frozenset(
+    "eased easing settled settling faded improved improving better calmed cleared subsided".split()
+)
+_OVER = frozenset({"over", "within"})
+_EASE_REACH = 4
+_CLAUSE_END = frozenset({",", ";", ".", "!", "?", ":", "\n", "and", "but"})
+
+
+def _waiting_or_easing(view: TokenView, char: int, end: int) -> bool:
+    """A span told of waiting or believing, or of how long it took to get better."""
+    i = bisect.bisect_right(view.starts, char) - 1
+    j = bisect.bisect_left(view.starts, end)
+    words, sent = view.words, view.sent
+    lo = i
+    while lo > 0 and sent[lo - 1] == sent[i] and words[lo - 1] not in _CLAUSE_END:
+        lo -= 1
+    hi = j
+    while hi < len(words) and sent[hi] == sent[i] and words[hi] not in _CLAUSE_END:
+        hi += 1
+    clause = words[lo:hi]
+    if not _WAITING.isdisjoint(clause) or any(
+        w == "told" and nxt in _TOLD_SELF for w, nxt in itertools.pairwise(clause)
+    ):
+        return True
+    k = i + 1 if words[i] in _OVER else i
+    return words[k - 1] in _OVER and not _EASING.isdisjoint(
+        words[max(lo, k - 1 - _EASE_REACH) : k - 1]
     )
 
 
