@@ -435,7 +435,8 @@ def read_timeline(
         worse_told=worse_told,
         fluctuating=cue("fluctuation")
         or _fine_by_morning(words, sent, tiring_sents)
-        or _fatigable_told(findings, starts, sent, tiring_sents),
+        or _fatigable_told(findings, starts, sent, tiring_sents)
+        or _evening_signs(findings, starts, sent, words),
         now_course=_now_course(words, exprs, sent, course_sents, None),
         now_course_told=_now_course(words, exprs, sent, course_sents, about),
         news_opens_story=_news_opens_story(findings, starts, sent, words),
@@ -528,6 +529,24 @@ def _fatigable_told(findings, starts: list[int], sent: list[int], tiring: set[in
         f.status == "present"
         and f.concept == "fatigability"
         and _sentence_of(f, starts, sent) in about
+        for f in findings
+    )
+
+
+# the eyelids, the eyes, speech and chewing: told with the evening they are
+# a within-day course ("eyes droop evenings", "she sees double in the
+# evening"); a twitch, a cramp or heavy legs in the evening are only timing
+_EVENING_SIGNS = frozenset({"ptosis", "diplopia", "dysarthria", "dysphagia"})
+_EVENING = frozenset({"evening", "evenings", "afternoon", "afternoons"})
+
+
+def _evening_signs(findings, starts: list[int], sent: list[int], words: list[str]) -> bool:
+    """An eye, speech or chewing sign told in a sentence with the evening."""
+    evening = {s for s, w in zip(sent, words, strict=True) if w in _EVENING}
+    return bool(evening) and any(
+        f.status == "present"
+        and f.concept in _EVENING_SIGNS
+        and _sentence_of(f, starts, sent) in evening
         for f in findings
     )
 
