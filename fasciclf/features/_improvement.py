@@ -39,10 +39,29 @@ _RETURNING_SIGNS = frozenset(
 _VOICE = frozenset({"voice", "speech", "words"})
 # "the muscle by the thumb almost gone": a muscle that is going is wasting
 _MUSCLE = frozenset("muscle muscles bulk flesh meat".split())
-_GONE = frozenset({"gone", "almost gone", "nearly gone", "all but gone", "disappeared", "vanished"})
+_GONE = frozenset(
+    {"gone", "disappeared", "vanished"}
+    | {
+        f"{adverb} {gone}"
+        for adverb in (
+            "almost",
+            "nearly",
+            "all but",
+            "mostly",
+            "largely",
+            "pretty much",
+            "more or less",
+            "practically",
+            "virtually",
+        )
+        for gone in ("gone", "disappeared", "vanished")
+    }
+)
 _HELPERS = default_wordlists()["helper_words"]
 # "any advice on helping her", "thanks for helping me": help as a topic
 _GOING_AWAY = frozenset({"going away", "gone away", "went away", "goes away"})
+_MUSCLE_REACH = 10
+_ENDS = frozenset({".", "!", "?", "\n", ";"})
 # words that make the thing going away a symptom of the muscle, not the muscle
 _MUSCLE_SYMPTOMS = ("twitch", "cramp", "spasm", "jump", "flicker", "pain", "ache", "knot")
 
@@ -50,11 +69,13 @@ _MUSCLE_SYMPTOMS = ("twitch", "cramp", "spasm", "jump", "flicker", "pain", "ache
 def _wasting(literal: str, words: list[str], start: int) -> bool:
     """The muscle gone or going away: "the muscle above the knee is almost
     gone", "the meat between thumb and first finger is going away"."""
-    if literal in _GONE:
-        return bool(_MUSCLE.intersection(words[max(start - 6, 0) : start]))
-    if literal not in _GOING_AWAY:
+    if literal not in _GONE and literal not in _GOING_AWAY:
         return False
-    before = words[max(start - 8, 0) : start]
+    # "the flesh at the base of my thumb has virtually disappeared"
+    before = words[max(start - _MUSCLE_REACH, 0) : start]
+    ends = [k for k, w in enumerate(before) if w in _ENDS]
+    if ends:  # in its own sentence: "my muscles ached. the pain has gone"
+        before = before[ends[-1] + 1 :]
     at = [k for k, w in enumerate(before) if w in _MUSCLE]
     # "the muscle twitching is going away": the symptom goes, not the muscle
     return bool(at) and not any(w.startswith(_MUSCLE_SYMPTOMS) for w in before[at[-1] :])
