@@ -246,3 +246,29 @@ def test_save_errors(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "nope.joblib")
+
+
+def test_resources_digest_follows_every_resource_file(tmp_path, monkeypatch):
+    """An entry added to any resource file (not only a bumped version) changes
+    the lexicon version a saved model is checked against."""
+    import types
+
+    from fasciclf.features import _resources
+
+    folder = tmp_path / "resources"
+    folder.mkdir()
+    (folder / "lexicon.json").write_text('{"version": "1.0.0", "records": []}', "utf-8")
+    (folder / "time_expressions.json").write_text('{"records": ["now"]}', "utf-8")
+    (folder / "notes.txt").write_text("not a resource", "utf-8")
+    monkeypatch.setattr(_resources, "resources", types.SimpleNamespace(files=lambda _: tmp_path))
+    _resources.resources_digest.cache_clear()
+    try:
+        before = _resources.resources_digest()
+        (folder / "notes.txt").write_text("still not a resource", "utf-8")
+        _resources.resources_digest.cache_clear()
+        assert _resources.resources_digest() == before
+        (folder / "time_expressions.json").write_text('{"records": ["now", "these days"]}', "utf-8")
+        _resources.resources_digest.cache_clear()
+        assert _resources.resources_digest() != before
+    finally:
+        _resources.resources_digest.cache_clear()
