@@ -239,8 +239,7 @@ _TOLD_SELF = frozenset({"myself", "himself", "herself", "ourselves"})
 _EASING = frozenset(
     "eased easing settled settling faded improved improving better calmed cleared subsided".split()
 )
-_OVER = frozenset({"over", "within"})
-_EASE_REACH = 4
+_EASE_REACH = 4  # "eased off [a lot] over a couple of weeks" (_OVER: over, within, after)
 _CLAUSE_END = frozenset({",", ";", ".", "!", "?", ":", "\n", "and", "but"})
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 
+from fasciclf.features._tokens import SENTENCE_END
 from fasciclf.features._wordlists import default_wordlists
 
 __all__ = ["told_as_loss"]
@@ -39,29 +40,14 @@ _RETURNING_SIGNS = frozenset(
 _VOICE = frozenset({"voice", "speech", "words"})
 # "the muscle by the thumb almost gone": a muscle that is going is wasting
 _MUSCLE = frozenset("muscle muscles bulk flesh meat".split())
-_GONE = frozenset(
-    {"gone", "disappeared", "vanished"}
-    | {
-        f"{adverb} {gone}"
-        for adverb in (
-            "almost",
-            "nearly",
-            "all but",
-            "mostly",
-            "largely",
-            "pretty much",
-            "more or less",
-            "practically",
-            "virtually",
-        )
-        for gone in ("gone", "disappeared", "vanished")
-    }
-)
+# an improving literal that ends in one of these ("almost gone", "pretty much
+# gone", "has all gone", "virtually disappeared") tells wasting when said of a
+# muscle: every adverb the time-expression table puts before them, not a copy
+_GONE_WORDS = frozenset({"gone", "disappeared", "vanished"})
 _HELPERS = default_wordlists()["helper_words"]
 # "any advice on helping her", "thanks for helping me": help as a topic
 _GOING_AWAY = frozenset({"going away", "gone away", "went away", "goes away"})
 _MUSCLE_REACH = 10
-_ENDS = frozenset({".", "!", "?", "\n", ";"})
 # words that make the thing going away a symptom of the muscle, not the muscle
 _MUSCLE_SYMPTOMS = ("twitch", "cramp", "spasm", "jump", "flicker", "pain", "ache", "knot")
 
@@ -69,16 +55,18 @@ _MUSCLE_SYMPTOMS = ("twitch", "cramp", "spasm", "jump", "flicker", "pain", "ache
 def _wasting(literal: str, words: list[str], start: int) -> bool:
     """The muscle gone or going away: "the muscle above the knee is almost
     gone", "the meat between thumb and first finger is going away"."""
-    if literal not in _GONE and literal not in _GOING_AWAY:
+    said = literal.split()
+    if said[-1] not in _GONE_WORDS and literal not in _GOING_AWAY:
         return False
     # "the flesh at the base of my thumb has virtually disappeared"
     before = words[max(start - _MUSCLE_REACH, 0) : start]
-    ends = [k for k, w in enumerate(before) if w in _ENDS]
+    ends = [k for k, w in enumerate(before) if w in SENTENCE_END or w == "\n"]
     if ends:  # in its own sentence: "my muscles ached. the pain has gone"
         before = before[ends[-1] + 1 :]
     at = [k for k, w in enumerate(before) if w in _MUSCLE]
-    # "the muscle twitching is going away": the symptom goes, not the muscle
-    return bool(at) and not any(w.startswith(_MUSCLE_SYMPTOMS) for w in before[at[-1] :])
+    # "the muscle twitching is going away", "the muscle cramps have gone":
+    # the symptom goes, not the muscle
+    return bool(at) and not any(w.startswith(_MUSCLE_SYMPTOMS) for w in (*before[at[-1] :], *said))
 
 
 _HELP_AS_TOPIC = frozenset("on for in about".split())

@@ -325,11 +325,8 @@ def _runs_on_after(
     for e in exprs:
         if e.kind != "now" or e.start <= last.start:
             continue
-        k = e.start - 1
-        while k > last.start and not words[k].strip():
-            k -= 1
-        opens_line = "\n" in "".join(words[k + 1 : e.start]) or (k >= 0 and "\n" in words[k])
-        if opens_line and (
+        gap = itertools.takewhile(lambda w: not w.strip(), reversed(words[last.end : e.start]))
+        if any("\n" in w for w in gap) and (
             any(s >= sent[e.start] for s in told) or _refers_back(words, sent, e.end)
         ):
             return True

@@ -321,8 +321,8 @@ def read_timeline(
     exprs = offsets_from_named_events(exprs, sent, words)
     steps = find_steps(words, sent, exprs, findings, starts, sites)
     now_sents = now_sentences(words, exprs, sent)
-    told = {_sentence_of(f, starts, sent) for f in findings if f.status == "present"}
-    w_month, w_year = writing_anchor(exprs, sent, now_sents, words, told)
+    finding_sents = {_sentence_of(f, starts, sent) for f in findings if f.status == "present"}
+    w_month, w_year = writing_anchor(exprs, sent, now_sents, words, finding_sents)
     place_steps(steps, w_month, w_year, exprs, words, sent)
     # a story told up to a last scene that names no present is written then
     # "he keeps a tissue in his hand now ... At the christening in August I
@@ -355,15 +355,14 @@ def read_timeline(
         )
         for i, st in enumerate(steps)
     )
-    finding_sents = {_sentence_of(f, starts, sent) for f in findings if f.status == "present"}
     anaphora_sents = {s for s, w in zip(sent, words, strict=True) if w in ANAPHORA}
     # "She hasn't had a cramp since Easter": a symptom of the story denied at
     # its end tells how it is now
-    told = {f.concept for f in findings if f.status == "present"}
+    present = {f.concept for f in findings if f.status == "present"}
     gone_sents = {
         _sentence_of(f, starts, sent)
         for f in findings
-        if f.status == "absent" and f.concept in told
+        if f.status == "absent" and f.concept in present
     }
 
     # "twitches more in the evening" is no fatigability: a within-day course
