@@ -42,3 +42,43 @@ def _told_as_loss(text: str, phrase: str) -> bool:
 )
 def test_told_as_loss(text: str, phrase: str, loss: bool) -> None:
     assert _told_as_loss(text, phrase) is loss
+
+
+@pytest.mark.parametrize(
+    ("text", "improved"),
+    [
+        # the twitch got better, the hand did not
+        (
+            "My right hand has got weaker and I can't do up buttons. "
+            "The twitching has calmed down a lot though.",
+            ("twitching",),
+        ),
+        # a sentence with no symptom speaks of the last one told
+        ("I kept dropping cups in the spring. It has got much better since the physio.", None),
+        # an ability told as back is the strength back
+        ("The cramps in my hand stopped me writing. It's improved and I can write again.", None),
+        # the person told as better is better in all of it
+        (
+            "Getting off the sofa was a struggle and my thighs ached. "
+            "The GP stopped the statin. It's October and I'm loads better.",
+            None,
+        ),
+    ],
+)
+def test_improved_names_what_got_better(text: str, improved: tuple[str, ...] | None) -> None:
+    from fasciclf.features import extract
+
+    f = extract(text)
+    assert f.progression == "improving"
+    if improved is not None:
+        assert f.improved == improved
+    else:
+        assert {"weakness", "function_loss", "dexterity_loss"} & set(f.improved)
+
+
+def test_improved_is_empty_unless_the_course_improves() -> None:
+    from fasciclf.features import extract
+
+    f = extract("My hand is getting weaker and the twitching has spread to my arm.")
+    assert f.progression == "progressive"
+    assert f.improved == ()

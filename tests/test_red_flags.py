@@ -241,3 +241,26 @@ def test_old_import_path_and_top_level_export() -> None:
 def test_predict_reports_rule_flags_under_a_benign_label() -> None:
     p = fasciclf.predict("My calf twitches and the muscle in my hand is wasting away.")
     assert "wasting" in [r.code for r in p.red_flags]
+
+
+def test_improved_operator_is_checked_like_other_concepts() -> None:
+    from fasciclf.features._red_flag_rules import parse_red_flag_rules
+
+    rule = {
+        "code": "x",
+        "reason": "See a doctor.",
+        "implements": "mnd.limb",
+        "source": "test",
+        "evidence": ["dexterity_loss"],
+        "condition": {
+            "all": [
+                {"present": ["dexterity_loss"]},
+                {"none": [{"improved": ["weakness"]}]},
+            ]
+        },
+    }
+    parsed = parse_red_flag_rules({"version": "1", "rules": [rule]}).rules[0]
+    assert parsed.condition[1][1] == ("none", (("improved", ("weakness",)),))
+    rule["condition"] = {"none": [{"improved": ["weaknes"]}]}
+    with pytest.raises(ResourceError, match="improved value.*'weaknes'"):
+        parse_red_flag_rules({"version": "1", "rules": [rule]})

@@ -84,6 +84,7 @@ class FeatureAssembler:
         findings = course.finding_sentences(view, mentions)
         duration, episode, spans = course.durations(lower, view, findings)
         triggers, timing = course.triggers_and_timing(cues, view, mentions)
+        better: set[int] = set()  # sentences that tell the course getting better
         owners = writer.finding_owners(view, terms, mentions)
         who = writer.find_writer(view, terms, mentions, owners)
         age, sex = writer.age_and_sex(lower, view, who, owners, text)
@@ -93,7 +94,7 @@ class FeatureAssembler:
             laterality=sites.laterality(present_signs, body_sites, site_list),
             duration_days=duration,
             episode_minutes=episode,
-            progression=course.progression(view, mentions, cues, findings, episode),
+            progression=course.progression(view, mentions, cues, findings, episode, better),
             symptoms=summary.symptoms,
             triggers=triggers,
             timing=timing,
@@ -111,7 +112,10 @@ class FeatureAssembler:
         # duration and progression and adds the timeline fields.
         view4 = (view.words, view.sent, view.starts, view.ends)
         placed = tuple((s.start, s.region) for s in site_list)
-        return apply_timeline(features, doc, view4, spans=spans, sites=placed), mentions
+        timed = apply_timeline(
+            features, doc, view4, spans=spans, sites=placed, better=frozenset(better)
+        )
+        return timed, mentions
 
 
 _FEEL = frozenset("feel feels felt feeling".split())

@@ -359,29 +359,49 @@ def _aggravation(words: list[str], t: Term) -> bool:
     )
 
 
+def _part_sentences(view: TokenView) -> set[int]:
+    """Sentences with a body part word."""
+    table = site_words()
+    return {s for s, w in zip(view.sent, view.words, strict=True) if w in table}
+
+
 def _cue_progressions(
-    view: TokenView, cues: list[tuple[Term, str]], findings: set[int]
+    view: TokenView,
+    cues: list[tuple[Term, str]],
+    findings: set[int],
+    better: set[int] | None = None,
 ) -> dict[str, int]:
-    """Course values said of the symptoms, with the token where each was last said."""
+    """Course values said of the symptoms, with the token where each was last said
+    (and the sentences of every improvement said, into ``better``)."""
     found: dict[str, int] = {}
     # A cue counts in a sentence about the symptoms, or one that refers
     # back to them ("it is spreading"), not in "my anxiety is getting worse".
     pronoun_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in _ANAPHORA}
     about_symptoms = findings | pronoun_sents | _elliptical(view, cues, findings)
-    part_sents: set[int] | None = None  # read only when a better course needs them
+    # "my legs are a bit stronger now": a body part makes a better course the
+    # symptoms' ("we have settled into the new house", "my English is improving"
+    # are not); read only when such a cue is there
+    part_sents = (
+        _part_sentences(view)
+        if any(
+            t.kind == "progression"
+            and t.value == "improving"
+            and view.sent[t.start] not in about_symptoms
+            for t, _ in cues
+        )
+        else set()
+    )
+    said_better = set() if better is None else better
     for t, status in cues:
         if t.kind != "progression" or t.value == "aggravation" or _aggravation(view.words, t):
             continue
         s_id = view.sent[t.start]
-        if t.value != "stable" and s_id not in about_symptoms:
-            if t.value != "improving":
-                continue
-            if part_sents is None:
-                # "my legs are a bit stronger now": a body part makes it the symptoms'
-                table = site_words()
-                part_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in table}
-            if s_id not in part_sents:
-                continue  # "we have settled into the new house", "my English is improving"
+        if (
+            t.value != "stable"
+            and s_id not in about_symptoms
+            and not (t.value == "improving" and s_id in part_sents)
+        ):
+            continue
         if _not_the_course(view, t):
             continue
         if status == "absent":
@@ -390,6 +410,8 @@ def _cue_progressions(
                 found["stable"] = t.start
         elif status == "present":
             found[t.value] = t.start
+            if t.value == "improving":
+                said_better.add(s_id)
     return found
 
 
@@ -514,9 +536,11 @@ def progression(
     cues: list[tuple[Term, str]],
     findings: set[int],
     episode: float | None,
+    better: set[int] | None = None,
 ) -> str:
-    """One of :data:`~fasciclf.features.PROGRESSIONS`."""
-    found = _cue_progressions(view, cues, findings)
+    """One of :data:`~fasciclf.features.PROGRESSIONS` (with ``better``, the
+    sentences that tell an improvement are added to it)."""
+    found = _cue_progressions(view, cues, findings, better)
     if "improving" in found and _new_after(view, mentions, found["improving"]):
         # "the pain eased to a niggle. Then in May my foot began to drag": the
         # improvement ended an earlier bout, not the story

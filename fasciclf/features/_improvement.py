@@ -12,11 +12,13 @@ against the red flags for a worsening limb, so these must not read as one.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Iterable, Sequence
 
 from fasciclf.features._tokens import SENTENCE_END
+from fasciclf.features._types import Finding
 from fasciclf.features._wordlists import default_wordlists
 
-__all__ = ["told_as_loss"]
+__all__ = ["improved_concepts", "told_as_loss"]
 
 # Course words that, said of something else, tell no improvement: "less" and
 # "fewer" of an ability or a doing ("less strength", "I walk less", "I can
@@ -265,3 +267,90 @@ def _but_keeps(words: list[str], start: int, end: int, sent: list[int]) -> bool:
         told = " ".join(head[max(0, k - _TAIL_REACH) : k])
         return any(same in told for same in _STILL_SAME)
     return False
+
+
+# words that tell strength coming back where no finding is named: "my legs
+# are a bit stronger now", "the grip is back"
+_STRENGTH = frozenset("stronger strength strong grip power".split())
+# an ability told as back: "he can get up off the sofa without his hands",
+# "I can write again", "able to do up buttons", "back at work": the function
+# got better
+_ABLE = frozenset({"can", "could", "able", "again"})
+_NOT_ABLE = frozenset({"n't", "nt", "not", "unable", "no"})
+# the person told as better ("I'm loads better", "she is much better", "he
+# feels better"): the whole of it, the weakness included
+_PERSON = frozenset({"i", "im", "he", "she", "they", "we"})
+_BE = frozenset("m 'm am is 's was are 're feel feels feeling felt".split())
+_BETTER = frozenset("better improved improving normal".split())
+# "back at work", "back on the bike", "back under sinks": a doing taken up again
+_BACK_TO = frozenset("to at on in under".split())
+_PERSON_REACH = 4
+
+
+def _person_better(words: list[str]) -> bool:
+    for k, w in enumerate(words):
+        if w in _BETTER:
+            lead = words[max(k - _PERSON_REACH, 0) : k]
+            if not _PERSON.isdisjoint(lead) and not _BE.isdisjoint(lead):
+                return True
+    return False
+
+
+def _ability_back(words: list[str]) -> bool:
+    return any(
+        (w in _ABLE and _NOT_ABLE.isdisjoint(words[k + 1 : k + 3]))
+        or (w == "back" and words[k + 1 : k + 2] and words[k + 1] in _BACK_TO)
+        for k, w in enumerate(words)
+    )
+
+
+def improved_concepts(
+    findings: Sequence[Finding],
+    sentence_of: Callable[[Finding], int],
+    sentences: Iterable[int],
+    words: list[str],
+    sent: list[int],
+    signs: frozenset[str],
+) -> tuple[str, ...]:
+    """The symptom concepts told in the sentences that say the course got better.
+
+    A sentence that names no symptom ("It has got a lot better since the
+    physio.") speaks of the last one told before it; a person told as
+    better ("I'm loads better") is better in all of them; an ability told
+    as back ("I can write again") is the strength back. Kept apart from the
+    course value because the red-flag tool's factor against (an improving
+    course) is about the weakness: "I can't do up buttons any more. The
+    twitching has calmed down though." tells a twitch that got better, not
+    a hand.
+
+    >>> from fasciclf.features._types import Finding
+    >>> fs = [Finding("dexterity_loss", "present", "buttons", 0, 1),
+    ...       Finding("twitching", "present", "twitching", 2, 3)]
+    >>> where = {0: 0, 2: 1}
+    >>> signs = frozenset({"dexterity_loss", "twitching", "weakness"})
+    >>> words = "buttons . twitching calmer . much better now".split()
+    >>> sent = [0, 0, 1, 1, 1, 2, 2, 2]
+    >>> improved_concepts(fs, lambda f: where[f.start], [1], words, sent, signs)
+    ('twitching',)
+    >>> improved_concepts(fs, lambda f: where[f.start], [2], words, sent, signs)
+    ('twitching',)
+    """
+    told: dict[int, set[str]] = {}
+    for f in findings:
+        if f.status == "present" and f.concept in signs:
+            told.setdefault(sentence_of(f), set()).add(f.concept)
+    out: set[str] = set()
+    for s_id in set(sentences):
+        lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
+        said = words[lo:hi]
+        if _person_better(said):
+            return tuple(sorted(set().union(*told.values())))
+        if s_id in told:
+            out |= told[s_id]
+        else:
+            earlier = [k for k in told if k < s_id]
+            if earlier:
+                out |= told[max(earlier)]
+        if not _STRENGTH.isdisjoint(said) or _ability_back(said):
+            out.add("weakness")
+    return tuple(sorted(out))

@@ -20,6 +20,9 @@ Condition operators (each condition is an object with exactly one key):
     (not only implied): "weakness in another place than the eyelid".
 ``progression`` / ``timing`` / ``family``
     Allowed values of those feature fields; at least one must match.
+``improved``
+    Concepts of which at least one is told as getting better (the
+    ``improved`` field: only when the course is ``improving``).
 ``same_site``
     Two lists of concepts: a present finding of the first and one of the
     second name a common body site ("numbness in the hand that is wasting").
@@ -42,7 +45,7 @@ from fasciclf.features._types import PROGRESSIONS, SYMPTOMS, TIMINGS
 
 RED_FLAGS_FILE = "red_flags.json"
 LOGIC_OPS: tuple[str, ...] = ("all", "any", "none")
-CONCEPT_OPS: tuple[str, ...] = ("present", "finding", "family")
+CONCEPT_OPS: tuple[str, ...] = ("present", "finding", "family", "improved")
 OPERATORS: tuple[str, ...] = (
     *LOGIC_OPS,
     *CONCEPT_OPS,

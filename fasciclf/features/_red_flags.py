@@ -90,6 +90,10 @@ def _sites_of(f: SymptomFeatures, concepts: tuple[str, ...]) -> set[str]:
     }
 
 
+# operators that name concepts of one tuple field of the features
+_CONCEPT_FIELDS = {"family": "family_history", "improved": "improved"}
+
+
 def holds(condition: Condition, f: SymptomFeatures) -> bool:
     """Whether one parsed condition holds for ``f``.
 
@@ -110,8 +114,8 @@ def holds(condition: Condition, f: SymptomFeatures) -> bool:
         return any(_is_present(f, c) for c in arg)
     if op == "finding":
         return any(fd.status == "present" and fd.concept in arg for fd in f.findings)
-    if op == "family":
-        return bool(set(arg) & set(f.family_history))
+    if op in _CONCEPT_FIELDS:
+        return not set(arg).isdisjoint(getattr(f, _CONCEPT_FIELDS[op]))
     if op == "progression":
         return f.progression in arg
     if op == "timing":

@@ -30,7 +30,7 @@ from fasciclf.features._episodes import (
     sentence_words,
     site_words,
 )
-from fasciclf.features._improvement import told_as_loss
+from fasciclf.features._improvement import improved_concepts, told_as_loss
 from fasciclf.features._placing import (
     DIARY_ENTRIES,
     now_sentences,
@@ -89,6 +89,8 @@ class Timeline:
     # The sentence of the first finding names a day or two back ("Yesterday
     # afternoon her left arm went weak"): that day opens the story.
     news_opens_story: bool = False
+    # The sentences that give an improving course at the time of writing.
+    now_course_at: frozenset[int] = frozenset()
 
 
 def _sentence_of(f: Finding, starts: list[int], sent: list[int]) -> int:
@@ -252,8 +254,8 @@ def _now_course(
     sent: list[int],
     now_sents: set[int],
     about: set[int] | None,
-) -> str | None:
-    """How the symptoms are at the time of writing, from the sentence that gives it.
+) -> tuple[str | None, int | None]:
+    """How the symptoms are at the time of writing, and the sentence that gives it.
 
     With ``about``, only a sentence about the symptoms or a short one ("Much
     better now.") tells it: "we have settled into the new house now" does not.
@@ -275,7 +277,7 @@ def _now_course(
     # weaker ... it's now September and the arm is better"
     last = max((s for s, _ in said), default=None)
     values = {v for s, v in said if s == last}
-    return values.pop() if len(values) == 1 else None
+    return (values.pop(), last) if len(values) == 1 else (None, None)
 
 
 def _undated_now(st) -> bool:
@@ -426,6 +428,8 @@ def read_timeline(
         | _last_entry(exprs, sent)
     ) - questions
     about = {_sentence_of(f, starts, sent) for f in findings} | anaphora_sents
+    now_course, now_at = _now_course(words, exprs, sent, course_sents, None)
+    now_told, told_at = _now_course(words, exprs, sent, course_sents, about)
     return Timeline(
         episodes,
         story_clock=story_clock,
@@ -436,8 +440,11 @@ def read_timeline(
         or _fine_by_morning(words, sent, tiring_sents)
         or _fatigable_told(findings, starts, sent, tiring_sents)
         or _evening_signs(findings, starts, sent, words),
-        now_course=_now_course(words, exprs, sent, course_sents, None),
-        now_course_told=_now_course(words, exprs, sent, course_sents, about),
+        now_course=now_course,
+        now_course_told=now_told,
+        now_course_at=frozenset(
+            k for v, k in ((now_course, now_at), (now_told, told_at)) if v == "improving"
+        ),
         news_opens_story=_news_opens_story(findings, starts, sent, words),
         worse_later=_worse_later(
             words,
@@ -829,6 +836,7 @@ def apply_timeline(
     *,
     spans: tuple[tuple[int, float], ...] = (),
     sites: tuple[tuple[int, str], ...] | None = None,
+    better: frozenset[int] = frozenset(),
 ) -> SymptomFeatures:
     """Return ``features`` with the timeline and the fields derived from it.
 
@@ -848,6 +856,10 @@ def apply_timeline(
     sites : tuple of (int, str), optional
         Token and region of the site terms the sites stage kept (see
         :func:`read_timeline`).
+    better : frozenset of int, optional
+        Sentences in which the course stage read an improvement; with the
+        sentence that gives an improving present, their findings make
+        ``improved``.
 
     Examples
     --------
@@ -871,4 +883,17 @@ def apply_timeline(
     tl = read_timeline(
         words, starts, ends, text, features.findings, sent=sent, spans=spans, sites=sites
     )
-    return dataclasses.replace(features, **_derive(features, tl))
+    derived = _derive(features, tl)
+    if derived.get("progression", features.progression) == "improving":
+        told = set(tl.now_course_at)
+        if features.progression == "improving":
+            told |= better
+        derived["improved"] = improved_concepts(
+            features.findings,
+            lambda f: _sentence_of(f, starts, sent),
+            told,
+            words,
+            sent,
+            STEP_CONCEPTS,
+        )
+    return dataclasses.replace(features, **derived)

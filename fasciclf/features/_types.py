@@ -176,6 +176,12 @@ class SymptomFeatures:
     timeline, onset_site, spread, fluctuating
         The episodes in story order, the first region, the regions in the
         order they became involved, and a course that varies within the day.
+    improved : tuple of str
+        When the course is ``improving``: the concepts of the findings told
+        in the sentences that say so (a sentence that names none speaks of
+        the last one told before it). The red-flag tool's improving course
+        weighs against a limb criterion only when it is the weakness or the
+        function that got better, not a twitch or a cramp.
     """
 
     text: str = ""
@@ -201,6 +207,7 @@ class SymptomFeatures:
     onset_site: str | None = None
     spread: tuple[str, ...] = ()
     fluctuating: bool = False
+    improved: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict (lists instead of tuples, no text copy).
@@ -231,6 +238,7 @@ class SymptomFeatures:
             "onset_site": self.onset_site,
             "spread": list(self.spread),
             "fluctuating": self.fluctuating,
+            "improved": list(self.improved),
         }
 
     @classmethod
@@ -263,6 +271,7 @@ class SymptomFeatures:
             onset_site=data.get("onset_site"),
             spread=tuple(data.get("spread", ())),
             fluctuating=data.get("fluctuating", False),
+            improved=tuple(data.get("improved", ())),
         )
 
     def to_json(self) -> str:
