@@ -321,7 +321,11 @@ class SymptomFeatures:
                 ("laterality", self.laterality),
                 ("duration (days)", self.duration_days),
                 ("episode (minutes)", self.episode_minutes),
-                ("progression", self.progression),
+                (
+                    "progression",
+                    self.progression
+                    + (f" (better: {', '.join(self.improved)})" if self.improved else ""),
+                ),
                 ("timeline", steps or "none"),
                 ("onset site / spread", f"{self.onset_site} / {' > '.join(self.spread) or '-'}"),
                 ("fluctuating within the day", self.fluctuating),
