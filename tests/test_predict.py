@@ -241,6 +241,7 @@ def test_shipped_artifact_matches_corpus_code_and_versions():
     from fasciclf.features import lexicon_version
     from fasciclf.models import read_header, training_data_sha256
     from fasciclf.models._train import library_versions
+    from fasciclf.models.build_default import training_features_sha256
 
     path = _predict.default_model_path()
     assert path.is_file(), "no packaged model: run `fasciclf train --default`"
@@ -252,6 +253,9 @@ def test_shipped_artifact_matches_corpus_code_and_versions():
         f"{stale} (the train split changed)"
     )
     assert meta["lexicon_version"] == lexicon_version(), f"{stale} (the lexicon changed)"
+    assert meta["training_features_sha256"] == training_features_sha256(train["text"]), (
+        f"{stale} (the extractor reads the train split differently)"
+    )
     assert meta["versions"] == library_versions(), f"{stale} (library versions changed)"
     assert meta["classes"] == sorted(set(train["label"]))
     assert meta["kind"] == "hybrid" and meta["cv_metrics"]["accuracy"] > 0.5

@@ -48,6 +48,36 @@ def writer_groups(ids: Iterable[str]) -> list[str]:
     return out
 
 
+def training_features_sha256(texts: Iterable[str]) -> str:
+    """SHA-256 of the structured feature rows the extractor reads from ``texts``.
+
+    Stored in the default model's header, so that its staleness test
+    notices an extractor change that reads the training texts differently,
+    which neither the corpus digest nor the lexicon version sees (a code
+    change to a reader, not to a word list). Values are rounded to 1e-6, so
+    a last-bit difference of ``log1p`` between platforms does not count.
+
+    Examples
+    --------
+    >>> a = training_features_sha256(["My calf twitches."])
+    >>> a == training_features_sha256(["My calf twitches."])
+    True
+    >>> a == training_features_sha256(["My calf twitches. No weakness."])
+    False
+    """
+    import hashlib
+
+    import numpy as np
+
+    from fasciclf.features import FEATURE_NAMES, SymptomFeaturizer
+
+    texts = list(texts)
+    rows = SymptomFeaturizer().fit(texts).transform(texts)
+    digest = hashlib.sha256(",".join(FEATURE_NAMES).encode("utf-8"))
+    digest.update(np.round(rows, 6).astype("<f8").tobytes())
+    return digest.hexdigest()
+
+
 def build_default(
     out: str | Path | None = None,
     *,
@@ -87,6 +117,7 @@ def build_default(
         progress=progress,
     )
     model.metadata_["training_data"] = "fasciclf.data.load_labeled('train')"
+    model.metadata_["training_features_sha256"] = training_features_sha256(frame["text"])
     path = Path(out) if out is not None else _predict.default_model_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     save_model(model, path)
