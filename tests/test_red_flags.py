@@ -264,3 +264,10 @@ def test_improved_operator_is_checked_like_other_concepts() -> None:
     rule["condition"] = {"none": [{"improved": ["weaknes"]}]}
     with pytest.raises(ResourceError, match="improved value.*'weaknes'"):
         parse_red_flag_rules({"version": "1", "rules": [rule]})
+
+
+def test_a_criterion_met_through_an_implied_symptom_quotes_what_implied_it() -> None:
+    text = "Twitching in my calves, then my arms too. My legs feel heavy."
+    flags = {r.code: r for r in red_flags(extract(text))}
+    assert "progressive_weakness" in flags
+    assert [e[2] for e in flags["progressive_weakness"].evidence] == ["feel heavy"]

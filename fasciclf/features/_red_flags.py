@@ -127,13 +127,29 @@ def holds(condition: Condition, f: SymptomFeatures) -> bool:
     raise ValueError(f"unknown condition operator {op!r}")  # parse_red_flag_rules rejects these
 
 
+@lru_cache(maxsize=1)
+def _implies() -> dict[str, frozenset[str]]:
+    """Lexicon extras and the symptoms they imply ("heaviness" -> weakness)."""
+    out: dict[str, set[str]] = {}
+    for r in default_lexicon().records:
+        if r.kind == "extra" and r.also:
+            out.setdefault(r.value, set()).update(r.also)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def _evidence(f: SymptomFeatures, concepts: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:
     wanted = set(concepts)
-    spans = {
-        (fd.start, fd.end, fd.text)
-        for fd in f.findings
-        if fd.concept in wanted and fd.status in _EVIDENCE_STATUSES
-    }
+    said = [fd for fd in f.findings if fd.status in _EVIDENCE_STATUSES]
+    spans = {(fd.start, fd.end, fd.text) for fd in said if fd.concept in wanted}
+    if not spans:
+        # a criterion met through an implied symptom quotes what implied it:
+        # "my legs feel heavy" for a weakness, rather than nothing
+        implies = _implies()
+        spans = {
+            (fd.start, fd.end, fd.text)
+            for fd in said
+            if not wanted.isdisjoint(implies.get(fd.concept, ()))
+        }
     return tuple(sorted(spans))
 
 
