@@ -546,9 +546,26 @@ _EVENING_SIGNS = frozenset({"ptosis", "diplopia", "dysarthria", "dysphagia"})
 _EVENING = frozenset({"evening", "evenings", "afternoon", "afternoons"})
 
 
+# "all the time, morning and evening the same", "all day, evenings too":
+# the evening named to say it does not vary
+_NO_VARIATION = frozenset({"same", "constant", "constantly", "always"})
+_ALL_DAY = (("all", "day"), ("all", "the", "time"))
+
+
+def _unvarying(words: list[str], sent: list[int], s_id: int) -> bool:
+    lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
+    told = words[lo:hi]
+    if not _NO_VARIATION.isdisjoint(told):
+        return True
+    joined = " " + " ".join(told) + " "
+    return any(f" {' '.join(p)} " in joined for p in _ALL_DAY)
+
+
 def _evening_signs(findings, starts: list[int], sent: list[int], words: list[str]) -> bool:
-    """An eye, speech or chewing sign told in a sentence with the evening."""
+    """An eye, speech or chewing sign told in a sentence with the evening (not
+    one that says it is the same morning and evening)."""
     evening = {s for s, w in zip(sent, words, strict=True) if w in _EVENING}
+    evening = {s for s in evening if not _unvarying(words, sent, s)}
     return bool(evening) and any(
         f.status == "present"
         and f.concept in _EVENING_SIGNS
