@@ -546,19 +546,23 @@ _EVENING_SIGNS = frozenset({"ptosis", "diplopia", "dysarthria", "dysphagia"})
 _EVENING = frozenset({"evening", "evenings", "afternoon", "afternoons"})
 
 
-# "all the time, morning and evening the same", "all day, evenings too":
-# the evening named to say it does not vary
-_NO_VARIATION = frozenset({"same", "constant", "constantly", "always"})
+# "morning and evening the same", "all day, evenings too": the evening named
+# to say it does not vary ("always worse by the evening" does vary)
+_NO_VARIATION = frozenset({"same", "different"})
 _ALL_DAY = (("all", "day"), ("all", "the", "time"))
+_ALL_DAY_REACH = 5
 
 
 def _unvarying(words: list[str], sent: list[int], s_id: int) -> bool:
     lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
-    told = words[lo:hi]
-    if not _NO_VARIATION.isdisjoint(told):
+    if not _NO_VARIATION.isdisjoint(words[lo:hi]):
         return True
-    joined = " " + " ".join(told) + " "
-    return any(f" {' '.join(p)} " in joined for p in _ALL_DAY)
+    for k in range(lo, hi):
+        if words[k] in _EVENING:
+            near = words[max(lo, k - _ALL_DAY_REACH) : k]
+            if any(tuple(near[j : j + len(p)]) == p for p in _ALL_DAY for j in range(len(near))):
+                return True
+    return False
 
 
 def _evening_signs(findings, starts: list[int], sent: list[int], words: list[str]) -> bool:
