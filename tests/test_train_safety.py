@@ -163,6 +163,25 @@ def test_train_learns_the_threshold_from_out_of_fold_probabilities():
     assert mine.red_flag_classes_ == ["neuropathy"]
 
 
+def test_threshold_is_the_median_of_repeated_out_of_fold_passes():
+    groups = [f"g{i % 6}" for i in range(len(TEXTS))]
+    kw = dict(kind="text", cv=2, param_grid={"C": [1.0]}, params={"min_df": 1}, groups=groups)
+    one = train(TEXTS, LABELS, **kw)
+    three = train(TEXTS, LABELS, threshold_repeats=3, **kw)
+    assert len(one.red_flag_thresholds_) == 1
+    assert len(three.red_flag_thresholds_) == 3
+    assert three.red_flag_thresholds_[0] == one.red_flag_threshold_  # the first pass is the same
+    assert three.red_flag_threshold_ == pytest.approx(np.median(three.red_flag_thresholds_))
+    assert three.metadata_["red_flag_thresholds"] == three.red_flag_thresholds_
+    assert three.cv_metrics_ == one.cv_metrics_  # metrics come from the first pass only
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "3"])
+def test_threshold_repeats_must_be_a_positive_integer(bad):
+    with pytest.raises(ValueError, match="threshold_repeats must be an integer >= 1"):
+        train(TEXTS, LABELS, kind="text", cv=2, threshold_repeats=bad)
+
+
 @pytest.fixture(scope="module")
 def always_flags():
     model = SymptomClassifier(kind="text", min_df=1).fit(TEXTS, LABELS)

@@ -136,6 +136,26 @@ def _splitter(cv: Any, y: np.ndarray, groups: np.ndarray | None, random_state: i
     return StratifiedKFold(n, shuffle=True, random_state=random_state)
 
 
+def _repeat_splitter(cv: int, y: np.ndarray, groups: np.ndarray | None, seed: int | None):
+    """Folds for a further out-of-fold pass, drawn anew from ``seed``.
+
+    StratifiedGroupKFold's shuffle only breaks ties between groups with the
+    same class mix, so its folds barely change with the seed; a further
+    pass keeps the groups whole but draws them into folds at random
+    (GroupKFold's shuffle, scikit-learn >= 1.6; on older versions the
+    stratified folds again, so the passes agree).
+    """
+    from sklearn.model_selection import GroupKFold
+
+    splitter = _splitter(cv, y, groups, seed)
+    if groups is None:
+        return splitter
+    try:
+        return GroupKFold(splitter.n_splits, shuffle=True, random_state=seed)
+    except TypeError:  # scikit-learn < 1.6
+        return splitter
+
+
 def _stage(progress: Callable[..., Iterable[Any]] | None, desc: str) -> Iterable[Any]:
     """One tick of ``progress`` around a stage of training (the search, the OOF pass)."""
     return [None] if progress is None else progress([None], 1, desc)
@@ -247,6 +267,35 @@ def red_flag_threshold(
     return float(score[max(k, 1) - 1])
 
 
+def _more_passes(chosen, texts, y, groups, cv, random_state, passes, n_jobs, progress):
+    """Out-of-fold probabilities of passes 2..``passes``, each on folds from the next seed."""
+    from sklearn.model_selection import cross_val_predict
+
+    for r in range(1, passes):
+        seed = None if random_state is None else random_state + r
+        folds = list(_repeat_splitter(cv, y, groups, seed).split(np.zeros(len(y)), y, groups))
+        for _ in _stage(progress, f"out-of-fold pass {r + 1} for the red-flag threshold"):
+            yield cross_val_predict(
+                SymptomClassifier(**chosen),
+                texts,
+                y,
+                cv=folds,
+                method="predict_proba",
+                n_jobs=n_jobs,
+            )
+
+
+def _threshold_of(model: SymptomClassifier, y: np.ndarray, oof: np.ndarray) -> float | None:
+    return red_flag_threshold(
+        y,
+        oof,
+        model.classes_,
+        model.red_flag_classes_,
+        model.red_flag_sensitivity,
+        confidence=model.red_flag_confidence,
+    )
+
+
 def train(
     texts: Iterable[str],
     labels: Iterable[Any],
@@ -259,6 +308,7 @@ def train(
     groups: Iterable[Any] | None = None,
     params: Mapping[str, Any] | None = None,
     progress: Callable[[Iterable[Any], int, str], Iterable[Any]] | None = None,
+    threshold_repeats: int = 1,
 ) -> SymptomClassifier:
     """Select hyperparameters with :class:`~sklearn.model_selection.GridSearchCV` and fit.
 
@@ -305,6 +355,14 @@ def train(
     progress : callable, optional
         ``progress(iterable, total, description)`` wrapping each stage
         (the search, the out-of-fold pass), e.g. a tqdm factory.
+    threshold_repeats : int, default=1
+        Out-of-fold passes the red-flag threshold is read from: the first
+        on the folds above, each further one on folds drawn with the next
+        seed (``cv`` an int only); the threshold is the median of theirs.
+        The threshold is a low order statistic of the red-flag cases'
+        out-of-fold scores, which hang on which writers share a fold, so
+        one pass moves it by tenths between builds of nearly the same data;
+        the default model uses 5.
 
     Returns
     -------
@@ -331,6 +389,12 @@ def train(
 
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    if (
+        not isinstance(threshold_repeats, int | np.integer)
+        or isinstance(threshold_repeats, bool)
+        or threshold_repeats < 1
+    ):
+        raise ValueError(f"threshold_repeats must be an integer >= 1; got {threshold_repeats!r}")
     texts_l = _as_text_list(texts)
     if isinstance(labels, str):
         raise TypeError("expected a sequence of labels, got a single str")
@@ -386,14 +450,14 @@ def train(
         )
     model = SymptomClassifier(**chosen).fit(texts_l, y)
     if model.red_flag_sensitivity is not None and model.red_flag_classes_:
-        model.red_flag_threshold_ = red_flag_threshold(
-            y,
-            oof,
-            model.classes_,
-            model.red_flag_classes_,
-            model.red_flag_sensitivity,
-            confidence=model.red_flag_confidence,
-        )
+        passes = threshold_repeats if isinstance(cv, int | np.integer) else 1
+        model.red_flag_thresholds_ = [_threshold_of(model, y, oof)] + [
+            _threshold_of(model, y, oof_again)
+            for oof_again in _more_passes(
+                chosen, texts_l, y, groups_a, cv, random_state, passes, n_jobs, progress
+            )
+        ]
+        model.red_flag_threshold_ = float(np.median(model.red_flag_thresholds_))
     model.cv_metrics_ = _fold_metrics(y, oof, model.classes_, splits)
     model.search_results_ = selection
     model.metadata_ = model_metadata(
@@ -475,7 +539,9 @@ def model_metadata(
     Keys: ``model_version``, ``kind``, ``classes``, ``n_train``,
     ``class_counts``, ``training_data_sha256``, ``cv_metrics``,
     ``created`` (UTC, ISO 8601), ``versions``, ``lexicon_version``,
-    ``calibration``, ``hyperparameters`` and ``selection``.
+    ``calibration``, ``red_flag_classes``, ``red_flag_threshold``,
+    ``red_flag_thresholds`` (one per out-of-fold pass), ``hyperparameters``
+    and ``selection``.
     """
     from fasciclf.features import lexicon_version
 
@@ -494,6 +560,7 @@ def model_metadata(
         "calibration": getattr(model, "calibration_", None),
         "red_flag_classes": list(getattr(model, "red_flag_classes_", []) or []),
         "red_flag_threshold": getattr(model, "red_flag_threshold_", None),
+        "red_flag_thresholds": list(getattr(model, "red_flag_thresholds_", []) or []),
         "hyperparameters": _json_params(model.get_params()) if hasattr(model, "get_params") else {},
         "selection": selection or [],
     }

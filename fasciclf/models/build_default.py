@@ -6,7 +6,8 @@ Usage::
     fasciclf train --default            # the same
 
 Trains :func:`fasciclf.models.train` (kind ``"hybrid"``, 5-fold CV grouped
-by writer, ``random_state=0``) on the train split of ``data/labeled``
+by writer, ``random_state=0``, the red-flag threshold the median of 5
+out-of-fold passes) on the train split of ``data/labeled``
 (:func:`fasciclf.data.load_labeled`) and writes
 ``fasciclf/models/resources/default_model.joblib``. The result is
 deterministic: the same corpus and library versions give the same model.
@@ -27,6 +28,8 @@ from typing import Any
 DEFAULT_KIND = "hybrid"
 DEFAULT_SEED = 0
 DEFAULT_CV = 5
+# Out-of-fold passes the red-flag threshold is the median of (see train()).
+DEFAULT_THRESHOLD_REPEATS = 5
 # A corpus id starts with its writer ("w3-0042"): selecting settings on
 # folds that hold out whole writers rewards what carries over to a new
 # writer's phrasing, the nearest proxy we have for real text.
@@ -115,6 +118,7 @@ def build_default(
         random_state=DEFAULT_SEED,
         n_jobs=n_jobs,
         progress=progress,
+        threshold_repeats=DEFAULT_THRESHOLD_REPEATS,
     )
     model.metadata_["training_data"] = "fasciclf.data.load_labeled('train')"
     model.metadata_["training_features_sha256"] = training_features_sha256(frame["text"])
