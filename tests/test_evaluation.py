@@ -976,3 +976,19 @@ def test_red_flags_are_counted_by_code():
     by_code = rep.metrics["red_flags"]["by_code"]
     assert by_code["wasting"] == {"n_raised": 2, "n_on_red_flag_cases": 1, "n_on_others": 1}
     assert by_code["bulbar"]["n_on_others"] == 1
+
+
+def test_model_card_shows_the_spread_over_other_folds():
+    rep = evaluate_predictions(["x", "y"], [[0.7, 0.3], [0.4, 0.6]], ["x", "y"], n_bootstrap=0)
+    meta = {
+        "cv_metrics": {"accuracy": 0.95},
+        "cv_other_folds": [
+            {"accuracy": 0.94, "mnd_recall": 0.96},
+            {"accuracy": 0.96, "mnd_recall": 0.98},
+        ],
+    }
+    md = build_model_card(meta, rep).to_markdown()
+    assert "2 other draws of writer-grouped folds" in md
+    assert "0.94" in md and "0.96" in md and "0.98" in md
+    meta["cv_other_folds"] = [{"accuracy": "<script>"}]
+    assert "other draws" not in build_model_card(meta, rep).to_markdown()

@@ -173,6 +173,9 @@ def test_threshold_is_the_median_of_repeated_out_of_fold_passes():
     assert three.red_flag_thresholds_[0] == one.red_flag_threshold_  # the first pass is the same
     assert three.red_flag_threshold_ == pytest.approx(np.median(three.red_flag_thresholds_))
     assert three.metadata_["red_flag_thresholds"] == three.red_flag_thresholds_
+    assert len(three.cv_other_folds_) == 2 and one.cv_other_folds_ == []
+    assert set(three.cv_other_folds_[0]) >= {"accuracy", "top3", "macro_f1"}
+    assert three.metadata_["cv_other_folds"] == three.cv_other_folds_
     assert three.cv_metrics_ == one.cv_metrics_  # metrics come from the first pass only
 
 

@@ -465,6 +465,21 @@ def _quant(c: _CardContext) -> list[Any]:
                 ],
             )
         )
+    other = meta.get("cv_other_folds")
+    if isinstance(other, list) and other and all(isinstance(o, Mapping) for o in other):
+        spans = [
+            f"{metric_name(k)} {num(min(vals))}-{num(max(vals))}"
+            for k in ("accuracy", "top3", "macro_f1", "mnd_recall")
+            if (vals := [o[k] for o in other if is_num(o.get(k))])
+        ]
+        if spans:
+            quant.append(
+                (
+                    "p",
+                    f"The same model on {len(other)} other draws of writer-grouped folds "
+                    f"(folds that did not choose it): " + "; ".join(spans) + ".",
+                )
+            )
     return quant
 
 

@@ -362,7 +362,9 @@ def train(
         The threshold is a low order statistic of the red-flag cases'
         out-of-fold scores, which hang on which writers share a fold, so
         one pass moves it by tenths between builds of nearly the same data;
-        the default model uses 5.
+        the default model uses 5. Each further pass's :func:`proba_scores`
+        are kept in ``cv_other_folds_``: the chosen model scored on folds
+        that did not choose it.
 
     Returns
     -------
@@ -451,13 +453,14 @@ def train(
     model = SymptomClassifier(**chosen).fit(texts_l, y)
     if model.red_flag_sensitivity is not None and model.red_flag_classes_:
         passes = threshold_repeats if isinstance(cv, int | np.integer) else 1
-        model.red_flag_thresholds_ = [_threshold_of(model, y, oof)] + [
-            _threshold_of(model, y, oof_again)
-            for oof_again in _more_passes(
-                chosen, texts_l, y, groups_a, cv, random_state, passes, n_jobs, progress
-            )
-        ]
+        more = list(
+            _more_passes(chosen, texts_l, y, groups_a, cv, random_state, passes, n_jobs, progress)
+        )
+        model.red_flag_thresholds_ = [_threshold_of(model, y, p) for p in [oof, *more]]
         model.red_flag_threshold_ = float(np.median(model.red_flag_thresholds_))
+        # The further passes score the chosen model on folds that did not
+        # choose it: the spread a reader should expect of the CV figures.
+        model.cv_other_folds_ = [proba_scores(y, p, model.classes_) for p in more]
     model.cv_metrics_ = _fold_metrics(y, oof, model.classes_, splits)
     model.search_results_ = selection
     model.metadata_ = model_metadata(
@@ -540,8 +543,9 @@ def model_metadata(
     ``class_counts``, ``training_data_sha256``, ``cv_metrics``,
     ``created`` (UTC, ISO 8601), ``versions``, ``lexicon_version``,
     ``calibration``, ``red_flag_classes``, ``red_flag_threshold``,
-    ``red_flag_thresholds`` (one per out-of-fold pass), ``hyperparameters``
-    and ``selection``.
+    ``red_flag_thresholds`` (one per out-of-fold pass), ``cv_other_folds``
+    (the :func:`proba_scores` of each further pass), ``hyperparameters`` and
+    ``selection``.
     """
     from fasciclf.features import lexicon_version
 
@@ -561,6 +565,7 @@ def model_metadata(
         "red_flag_classes": list(getattr(model, "red_flag_classes_", []) or []),
         "red_flag_threshold": getattr(model, "red_flag_threshold_", None),
         "red_flag_thresholds": list(getattr(model, "red_flag_thresholds_", []) or []),
+        "cv_other_folds": list(getattr(model, "cv_other_folds_", []) or []),
         "hyperparameters": _json_params(model.get_params()) if hasattr(model, "get_params") else {},
         "selection": selection or [],
     }
