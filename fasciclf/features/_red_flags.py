@@ -42,14 +42,22 @@ RULES: tuple[RedFlagRule, ...] = default_red_flag_rules().rules
 
 
 @lru_cache(maxsize=1)
+def _implies() -> dict[str, frozenset[str]]:
+    """Lexicon extras and the symptoms they imply ("heaviness" -> weakness)."""
+    out: dict[str, set[str]] = {}
+    for r in default_lexicon().records:
+        if r.kind == "extra" and r.also:
+            out.setdefault(r.value, set()).update(r.also)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+_MOTOR = frozenset({"weakness", "atrophy", "bulbar"})
+
+
+@lru_cache(maxsize=1)
 def _motor_concepts() -> frozenset[str]:
     """Concepts that are motor findings: weakness, wasting, and extras implying them."""
-    implied = {
-        r.value
-        for r in default_lexicon().records
-        if r.kind == "extra" and {"weakness", "atrophy", "bulbar"} & set(r.also)
-    }
-    return frozenset({"weakness", "atrophy", "bulbar"} | implied)
+    return _MOTOR | {value for value, also in _implies().items() if also & _MOTOR}
 
 
 def _is_present(f: SymptomFeatures, concept: str) -> bool:
@@ -125,16 +133,6 @@ def holds(condition: Condition, f: SymptomFeatures) -> bool:
     if op == "regions_at_least":
         return len(motor_regions(f)) >= arg
     raise ValueError(f"unknown condition operator {op!r}")  # parse_red_flag_rules rejects these
-
-
-@lru_cache(maxsize=1)
-def _implies() -> dict[str, frozenset[str]]:
-    """Lexicon extras and the symptoms they imply ("heaviness" -> weakness)."""
-    out: dict[str, set[str]] = {}
-    for r in default_lexicon().records:
-        if r.kind == "extra" and r.also:
-            out.setdefault(r.value, set()).update(r.also)
-    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _evidence(f: SymptomFeatures, concepts: tuple[str, ...]) -> tuple[tuple[int, int, str], ...]:

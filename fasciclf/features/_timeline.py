@@ -546,16 +546,20 @@ _EVENING_SIGNS = frozenset({"ptosis", "diplopia", "dysarthria", "dysphagia"})
 _EVENING = frozenset({"evening", "evenings", "afternoon", "afternoons"})
 
 
+def _same_all_day(span: list[str]) -> bool:
+    """ "in morning and evening it is same": a day end named to say it does not vary."""
+    return "same" in span and not _DAY_END.isdisjoint(span)
+
+
 # "morning and evening the same", "all day, evenings too": the evening named
 # to say it does not vary ("always worse by the evening" does vary)
-_NO_VARIATION = frozenset({"same", "different"})
 _ALL_DAY = (("all", "day"), ("all", "the", "time"))
 _ALL_DAY_REACH = 5
 
 
 def _unvarying(words: list[str], sent: list[int], s_id: int) -> bool:
     lo, hi = bisect.bisect_left(sent, s_id), bisect.bisect_right(sent, s_id)
-    if not _NO_VARIATION.isdisjoint(words[lo:hi]):
+    if _same_all_day(words[lo:hi]):
         return True
     for k in range(lo, hi):
         if words[k] in _EVENING:
@@ -604,7 +608,7 @@ class _Day:
             goods,
             [0, *itertools.accumulate(flags)],
             [j for j in range(lo + 1, hi) if words[j] in _NO_TROUBLE and words[j - 1] == "no"],
-            "same" in span and bool(_DAY_END.intersection(span)),
+            _same_all_day(span),
         )
 
 
