@@ -185,7 +185,17 @@ def _led_by_onset(view: TokenView, qty: q.Quantity, s_id: int) -> bool:
     if j < last:
         near = [*near, view.words[j]]  # "a year ago"
     leaders = (_ONSET_WORDS - _WEAK_ONSET) | _SPAN_LEADERS
-    return not leaders.isdisjoint(near)
+    found = leaders.intersection(near)
+    if found == {"going"}:
+        # "it's been going on for a year" tells the symptoms' span; "she has
+        # kept the village gardens going for forty years" tells a life
+        ats = [
+            k
+            for k in range(max(first, i - _LEAD_REACH), min(j + 1, last))
+            if view.words[k] == "going"
+        ]
+        return any(k + 1 < len(view.words) and view.words[k + 1] == "on" for k in ats)
+    return bool(found)
 
 
 _TENURE = _WORDS["tenure_words"]
