@@ -267,7 +267,16 @@ def test_improved_operator_is_checked_like_other_concepts() -> None:
 
 
 def test_a_criterion_met_through_an_implied_symptom_quotes_what_implied_it() -> None:
+    # The packaged progressive_weakness asks for weakness told as weakness,
+    # so a rule of the test's own meets its criterion through heaviness.
+    rules = _parse(_rule(condition={"present": ["weakness"]}, evidence=["weakness"])).rules
+    (flag,) = red_flags(extract("My legs feel heavy."), rules)
+    assert [e[2] for e in flag.evidence] == ["feel heavy"]
+
+
+def test_heaviness_alone_is_no_progressive_weakness() -> None:
+    # spreading twitches with heavy legs: the common benign picture
     text = "Twitching in my calves, then my arms too. My legs feel heavy."
-    flags = {r.code: r for r in red_flags(extract(text))}
-    assert "progressive_weakness" in flags
-    assert [e[2] for e in flags["progressive_weakness"].evidence] == ["feel heavy"]
+    assert "progressive_weakness" not in {r.code for r in red_flags(extract(text))}
+    told = "Twitching in my calves, then my arms too. My legs feel weak."
+    assert "progressive_weakness" in {r.code for r in red_flags(extract(told))}
