@@ -66,6 +66,7 @@ _VALUES = {
     "heaviness": "extra",
     "drooling": "extra",
     "head_drop": "extra",
+    "respiratory": "extra",
 }
 
 
