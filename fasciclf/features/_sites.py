@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from fasciclf.features._doc import Term
 from fasciclf.features._matches import filter_longest
@@ -304,9 +305,24 @@ class _SignIndex:
         self.by_sent = _group(signs, lambda mt: sent[mt.start])
         self.by_clause = _group(signs, lambda mt: self.clause[mt.start])
         self.present = _Positions([mt for mt in signs if mt.status == "present"])
-        self.spread_sents = {sent[i] for i, w in enumerate(words) if w in _SPREAD_WORDS}
-        self.list_sents = _site_lists(view, sites, set(self.by_sent))
-        self.then_lists = _then_lists(view, {i for st in sites for i in range(st.start, st.end)})
+        self._sites = sites
+
+    # The indexes below serve only sites no sign of their own sentence owns
+    # (half the texts have none): built on first use.
+
+    @cached_property
+    def spread_sents(self) -> set[int]:
+        sent = self.view.sent
+        return {sent[i] for i, w in enumerate(self.view.words) if w in _SPREAD_WORDS}
+
+    @cached_property
+    def list_sents(self) -> set[int]:
+        return _site_lists(self.view, self._sites, set(self.by_sent))
+
+    @cached_property
+    def then_lists(self) -> dict[int, range]:
+        site_toks = {i for st in self._sites for i in range(st.start, st.end)}
+        return _then_lists(self.view, site_toks)
 
     def owner_of_site(self, s: Site) -> Mention | None:
         clause = self.clause[s.start]
