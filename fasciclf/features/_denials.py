@@ -18,7 +18,7 @@ from typing import Any
 
 from fasciclf.features._doc import Term
 from fasciclf.features._resources import ResourceError, _check_keys, _read_packaged
-from fasciclf.features._tokens import TokenView
+from fasciclf.features._tokens import TokenView, word_positions
 from fasciclf.features._types import SYMPTOMS
 
 DENIALS_FILE = "denials.json"
@@ -149,7 +149,7 @@ def denial_terms(view: TokenView, tables: DenialTables | None = None) -> list[Te
     tables = tables or default_denials()
     words, sent = view.words, view.sent
     out = []
-    for i in _positions(words, tables.cue_words):
+    for i in word_positions(words, tables.cue_words):
         troubled = _troubled(words, sent, i, tables)
         if troubled is not None:
             out.append(Term("symptom", troubled, i, i + 1, f"P:{troubled}"))
@@ -159,22 +159,6 @@ def denial_terms(view: TokenView, tables: DenialTables | None = None) -> list[Te
             symptom = _alone_denied(words, sent, i, tables) or _ability_denied(words, i, tables)
         if symptom is not None:
             out.append(Term("deny", symptom, i, i + 1, f"D:{symptom}"))
-    return out
-
-
-def _positions(words: list[str], cues: frozenset[str]) -> list[int]:
-    """Sorted positions of the cue words; the scans run in C (set and list methods)."""
-    found = cues.intersection(words)
-    out: list[int] = []
-    for w in found:
-        i = words.index(w)
-        while True:
-            out.append(i)
-            try:
-                i = words.index(w, i + 1)
-            except ValueError:
-                break
-    out.sort()
     return out
 
 

@@ -206,6 +206,25 @@ def sentence_ranges(sent: list[int]) -> dict[int, range]:
     return {sent[a]: range(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b}
 
 
+def word_positions(words: list[str], vocab: frozenset[str]) -> list[int]:
+    """Sorted positions of the words of ``vocab``; the scans run in C (set and list methods).
+
+    >>> word_positions(["calf", "but", "no", "pain", "but"], frozenset({"but"}))
+    [1, 4]
+    """
+    out: list[int] = []
+    for w in vocab.intersection(words):
+        i = words.index(w)
+        while True:
+            out.append(i)
+            try:
+                i = words.index(w, i + 1)
+            except ValueError:
+                break
+    out.sort()
+    return out
+
+
 def clause_ids(words: list[str], sent: list[int]) -> list[int]:
     """Clause index per token: a new clause at each sentence and clause break.
 
@@ -213,8 +232,13 @@ def clause_ids(words: list[str], sent: list[int]) -> list[int]:
     [0, 1, 1, 1, 1]
     """
     n = len(words)
-    starts = {i for i in range(1, n) if sent[i] != sent[i - 1]}
-    starts.update(i for i, w in enumerate(words) if w in CLAUSE_BREAK)
+    # Both scans run in C (bisect, set and list methods), not per token:
+    # sentence ids never decrease, so each sentence starts where the last ends.
+    starts = set(word_positions(words, CLAUSE_BREAK))
+    i = bisect_right(sent, sent[0]) if n else 0
+    while i < n:
+        starts.add(i)
+        i = bisect_right(sent, sent[i])
     ids: list[int] = []
     cid, prev = 0, 0
     for i in sorted(starts):
