@@ -92,8 +92,13 @@ def _build_view(doc: Doc) -> TokenView:
     words = [strings[h] for h in arr[:, 0].tolist()]
     starts = arr[:, 1].tolist()
     ends = (arr[:, 1] + arr[:, 2]).tolist()
-    sent = sentence_ids(words)
-    return TokenView(words, sent, starts, ends, sentence_ranges(sent))
+    # the sentence ranges come from the sentence ends, not from a second pass over the tokens
+    sent_ends = _sentence_ends(words)
+    ranges = {
+        s_id: range(a, b)
+        for s_id, (a, b) in enumerate(zip([0, *sent_ends[:-1]], sent_ends, strict=True))
+    }
+    return TokenView(words, _ids_of(sent_ends), starts, ends, ranges)
 
 
 def _ends_sentence(text: str) -> bool:
@@ -125,6 +130,11 @@ def sentence_ids(words: list[str]) -> list[int]:
     >>> sentence_ids(["calf", ".", "no", "pain", "\\n", "ok"])
     [0, 0, 1, 1, 1, 2]
     """
+    return _ids_of(_sentence_ends(words))
+
+
+def _sentence_ends(words: list[str]) -> list[int]:
+    """The token offset each sentence ends at, in order (the last is ``len(words)``)."""
     # A run of enders is one end: ".\n" and "! !" close one sentence, not a
     # sentence and an empty one, which would part the sentences around it
     # by two (the stages read "the sentence right after" by id).
@@ -134,7 +144,10 @@ def sentence_ids(words: list[str]) -> list[int]:
     ]
     if not ends or ends[-1] != len(words):
         ends.append(len(words))
-    ends = _run_on_ends(words, ends)
+    return _run_on_ends(words, ends)
+
+
+def _ids_of(ends: list[int]) -> list[int]:
     ids: list[int] = []
     start = 0
     for sid, end in enumerate(ends):
