@@ -238,17 +238,31 @@ def _not_excluded(terms: list[Term], targets: list[Term]) -> list[Term]:
 
 
 def _family_modifiers(terms: list[Term]) -> list[Modifier]:
-    """ "my father had", "grandma died of": a relative directly before a family verb."""
+    """ "my father had", "grandma died of": a relative directly before a family verb.
+
+    Kin only: "my neighbour had motor neurone disease", "my friend's dad died
+    of it" tell whose illness frightened the writer, not a family history.
+    """
     verbs_at: dict[int, list[int]] = {}
+    not_kin_end: set[int] = set()
     for t in terms:
         if t.kind == "family_verb":
             verbs_at.setdefault(t.start, []).append(t.end)
+        elif t.kind == "writer" and t.value in _NOT_KIN:
+            not_kin_end.add(t.end)
     return [
         Modifier(t.start, end, FAMILY_RULE)
         for t in terms
         if t.kind == "writer"
+        and t.value not in _NOT_KIN
+        # "my neighbour's brother": the possessive is one token after the owner
+        and t.start - 1 not in not_kin_end
         for end in verbs_at.get(t.end, ())
     ]
+
+
+# relations that tell a writer but no family: their illnesses are no family history
+_NOT_KIN = frozenset({"friend", "patient"})
 
 
 _COLON_LIST_GAP = 3  # tokens from a negation to a colon that opens what it denies
