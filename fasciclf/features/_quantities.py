@@ -79,17 +79,24 @@ _UNIT = (
     r"(?P<unit>secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|nights?|wks?|weeks?|fortnights?|"
     r"months?|mos|mths?|yrs?|years?|decades?)"
 )
+# The lookahead holds the first letters of the ``_NUM`` alternatives: at the
+# many word boundaries where no number starts (every word end, most word
+# starts) it fails at once instead of trying each alternative in turn.
 _QTY_RE = re.compile(
-    rf"\b(?P<num>{_NUM})(?:\s*+(?:-|–|to|or)\s*+(?P<num2>{_NUM}))?"
+    rf"\b(?=[\dacefhmnost])(?P<num>{_NUM})(?:\s*+(?:-|–|to|or)\s*+(?P<num2>{_NUM}))?"
     rf"(?P<andhalf>\s++and\s++a\s++half)?\s*+-?\s*+{_UNIT}\b(?P<andhalf2>\s++and\s++a\s++half)?"
 )
 # "for years", "for months": no number, a rough but stated duration.
+# Every alternative opens with a word boundary, shared in front; the
+# lookahead holds their first letters (fails at once at most boundaries).
 _BARE_RE = re.compile(
-    r"\b(?:for|over|past|last)\s++(?:many\s++|some\s++)?(?P<unit>weeks|months|years|decades)\b|"
-    r"\b(?:for|over|in|during|throughout)\s++the\s++(?:past|last)\s++(?P<unit1>week|month|year|decade)\b|"
-    r"\b(?P<yesterday>since\s++yesterday|yesterday|last\s++night|the\s++day\s++before\s++yesterday)\b|"
-    r"\b(?:since\s++)?last\s++(?P<last>week|month)\b|"
-    r"\b(?P<half>half\s++(?:a\s++)?year)\b"
+    r"\b(?=[fopldtsiyh])(?:"
+    r"(?:for|over|past|last)\s++(?:many\s++|some\s++)?(?P<unit>weeks|months|years|decades)\b|"
+    r"(?:for|over|in|during|throughout)\s++the\s++(?:past|last)\s++(?P<unit1>week|month|year|decade)\b|"
+    r"(?P<yesterday>since\s++yesterday|yesterday|last\s++night|the\s++day\s++before\s++yesterday)\b|"
+    r"(?:since\s++)?last\s++(?P<last>week|month)\b|"
+    r"(?P<half>half\s++(?:a\s++)?year)\b"
+    r")"
 )
 _LIFELONG_RE = re.compile(
     r"\b(?:since\s++(?:i\s++was\s++(?:very\s++|really\s++|quite\s++)?(?:young|little|small|a\s++kid|a\s++child|"
@@ -109,18 +116,48 @@ _SINCE_SEASON_RE = re.compile(
 # A word each pattern cannot match without: a text with none of them skips
 # the pattern (Python's ``re`` tries a pattern opening with ``\\b`` at every
 # character, the costliest part of reading durations).
-_QTY_WORDS = ("sec", "min", "hr", "hour", "day", "night", "wk", "week", "fortnight", "mo",
-              "mth", "yr", "year", "decade")  # fmt: skip
+_QTY_WORDS = ("sec", "min", "hr", "hour", "day", "night", "wk", "week", "fortnight", "month",
+              "mos", "mth", "yr", "year", "decade")  # fmt: skip
 _BARE_WORDS = ("week", "month", "year", "decade", "yesterday", "night")
-_LIFELONG_WORDS = ("since", "life", "remember")
-_SINCE_SEASON_WORDS = ("since", "last")
+# The bare spans need more than one of these words (see _may_be_bare).
+_BARE_PLURALS = ("weeks", "months", "years", "decades")
+_BARE_LEADS = ("past", "last", "half", "yesterday")
+# A lifelong span names life ("all my life"), remembering ("as long as I can
+# remember") or, after "since", one of these (all of them in "childhood").
+_LIFELONG_WORDS = ("life", "remember")
+_SINCE_WHEN_WORDS = ("young", "little", "small", "kid", "child", "boy", "girl", "teen", "school",
+                     "college", "birth", "forever")  # fmt: skip
+# A season counts only after "last", as one of these (_SEASON_DAYS): "since
+# March" and "last spring" match the pattern but are no span.
+_SEASON_SPAN_WORDS = ("year", "christmas", "easter")
 
 
 def _may_match(lower: str, words: tuple[str, ...]) -> bool:
     return any(w in lower for w in words)
 
 
+def _may_be_bare(lower: str) -> bool:
+    """Whether ``lower`` has the words a ``_BARE_RE`` match needs.
+
+    A unit word (or "yesterday", "last night") is not enough, and in most
+    texts alone: the unit is plural ("for years"), comes after "past" or
+    "last" ("over the past month", "last week"), or is a "half year".
+    """
+    if not _may_match(lower, _BARE_WORDS):
+        return False
+    return _may_match(lower, _BARE_PLURALS) or _may_match(lower, _BARE_LEADS)
+
+
+def _may_be_lifelong(lower: str) -> bool:
+    if _may_match(lower, _LIFELONG_WORDS):
+        return True
+    return "since" in lower and _may_match(lower, _SINCE_WHEN_WORDS)
+
+
 _TIMES_SPAN_RE = re.compile(r"\bx(?= ?\d{1,2}\s?(?:days?|wks?|weeks?|months?|mths?|yrs?|years?)\b)")
+# What _TIMES_SPAN_RE needs, found fast (a literal start): an "x" is in one
+# text of three ("next", "relax"), one before a number in few
+_X_DIGIT_RE = re.compile(r"x ?\d")
 # Clinical shorthand for weeks: "2/52" (two weeks), "6/52 history". No month
 # or score is out of 52, so the form is never a date.
 _WEEKS_NOTATION_RE = re.compile(r"\b(\d{1,2})\s*+/\s*+52\b")
@@ -226,18 +263,18 @@ def find_quantities(lower: str) -> list[Quantity]:
     [42.0]
     """
     out = []
-    if "x" in lower:
+    if _X_DIGIT_RE.search(lower):
         # clinical shorthand "calf x6 wks": the "x" is "for"; one character for
         # one keeps every offset
         lower = _TIMES_SPAN_RE.sub(" ", lower)
     if _may_match(lower, _QTY_WORDS):
         out += _numbered(lower)
-    if _may_match(lower, _BARE_WORDS):
+    if _may_be_bare(lower):
         out += _bare(lower)
-    if _may_match(lower, _LIFELONG_WORDS):
+    if _may_be_lifelong(lower):
         lifelong = _LIFELONG_RE.finditer(lower)
         out += [Quantity(3650.0, m.start(), m.end(), m.group()) for m in lifelong]
-    if _may_match(lower, _SINCE_SEASON_WORDS):
+    if "last" in lower and _may_match(lower, _SEASON_SPAN_WORDS):
         out += _since_season(lower)
     if "52" in lower and "/" in lower:
         notation = _WEEKS_NOTATION_RE.finditer(lower)
