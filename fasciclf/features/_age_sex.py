@@ -44,6 +44,12 @@ _AGE_PATTERNS = [
     re.compile(r"^\W{0,3}(?:(?:hi|hello|hey)(?:\s++(?:all|everyone))?\W{1,3})?(\d{2})\s*+,"),
     re.compile(r"\b(?:he's|she's)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
 ]
+# The age patterns that open on the number itself or on the one separator
+# before it ("34 years old", "(45f"): every match begins at the start of a
+# run of digits or one character earlier, so they are tried only there
+# (``_first_match``) instead of searched through the whole window.
+_OPENS_ON_NUMBER = frozenset({1, 2, 3, 5})
+_AGE_PATTERNS_TRIED = [(p, i in _OPENS_ON_NUMBER) for i, p in enumerate(_AGE_PATTERNS)]
 _DECADE_RE = re.compile(
     r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?(\d0)\s*+'?s\b|"
     r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?"
@@ -147,9 +153,14 @@ def find_age(lower: str) -> int | None:
     # keeps each age phrase within _AGE_REACH of its number.
     lower = " ".join(lower.split())
     best: tuple[int, int] | None = None
-    for start, end in _near_numbers(lower):
-        for pattern in _AGE_PATTERNS:
-            m = pattern.search(lower, start, end)
+    for start, end, numbers in _near_numbers(lower):
+        # where a pattern opening on a number can begin (the window holds them)
+        at_numbers = sorted({p for n in numbers for p in (n - 1, n) if p >= start})
+        for pattern, opens_on_number in _AGE_PATTERNS_TRIED:
+            if opens_on_number:
+                m = _first_match(pattern, lower, at_numbers, end)
+            else:
+                m = pattern.search(lower, start, end)
             if m and (best is None or m.start() < best[0]):
                 value = int(m.group(1))
                 if 1 <= value <= 110:
@@ -164,18 +175,21 @@ def _short_numbers(lower: str) -> list[re.Match[str]]:
     return [m for m in _DIGITS_RE.finditer(lower) if m.end() - m.start() <= _MAX_DIGITS]
 
 
-def _near_numbers(lower: str) -> list[tuple[int, int]]:
-    """Windows of ``lower`` around its numbers (merged when they overlap)."""
+def _near_numbers(lower: str) -> list[tuple[int, int, list[int]]]:
+    """Windows of ``lower`` around its numbers (merged when they overlap),
+    each with the starts of the numbers it was opened for."""
     before, after = _AGE_REACH
-    windows: list[tuple[int, int]] = []
+    windows: list[tuple[int, int, list[int]]] = []
     for m in _short_numbers(lower):
         start = max(0, m.start() - before)
         # never cut a word or number in two: "... 2019" cut to "... 20" would end in an age
         end = _WORD_TAIL_RE.match(lower, min(len(lower), m.end() + after)).end()
         if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], end)
+            first, _, numbers = windows[-1]
+            numbers.append(m.start())
+            windows[-1] = (first, end, numbers)
         else:
-            windows.append((start, end))
+            windows.append((start, end, [m.start()]))
     return windows
 
 
@@ -230,10 +244,14 @@ def _sex_starts(lower: str, i_am: list[int]) -> list[int]:
     return sorted(starts)
 
 
-def _first_match(pattern: re.Pattern[str], lower: str, starts: list[int]) -> re.Match | None:
-    """What ``pattern.search(lower)`` finds, when every match begins at one of ``starts``."""
+def _first_match(
+    pattern: re.Pattern[str], lower: str, starts: list[int], end: int | None = None
+) -> re.Match | None:
+    """The first match of ``pattern`` in ``lower[:end]``, what ``search``
+    finds, when every match begins at one of ``starts`` (in text order)."""
+    end = len(lower) if end is None else end
     for start in starts:
-        m = pattern.match(lower, start)
+        m = pattern.match(lower, start, end)
         if m:
             return m
     return None
