@@ -130,6 +130,10 @@ class TimeTable:
         default_factory=dict, compare=False, repr=False
     )
     firsts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    # tokens that start a record alone: one-token literals and ordinal days
+    lone: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    # tokens that start only pairs ("the", "and")
+    pair_only: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Built once here: the reader looks up every token of every text.
@@ -147,6 +151,9 @@ class TimeTable:
                 self.single.setdefault(lit + ".", rec)
         firsts = frozenset(self.single) | {p[0] for p in self.pairs}
         object.__setattr__(self, "firsts", firsts)  # frozen: set once, at construction
+        lone = frozenset(self.single) | ORDINAL_WORDS.keys()
+        object.__setattr__(self, "lone", lone)
+        object.__setattr__(self, "pair_only", frozenset({p[0] for p in self.pairs} - lone))
 
 
 def _parse_record(i: int, raw: Any) -> TimeRecord:
@@ -247,13 +254,19 @@ def _of_a_month(words: list[str], i: int, single) -> bool:
 
 
 def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]]:
-    single, pairs, firsts = table.single, table.pairs, table.firsts
+    single, pairs, lone, pair_only = table.single, table.pairs, table.lone, table.pair_only
     tags: list[tuple[int, int, TimeRecord]] = []
     n = len(words)
     # Only tokens that can start a record are visited (most tokens are not).
+    # A token that only starts pairs ("the", "and": a third of all tokens) is
+    # visited only before a second token of one of its pairs ("the day").
     done = 0
     for i in [
-        i for i, w in enumerate(words) if w in firsts or w[:1].isdigit() or w in ORDINAL_WORDS
+        i
+        for i, w in enumerate(words)
+        if w in lone
+        or w[:1].isdigit()
+        or (w in pair_only and i + 1 < n and (w, words[i + 1]) in pairs)
     ]:
         if i < done:
             continue
