@@ -431,12 +431,17 @@ def _bare(lower: str) -> list[Quantity]:
     return out
 
 
+# The lookahead holds the first letters of the alternatives (see _QTY_RE).
 _RECOVERED_RE = re.compile(
-    r"\b(?:(an?|one|two|three|half\s++an|\d{1,2})\s++(minutes?|mins?|hours?|hrs?)\s++later"
+    r"\b(?=[\daoth])(?:(an?|one|two|three|half\s++an|\d{1,2})\s++(minutes?|mins?|hours?|hrs?)\s++later"
     r"|after\s++(an?|one|two|three|half\s++an|\d{1,2})\s++(minutes?|mins?|hours?|hrs?))"
     r"[\s,]++(?:[a-z']++\s++){0,3}?(?:back\s++(?:to\s++)?)?(?:normal|fine|ok|okay|gone)\b"
 )
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3}
+# Words of _RECOVERED_RE: a unit ("min", "hour", "hr") and an end ("normal",
+# "fine", "ok", "okay", "gone"), one of each in any match
+_RECOVERED_UNITS = ("min", "hour", "hr")
+_RECOVERED_ENDS = ("normal", "fine", "ok", "gone")
 
 
 def recovered_after(lower: str) -> float | None:
@@ -450,6 +455,8 @@ def recovered_after(lower: str) -> float | None:
     """
     if "later" not in lower and "after" not in lower:
         return None
+    if not (_may_match(lower, _RECOVERED_UNITS) and _may_match(lower, _RECOVERED_ENDS)):
+        return None  # half the texts with "later" or "after"
     best = None
     for m in _RECOVERED_RE.finditer(lower):
         num = m.group(1) or m.group(3)
