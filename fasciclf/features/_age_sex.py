@@ -17,9 +17,16 @@ from __future__ import annotations
 
 import re
 
+# "I am", "I'm", "im" after a word boundary. The boundary is tested behind the
+# "i" (``i(?<=\bi)``, the same test) so that the pattern opens on a literal:
+# Python's ``re`` then jumps from one "i" of the text to the next instead of
+# trying the pattern at every character (about five times faster). "my" below
+# likewise.
+_I_AM = r"i(?<=\bi)(?:\s*+am|'m|’m|m)"
 _AGE_PATTERNS = [
     re.compile(
-        r"\b(?:i\s*+am|i'm|i’m|im)\s++(?:a\s++|an\s++|now\s++|only\s++|just\s++)?(\d{1,2})\b(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|mg|times))"
+        _I_AM + r"\s++(?:a\s++|an\s++|now\s++|only\s++|just\s++)?(\d{1,2})\b"
+        r"(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|mg|times))"
     ),
     re.compile(
         r"\b(\d{1,3})\s*+-?\s*+(?:years?|yrs?|yr|y)\s*+-?\s*+(?:old|o\b)"
@@ -32,14 +39,14 @@ _AGE_PATTERNS = [
     re.compile(r"(?:^|[\s(,])(?:f|m)\s*+/?\s*+(\d{2})(?=$|[\s),.;:!?])"),
     re.compile(r"\b(?:male|female|man|woman|guy|girl|lady)\s*+,?\s*+(\d{2})\b"),
     re.compile(
-        r"\bmy\s++(?:\w+\s++)?(?:husband|wife|mother|mom|mum|father|dad|son|daughter|sister|brother|"
+        r"my(?<=\bmy)\s++(?:\w+\s++)?(?:husband|wife|mother|mom|mum|father|dad|son|daughter|sister|brother|"
         r"grandmother|grandma|grandfather|grandpa|partner|boyfriend|girlfriend|aunt|uncle|"
         r"friend|fiance|fiancee|nan|granny)\s*+(?:\(|,|-|is|who\s++is|aged)?\s*+(\d{1,3})\b"
         r"(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
     ),
     re.compile(r"\b(?:he|she)\s++is\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
     # "I'm Ron, 74, and I drove lorries"
-    re.compile(r"\b(?:i\s*+am|i'm|i’m|im)\s++[a-z]++\s*+,\s*+(\d{2})\s*+[,.;]"),
+    re.compile(_I_AM + r"\s++[a-z]++\s*+,\s*+(\d{2})\s*+[,.;]"),
     # a post that opens on the age: "52, work on reception", "hi all, 64, went back"
     re.compile(r"^\W{0,3}(?:(?:hi|hello|hey)(?:\s++(?:all|everyone))?\W{1,3})?(\d{2})\s*+,"),
     re.compile(r"\b(?:he's|she's)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
@@ -93,7 +100,7 @@ _WORD_TAIL_RE = re.compile(r"\w*+")
 # An age phrase reaches at most this far before its number ("my lovely
 # 60-year-old husband, who is 67") and after it ("34 years old granddaughter").
 _AGE_REACH = (80, 40)
-_I_AM_RE = re.compile(r"\b(?:i\s*+am|i'm|i’m|im)\b")
+_I_AM_RE = re.compile(_I_AM + r"\b")
 _FEMALE_RE = _sex_patterns(_F)
 _MALE_RE = _sex_patterns(_M)
 _FIELD_SEX_RE = re.compile(r"\b(?:sex|gender)[ \t]*+[:=\-][ \t]*+(female|male|woman|man|f|m)\b")
