@@ -38,6 +38,27 @@ _AS_SPACE = re.compile(
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Line and paragraph separators, vertical tab, form feed, next line: line breaks
 _AS_LINE_BREAK = re.compile(r"[\v\f\x85\u2028\u2029]")
+
+
+def _ascii_members(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    return tuple(c for c in map(chr, range(128)) if pattern.fullmatch(c))
+
+
+# In ASCII text (most texts) a class above can match only its ASCII members
+# ("\t", "*", "_" and "\v", "\f"; no surrogate is ASCII), which ``in`` finds
+# faster than the class is scanned for.
+_AS_SPACE_ASCII = _ascii_members(_AS_SPACE)
+_AS_LINE_BREAK_ASCII = _ascii_members(_AS_LINE_BREAK)
+
+
+def _has(
+    text: str, pattern: re.Pattern[str], ascii_members: tuple[str, ...], is_ascii: bool
+) -> bool:
+    if is_ascii:
+        return any(c in text for c in ascii_members)
+    return pattern.search(text) is not None
+
+
 # Several characters read as one: these need the offset map.
 _SHRINK = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|amp|quot|apos|lt|gt|nbsp);"
@@ -58,11 +79,13 @@ def read_as(text: str) -> tuple[str, list[int] | None]:
     >>> read, origin[5], origin[6], origin[-1]
     ("I can't grip", 5, 10, 17)
     """
-    if _LONE_SURROGATE.search(text):
+    # ASCII text stays ASCII: only spaces and line breaks are put in
+    is_ascii = text.isascii()
+    if not is_ascii and _LONE_SURROGATE.search(text):
         text = _LONE_SURROGATE.sub("\ufffd", text)
-    if _AS_SPACE.search(text):
+    if _has(text, _AS_SPACE, _AS_SPACE_ASCII, is_ascii):
         text = _AS_SPACE.sub(" ", text)
-    if _AS_LINE_BREAK.search(text):
+    if _has(text, _AS_LINE_BREAK, _AS_LINE_BREAK_ASCII, is_ascii):
         text = _AS_LINE_BREAK.sub("\n", text)
     if "&" not in text and "  " not in text:
         return text, None
