@@ -105,6 +105,9 @@ _APPROXIMATE = frozenset({"about", "around", "roughly", "maybe", "approximately"
 
 
 _DATE_KINDS = ("month", "season", "holiday")
+# The kinds a date is read from (_dated): a set built once, not a tuple
+# unpacked anew for every tag
+_DATED_FROM = frozenset({"qualifier", "position", "year_ref", "year", *_DATE_KINDS})
 
 
 @dataclass(frozen=True)
@@ -497,7 +500,7 @@ def _worded(words: list[str], table: TimeTable, numeric: list[TimeExpr]) -> list
     j = 0
     while j < len(tags):
         s, e, rec = tags[j]
-        if rec.kind in ("qualifier", "position", "year_ref", "year", *_DATE_KINDS):
+        if rec.kind in _DATED_FROM:
             found = _dated(words, tags, j)
         elif rec.kind in ("before_unit", "number", "unit"):
             found = _relative(words, tags, j)
