@@ -343,7 +343,23 @@ class _Scopes:
             before = words[t.start - 1] if t.start else ""
             if before not in _LIST_JOINERS and not _LIST_JOINERS.intersection(after):
                 return None
+        if rule.category == "family" and lo < t.start and _own_clause(words, lo, hi):
+            # "my uncle died of MND and since the spring my right leg has gone
+            # weak": the writer's own clause after the relative's
+            return None
         return rule.category
+
+
+_CLAUSE_JOINERS = frozenset({"and", "but"})
+_OWN = frozenset({"my", "i", "i'm", "i've"})
+
+
+def _own_clause(words: list[str], lo: int, hi: int) -> bool:
+    """Whether a clause joiner between ``lo`` and ``hi`` opens a clause of the writer's own."""
+    return any(
+        words[i] in _CLAUSE_JOINERS and not _OWN.isdisjoint(words[i + 1 : hi])
+        for i in range(lo, hi)
+    )
 
 
 def rules_to_json(rules: ContextRules) -> dict[str, Any]:
