@@ -350,14 +350,14 @@ class _Scopes:
         return rule.category
 
 
-_CLAUSE_JOINERS = frozenset({"and", "but"})
 _OWN = frozenset({"my", "i", "i'm", "i've"})
 
 
 def _own_clause(words: list[str], lo: int, hi: int) -> bool:
-    """Whether a clause joiner between ``lo`` and ``hi`` opens a clause of the writer's own."""
+    """Whether a clause joiner between ``lo`` and ``hi`` opens a clause of the
+    writer's own (the joiners a negation does not cross either)."""
     return any(
-        words[i] in _CLAUSE_JOINERS and not _OWN.isdisjoint(words[i + 1 : hi])
+        words[i] in _DENY_CLAUSE_JOINERS and not _OWN.isdisjoint(words[i + 1 : hi])
         for i in range(lo, hi)
     )
 

@@ -17,7 +17,9 @@ Condition operators (each condition is an object with exactly one key):
     is present, directly or implied through a lexicon ``also``.
 ``finding``
     Concepts of which at least one is named by a present finding itself
-    (not only implied): "weakness in another place than the eyelid".
+    (not only implied) and is present after every denial: "weakness in
+    another place than the eyelid", not "weak-ish arms" the examination
+    found strong.
 ``progression`` / ``timing`` / ``family``
     Allowed values of those feature fields; at least one must match.
 ``improved``

@@ -121,7 +121,12 @@ def holds(condition: Condition, f: SymptomFeatures) -> bool:
     if op == "present":
         return any(_is_present(f, c) for c in arg)
     if op == "finding":
-        return any(fd.status == "present" and fd.concept in arg for fd in f.findings)
+        # told as itself and still standing after every denial: "weak-ish
+        # arms" that the examination found strong are no finding of weakness
+        return any(
+            fd.status == "present" and fd.concept in arg and _is_present(f, fd.concept)
+            for fd in f.findings
+        )
     if op in _CONCEPT_FIELDS:
         return not set(arg).isdisjoint(getattr(f, _CONCEPT_FIELDS[op]))
     if op == "progression":
