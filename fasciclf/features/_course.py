@@ -104,6 +104,7 @@ def durations(
             and not _life_event(view, qty.start, qty.end)
             and not _waiting_or_easing(view, qty.start, qty.end)
             and not _resolved(view, s_id)
+            and not _phase(view, qty.start, qty.end)
             # "her eye was blurry for a month. It came back fine.": that bout's length
             and not (
                 not _DATED_SPAN_RE.search(qty.text)
@@ -273,6 +274,32 @@ def _waiting_or_easing(view: TokenView, char: int, end: int) -> bool:
     return words[k - 1] in _OVER and not _EASING.isdisjoint(
         words[max(lo, k - 1 - _EASE_REACH) : k - 1]
     )
+
+
+# "For about a fortnight it was just the arm. Then my neck stiffened", "three
+# bad days, then it eased": the length of a stage the story moved on from, not
+# the time to writing; a span told to the present ("it's been weak for a
+# month, then last week ...") keeps counting
+_TO_NOW = frozenset({"has", "have", "'ve", "been", "since", "from", "now", "still", "ever"})
+_THEN = frozenset({"then"})
+_THEN_OPENS = frozenset({",", ";", "and", "but", "-", "--", "—"})  # "... , then it eased"
+
+
+def _phase(view: TokenView, char: int, end: int) -> bool:
+    """A span of one stage of the story, followed by what came next."""
+    i = bisect.bisect_right(view.starts, char) - 1
+    j = bisect.bisect_left(view.starts, end)
+    words, sent = view.words, view.sent
+    first = bisect.bisect_left(sent, sent[i])
+    last = bisect.bisect_right(sent, sent[i])
+    if not _TO_NOW.isdisjoint(words[first:last]) or _DATED_SPAN_RE.search(
+        " ".join(words[max(first, i - 1) : j + 1])
+    ):
+        return False  # "about four months ago ... Then came the cold sore": a date
+    # "then" opening a clause, not a list of places ("my shoulder then my belly")
+    if any(words[k] in _THEN and words[k - 1] in _THEN_OPENS for k in range(j, last)):
+        return True
+    return last < len(words) and words[last] in _THEN
 
 
 _LIFE_EVENTS = _WORDS["life_event_words"]
