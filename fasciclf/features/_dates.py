@@ -405,7 +405,12 @@ _HEADER_AFTER = frozenset({".", ":", "-", "–", "—"})
 def _heads_entry(words: list[str], start: int, end: int) -> bool:
     before = words[start - 1] if start else "\n"
     after = words[end] if end < len(words) else ""  # ``end`` is exclusive
-    return after in _HEADER_AFTER and (before.isspace() or before in (".", "!", "?", ":"))
+    if after not in _HEADER_AFTER:
+        return False
+    if before == "," and start >= 2 and words[start - 2] == "now":
+        start -= 2  # "Now, May: neck still weak": the last entry, named as the present
+        before = words[start - 1] if start else "\n"
+    return before.isspace() or before in (".", "!", "?", ":")
 
 
 def _month_of(rec: TimeRecord, day: int | None, position: float | None) -> float:
