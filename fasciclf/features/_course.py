@@ -597,9 +597,32 @@ def progression(
     if episode is not None and episode >= 1.0:
         # Twitches lasting seconds are not attacks; episodes last minutes to hours.
         return "episodic"
-    if "episodic" in found and episode is None:
+    if "episodic" in found and episode is None and not _bouts_of_days(view):
         return "episodic"
     return "unknown"
+
+
+# The guideline: bouts lasting several days are no episodic course ("three or
+# four bad days, then a few easier ones", "a few days each time", "flares for
+# a few days"); attacks last minutes to hours.
+_BOUT_WORDS = frozenset("bout bouts flare flares flared flaring spell spells patch patches".split())
+_DAYS = frozenset({"day", "days"})
+_A_TIME = frozenset({"each", "this", "a", "every"})
+
+
+def _bouts_of_days(view: TokenView) -> bool:
+    """Whether a sentence tells bouts counted in days."""
+    words = view.words
+    for rng in view.sentence_ranges().values():
+        toks = [words[i] for i in rng]
+        if _DAYS.isdisjoint(toks):
+            continue
+        if not _BOUT_WORDS.isdisjoint(toks):
+            return True
+        for a, b in itertools.pairwise(toks):
+            if (a == "bad" and b in _DAYS) or (a in _DAYS and b in _A_TIME):
+                return True  # "three bad days", "four days this time", "days each time"
+    return False
 
 
 def triggers_and_timing(
