@@ -183,6 +183,10 @@ def _led_by_onset(view: TokenView, qty: q.Quantity, s_id: int) -> bool:
     if last - first <= _SHORT_SENTENCE or i - first < _OPENING:
         return True
     near = view.words[max(first, i - _LEAD_REACH) : i]
+    if near and near[-1] == "since":
+        # "we play bowls in the club since twenty years" (a learner's "for"):
+        # the span's own opener leads nothing
+        near = near[:-1]
     if j < last:
         near = [*near, view.words[j]]  # "a year ago"
     leaders = (_ONSET_WORDS - _WEAK_ONSET) | _SPAN_LEADERS
