@@ -284,7 +284,7 @@ def _waiting_or_easing(view: TokenView, char: int, end: int) -> bool:
 # bad days, then it eased": the length of a stage the story moved on from, not
 # the time to writing; a span told to the present ("it's been weak for a
 # month, then last week ...") keeps counting
-_TO_NOW = frozenset({"has", "have", "'ve", "been", "since", "from", "now", "still", "ever"})
+_TO_NOW = frozenset("has have 've been since from now still ever is are am 's 're 'm".split())
 _THEN = frozenset({"then"})
 _THEN_OPENS = frozenset({",", ";", "and", "but", "-", "--", "—"})  # "... , then it eased"
 
@@ -303,7 +303,18 @@ def _phase(view: TokenView, char: int, end: int) -> bool:
     # "then" opening a clause, not a list of places ("my shoulder then my belly")
     if any(words[k] in _THEN and words[k - 1] in _THEN_OPENS for k in range(j, last)):
         return True
-    return last < len(words) and words[last] in _THEN
+    if last < len(words) and words[last] in _THEN:
+        return True
+    # "For about a fortnight it was bad", "for about a fortnight his eyelids
+    # drooped": a span told in the past tense is a stage of the story
+    k = i
+    while k > first and words[k - 1] in _ABOUT:
+        k -= 1  # "for about a fortnight"
+    opener = words[k] if words[k] == "for" else words[k - 1] if k > first else ""
+    return opener == "for" and not _PAST.isdisjoint(words[first:last])
+
+
+_PAST = frozenset({"was", "were", "went", "did"})
 
 
 _LIFE_EVENTS = _WORDS["life_event_words"]
