@@ -231,11 +231,42 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
         return True  # "he started to say he was slowing down": a person's decline
     if _wasting(literal, words, start) or _gone_over(literal, after):
         return True
-    if _a_condition(words, start, end):
+    if _a_condition(words, start, end) or _no_course(literal, words, start, before, after):
         return True
     if literal == "quieter":
         return bool(_VOICE.intersection(before))  # "his voice is quieter"
     return _but_keeps(words, start, end, sent)
+
+
+_BELIEF = frozenset("thought think hoped hoping assumed believed reckoned pretended".split())
+_SELVES = frozenset({"myself", "himself", "herself", "ourselves", "themselves"})
+_EVERY_SO = frozenset({"some", "other", "odd"})
+
+
+def _no_course(
+    literal: str, words: list[str], start: int, before: list[str], after: list[str]
+) -> bool:
+    """An improving word that tells no course of the symptoms.
+
+    "it had settled into what it is now" (it stopped changing), "we told
+    ourselves it had settled" (a belief), "she held the arm up because it
+    eased it" (what relieves it), "some weeks more, some weeks less" (how it
+    varies).
+    """
+    if literal in ("settled", "settling") and after[:1] == ["into"]:
+        return True
+    if _BELIEF.intersection(before) or any(
+        w == "told" and nxt in _SELVES for w, nxt in zip(before, before[1:], strict=False)
+    ):
+        return True
+    if before[-2:] == ["because", "it"]:
+        return True
+    return (
+        literal == "less"
+        and len(before) >= 2
+        and before[-2] in _EVERY_SO
+        and ("more" in words[max(start - 6, 0) : start])
+    )
 
 
 _BUT_REACH = 30  # tokens from the improving word to its "but"
