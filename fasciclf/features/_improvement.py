@@ -241,6 +241,10 @@ def told_as_loss(words: list[str], start: int, end: int, sent: list[int]) -> boo
 _BELIEF = frozenset("thought think hoped hoping assumed believed reckoned pretended".split())
 _SELVES = frozenset({"myself", "himself", "herself", "ourselves", "themselves"})
 _EVERY_SO = frozenset({"some", "other", "odd"})
+_HABITS = frozenset(
+    "coffee coffees caffeine tea teas alcohol booze wine beer beers sugar exercise gym "
+    "training running work shifts hours screen stress energy drinks cigarettes".split()
+)
 
 
 def _no_course(
@@ -261,6 +265,8 @@ def _no_course(
         return True
     if before[-2:] == ["because", "it"]:
         return True
+    if literal in ("less", "fewer") and after[:1] and after[0] in _HABITS:
+        return True  # "less coffee, more sleep, same twitches": a change of habits
     return (
         literal == "less"
         and len(before) >= 2
