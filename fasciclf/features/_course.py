@@ -105,6 +105,7 @@ def durations(
             and not _waiting_or_easing(view, qty.start, qty.end)
             and not _resolved(view, s_id)
             and not _phase(view, qty.start, qty.end)
+            and not _bout_span(view, qty)
             # "her eye was blurry for a month. It came back fine.": that bout's length
             and not (
                 not _DATED_SPAN_RE.search(qty.text)
@@ -315,6 +316,36 @@ def _phase(view: TokenView, char: int, end: int) -> bool:
 
 
 _PAST = frozenset({"was", "were", "went", "did"})
+
+
+# "I'll have three or four days where both legs buzz, then a run of calm
+# days", "bursts that last three or four days and then vanish for a week":
+# how long one bout lasts in a course that comes and goes (a span of two weeks
+# or less, in a sentence that tells the bouts and nothing of the present)
+_BOUT_MARKERS = frozenset(
+    "bout bouts burst bursts spell spells flare flares wave waves calm quiet "
+    "vanish vanishes vanished".split()
+)
+_GOOD_BAD = frozenset({"good", "bad"})
+_PUNCT = frozenset({",", ".", ";", ":", "!", "-"})
+_BOUT_DAYS = 14.0
+_UP_TO_NOW_WORDS = frozenset("now since been past ago still".split())
+
+
+def _bout_span(view: TokenView, qty: q.Quantity) -> bool:
+    if qty.days > _BOUT_DAYS:
+        return False
+    i = bisect.bisect_right(view.starts, qty.start) - 1
+    words, sent = view.words, view.sent
+    lo, hi = bisect.bisect_left(sent, sent[i]), bisect.bisect_right(sent, sent[i])
+    toks = words[lo:hi]
+    if not _UP_TO_NOW_WORDS.isdisjoint(toks):
+        return False
+    # "three or four bad days", "some weeks very bad, three, four days" (not
+    # "bad back pain for a week")
+    return not _BOUT_MARKERS.isdisjoint(toks) or any(
+        a in _GOOD_BAD and (b in _DAYS or b in _PUNCT) for a, b in itertools.pairwise(toks)
+    )
 
 
 _LIFE_EVENTS = _WORDS["life_event_words"]
