@@ -106,6 +106,7 @@ def durations(
             and not _resolved(view, s_id)
             and not _phase(view, qty.start, qty.end)
             and not _bout_span(view, qty)
+            and not _occasions(view, qty)
             # "her eye was blurry for a month. It came back fine.": that bout's length
             and not (
                 not _DATED_SPAN_RE.search(qty.text)
@@ -346,6 +347,19 @@ def _bout_span(view: TokenView, qty: q.Quantity) -> bool:
     return not _BOUT_MARKERS.isdisjoint(toks) or any(
         a in _GOOD_BAD and (b in _DAYS or b in _PUNCT) for a, b in itertools.pairwise(toks)
     )
+
+
+# "A couple of nights I woke up with both calves locked", "two mornings this
+# week": how many times, not how long ("for three nights" is a span)
+_PARTS_OF_DAYS = frozenset("nights mornings evenings afternoons".split())
+_SPAN_BEFORE = frozenset({"for", "past", "last", "over", "these", "the", "few"})
+
+
+def _occasions(view: TokenView, qty: q.Quantity) -> bool:
+    if qty.text.split()[-1] not in _PARTS_OF_DAYS:
+        return False
+    i = bisect.bisect_right(view.starts, qty.start) - 1
+    return i == 0 or view.words[i - 1] not in _SPAN_BEFORE
 
 
 _LIFE_EVENTS = _WORDS["life_event_words"]
