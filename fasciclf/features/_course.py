@@ -316,7 +316,7 @@ def _phase(view: TokenView, char: int, end: int) -> bool:
     return opener == "for" and not _PAST.isdisjoint(words[first:last])
 
 
-_PAST = frozenset({"was", "were", "went", "did"})
+_PAST = frozenset({"was", "were", "went", "did", "could"})
 
 
 # "I'll have three or four days where both legs buzz, then a run of calm
