@@ -620,11 +620,25 @@ def _spreading(view: TokenView, mentions: list[Mention]) -> bool:
         toks = {words[i] for i in ranges[s_id]}
         if toks & _NOW_WORDS and toks & _ALSO_WORDS:
             return True  # "now my left hand is weak too": a new place or symptom
-    first_at = next((i for i, w in enumerate(words) if w in _FIRST_WORDS), None)
+    first_at = next(
+        (i for i, w in enumerate(words) if w in _FIRST_WORDS and not _first_of_care(words, i)),
+        None,
+    )
     # "first I couldn't run upstairs, now I need the handrail"
     return first_at is not None and any(
         w == "now" and i > first_at and sent[i] in sign_sents for i, w in enumerate(words)
     )
+
+
+# "First the GP said a pulled muscle, then the physio said a trapped nerve,
+# now she sees an osteopath": the order of the doctors and their words, not
+# of the symptoms
+_SAID = frozenset("said says say thought think told suggested blamed reckoned".split())
+_CARE_REACH = 4
+
+
+def _first_of_care(words: list[str], i: int) -> bool:
+    return not _SAID.isdisjoint(words[i + 1 : i + 1 + _CARE_REACH])
 
 
 def progression(
