@@ -18,7 +18,13 @@ from fasciclf.features._doc import Term
 from fasciclf.features._episodes import part_at, site_words
 from fasciclf.features._improvement import told_as_loss
 from fasciclf.features._status import Mention
-from fasciclf.features._tokens import SENTENCE_END, TokenView
+from fasciclf.features._tokens import (
+    SENTENCE_END,
+    TokenView,
+    first_position,
+    sentences_with,
+    word_positions,
+)
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -29,6 +35,7 @@ _ANAPHORA = _WORDS["anaphora"]
 _FIRST_WORDS = _WORDS["first_words"]
 _NOW_WORDS = _WORDS["now_words"]
 _ALSO_WORDS = _WORDS["also_words"]
+_NOW = frozenset({"now"})
 # "much worse when she lifts", "far worse during tax season": what brings it
 # on, read with the word lists the timeline's course words use
 _AGGRAVATING = _WORDS["aggravation_after"] | _WORDS["relief_after"]
@@ -473,7 +480,7 @@ def _cue_progressions(
     found: dict[str, int] = {}
     # A cue counts in a sentence about the symptoms, or one that refers
     # back to them ("it is spreading"), not in "my anxiety is getting worse".
-    pronoun_sents = {s for s, w in zip(view.sent, view.words, strict=True) if w in _ANAPHORA}
+    pronoun_sents = sentences_with(view.words, view.sent, _ANAPHORA)
     about_symptoms = findings | pronoun_sents | _elliptical(view, cues, findings)
     # "my legs are a bit stronger now": a body part makes a better course the
     # symptoms' ("we have settled into the new house", "my English is improving"
@@ -621,12 +628,12 @@ def _spreading(view: TokenView, mentions: list[Mention]) -> bool:
         if toks & _NOW_WORDS and toks & _ALSO_WORDS:
             return True  # "now my left hand is weak too": a new place or symptom
     first_at = next(
-        (i for i, w in enumerate(words) if w in _FIRST_WORDS and not _first_of_care(words, i)),
+        (i for i in word_positions(words, _FIRST_WORDS) if not _first_of_care(words, i)),
         None,
     )
     # "first I couldn't run upstairs, now I need the handrail"
     return first_at is not None and any(
-        w == "now" and i > first_at and sent[i] in sign_sents for i, w in enumerate(words)
+        i > first_at and sent[i] in sign_sents for i in word_positions(words, _NOW)
     )
 
 
@@ -732,70 +739,54 @@ class _GoodTimes:
     present finding in its piece of the sentence ("fine in the morning and
     my legs are weak by night": the morning is fine, the night is not).
 
-    The nearest good word and finding on each side of every token are read
-    in two passes, so a text of many time phrases costs its length.
+    The good words, finding tokens and piece ends are kept as sorted
+    positions (found by C-level scans), and the nearest of each beside a
+    phrase is found by bisection: a text of many time phrases costs its
+    length, and a text of a few costs no pass over its tokens in Python.
     """
 
     def __init__(self, view: TokenView, mentions: list[Mention]) -> None:
         words = view.words
-        n = len(words)
-        bad = bytearray(n)
+        self.n = len(words)
+        bad: set[int] = set()
         for mt in mentions:
             # "in the morning I'm fine" is itself read as a within-day sign
             if mt.status == "present" and mt.concept != "fatigability":
-                bad[mt.start : mt.end] = b"\x01" * (mt.end - mt.start)
-        piece = [0] * n
-        p = 0
-        for i, w in enumerate(words):
-            if w in _PIECE_END:
-                p += 1
-            piece[i] = p
-        good = bytearray(n)
-        for i, w in enumerate(words):
-            if w in _GOOD_STATE and _NOT_GOOD.isdisjoint(words[max(i - 2, 0) : i]):
-                good[i] = 1
-        self.piece = piece
-        self.good_left, self.good_right = _nearest(good, piece)
-        self.bad_left, self.bad_right = _nearest(bad, piece)
+                bad.update(range(mt.start, mt.end))
+        self.bad = sorted(bad)
+        self.good = [
+            i
+            for i in word_positions(words, _GOOD_STATE)
+            if _NOT_GOOD.isdisjoint(words[max(i - 2, 0) : i])
+        ]
+        # a piece end opens the next piece: token i is in piece bisect_right(ends, i)
+        self.ends = word_positions(words, _PIECE_END)
+
+    def _piece(self, i: int) -> int:
+        return bisect.bisect_right(self.ends, i)
+
+    def _left(self, flags: list[int], i: int) -> int:
+        """The nearest flagged token at or before ``i`` in the piece of ``i``, or -1."""
+        k = bisect.bisect_right(flags, i) - 1
+        return flags[k] if k >= 0 and self._piece(flags[k]) == self._piece(i) else -1
+
+    def _right(self, flags: list[int], i: int) -> int:
+        """The nearest flagged token at or after ``i`` in the piece of ``i``, or -1."""
+        k = bisect.bisect_left(flags, i)
+        return flags[k] if k < len(flags) and self._piece(flags[k]) == self._piece(i) else -1
+
+    def _gap(self, flags: list[int], t: Term) -> int:
+        best = self.n
+        if t.start > 0:
+            j = self._left(flags, t.start - 1)
+            if j >= 0 and self._piece(j) == self._piece(t.start):
+                best = t.start - j
+        if t.end < self.n:
+            j = self._right(flags, t.end)
+            if j >= 0 and self._piece(j) == self._piece(t.end - 1):
+                best = min(best, j - t.end + 1)
+        return best
 
     def told_as_good(self, t: Term) -> bool:
-        def gap(left: list[int], right: list[int]) -> int:
-            best = len(self.piece)
-            if (
-                t.start > 0
-                and left[t.start - 1] >= 0
-                and self.piece[left[t.start - 1]] == self.piece[t.start]
-            ):
-                best = t.start - left[t.start - 1]
-            if (
-                t.end < len(self.piece)
-                and right[t.end] >= 0
-                and self.piece[right[t.end]] == self.piece[t.end - 1]
-            ):
-                best = min(best, right[t.end] - t.end + 1)
-            return best
-
-        g = gap(self.good_left, self.good_right)
-        return g < len(self.piece) and g < gap(self.bad_left, self.bad_right)
-
-
-def _nearest(flags: bytearray, piece: list[int]) -> tuple[list[int], list[int]]:
-    """Index of the nearest flagged token at or before and at or after each
-    token, in its own piece (-1 when none)."""
-    n = len(flags)
-    left, right = [-1] * n, [-1] * n
-    last = -1
-    for i in range(n):
-        if last >= 0 and piece[last] != piece[i]:
-            last = -1
-        if flags[i]:
-            last = i
-        left[i] = last
-    last = -1
-    for i in range(n - 1, -1, -1):
-        if last >= 0 and piece[last] != piece[i]:
-            last = -1
-        if flags[i]:
-            last = i
-        right[i] = last
-    return left, right
+        g = self._gap(self.good, t)
+        return g < self.n and g < self._gap(self.bad, t)

@@ -17,7 +17,7 @@ from functools import cached_property
 from fasciclf.features._doc import Term
 from fasciclf.features._matches import filter_longest
 from fasciclf.features._status import Mention
-from fasciclf.features._tokens import SENTENCE_END, TokenView, clause_ids
+from fasciclf.features._tokens import SENTENCE_END, TokenView, clause_ids, word_positions
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -301,7 +301,7 @@ class _SignIndex:
         self.view = view
         signs = [mt for mt in mentions if mt.is_sign]
         self.clause = clause_ids(words, sent)
-        self.has_subject = {self.clause[i] for i, w in enumerate(words) if w in _SUBJECT_PRONOUNS}
+        self.has_subject = {self.clause[i] for i in word_positions(words, _SUBJECT_PRONOUNS)}
         self.by_sent = _group(signs, lambda mt: sent[mt.start])
         self.by_clause = _group(signs, lambda mt: self.clause[mt.start])
         self.present = _Positions([mt for mt in signs if mt.status == "present"])

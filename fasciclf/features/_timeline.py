@@ -40,7 +40,14 @@ from fasciclf.features._placing import (
     writing_anchor,
     years_told_before,
 )
-from fasciclf.features._tokens import SENTENCE_END, sentence_ids, token_view
+from fasciclf.features._tokens import (
+    SENTENCE_END,
+    first_position,
+    sentence_ids,
+    sentences_with,
+    token_view,
+    word_positions,
+)
 from fasciclf.features._types import Episode, Finding, SymptomFeatures
 from fasciclf.features._wordlists import default_wordlists
 
@@ -186,6 +193,7 @@ def _feared(
 
 
 _ONE_SIDE = frozenset({"left", "right"})
+_QUESTION_MARK = frozenset({"?"})
 _BOTH_REACH = 4  # "then, a few weeks on, both hands"
 _STEP_KINDS = frozenset({"sequence", "after_prev", "absolute", "now"})
 
@@ -193,7 +201,7 @@ _STEP_KINDS = frozenset({"sequence", "after_prev", "absolute", "now"})
 def _both_later(words: list[str], sent: list[int], exprs: list[TimeExpr]) -> bool:
     """A later step of the story names both of a pair after one side was told:
     "first my right calf, then both calves": the other side joined."""
-    one_side = next((i for i, w in enumerate(words) if w in _ONE_SIDE), None)
+    one_side = first_position(words, _ONE_SIDE)
     for e in exprs:
         if (
             e.kind not in _STEP_KINDS
@@ -357,7 +365,7 @@ def read_timeline(
         )
         for i, st in enumerate(steps)
     )
-    anaphora_sents = {s for s, w in zip(sent, words, strict=True) if w in ANAPHORA}
+    anaphora_sents = sentences_with(words, sent, ANAPHORA)
     # "She hasn't had a cramp since Easter": a symptom of the story denied at
     # its end tells how it is now
     present = {f.concept for f in findings if f.status == "present"}
@@ -420,7 +428,7 @@ def read_timeline(
         )
     )
     # "Has anyone's weakness improved after the operation?" asks, it does not tell
-    questions = {s for s, w in zip(sent, words, strict=True) if w == "?"}
+    questions = sentences_with(words, sent, _QUESTION_MARK)
     course_sents = (
         now_sents
         | _after_bare_now(words, sent, now_sents)
@@ -572,7 +580,7 @@ def _unvarying(words: list[str], sent: list[int], s_id: int) -> bool:
 def _evening_signs(findings, starts: list[int], sent: list[int], words: list[str]) -> bool:
     """An eye, speech or chewing sign told in a sentence with the evening (not
     one that says it is the same morning and evening)."""
-    evening = {s for s, w in zip(sent, words, strict=True) if w in _EVENING}
+    evening = sentences_with(words, sent, _EVENING)
     evening = {s for s in evening if not _unvarying(words, sent, s)}
     return bool(evening) and any(
         f.status == "present"
@@ -623,7 +631,7 @@ def _fine_by_morning(words: list[str], sent: list[int], tiring: set[int]) -> boo
     if not tiring:
         return False
     days: dict[int, _Day] = {}
-    for i in (i for i, w in enumerate(words) if w in _DAY_START):
+    for i in word_positions(words, _DAY_START):
         s_id = sent[i]
         if not tiring.intersection(range(s_id - _MORNING_AFTER, s_id + 1)):
             continue

@@ -238,6 +238,25 @@ def word_positions(words: list[str], vocab: frozenset[str]) -> list[int]:
     return out
 
 
+def sentences_with(words: list[str], sent: list[int], vocab: frozenset[str]) -> set[int]:
+    """Ids of the sentences with a word of ``vocab``, found by C-level scans
+    (most texts have no word of a rare list: one set intersection, no pass).
+
+    >>> sentences_with(["it", "hurts", ".", "no", "?"], [0, 0, 0, 1, 1], frozenset({"?"}))
+    {1}
+    """
+    return {sent[i] for i in word_positions(words, vocab)}
+
+
+def first_position(words: list[str], vocab: frozenset[str]) -> int | None:
+    """The first position of a word of ``vocab``, or None (scans in C).
+
+    >>> first_position(["my", "right", "then", "left"], frozenset({"left", "right"}))
+    1
+    """
+    return min(map(words.index, vocab.intersection(words)), default=None)
+
+
 def clause_ids(words: list[str], sent: list[int]) -> list[int]:
     """Clause index per token: a new clause at each sentence and clause break.
 
