@@ -724,15 +724,19 @@ def story_anchor(
             return None
         after += _step_days(words, sent, e, plans) or 0.0
     # "That was a while ago.": an uncounted "ago" runs on too
+    # (the word tests in C first: most stories have neither word after the scene)
+    rest = words[begin + 1 :]
     told_ago = {k for e in exprs if e.kind == "ago" for k in range(e.start, e.end)}
-    if any(w == "ago" and k not in told_ago for k, w in enumerate(words[begin + 1 :], begin + 1)):
+    if "ago" in rest and any(
+        w == "ago" and k not in told_ago for k, w in enumerate(rest, begin + 1)
+    ):
         return None
     # "it's been like that since.", "since I stopped it, it is better": the
     # story runs on from a scene it does not date ("since March" is a date)
     dates = [e.start for e in exprs if e.kind in ("absolute", "ago")]
-    if any(
+    if "since" in rest and any(
         w == "since" and not any(0 < d - k <= _SINCE_DATE_REACH for d in dates)
-        for k, w in enumerate(words[begin + 1 :], begin + 1)
+        for k, w in enumerate(rest, begin + 1)
     ):
         return None
     return last, after

@@ -753,6 +753,7 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
 _LATEST_NEWS = 2.0  # days: "last night", "yesterday", "this morning"
 _NEWS_WORDS = frozenset({"yesterday", "today", "tonight"})
 _NEWS_PAIRS = frozenset({("last", "night"), ("this", "morning")})
+_NEWS_PAIR_FIRSTS = frozenset(first for first, _ in _NEWS_PAIRS)
 
 
 def _news_opens_story(findings, starts: list[int], sent: list[int], words: list[str]) -> bool:
@@ -763,8 +764,13 @@ def _news_opens_story(findings, starts: list[int], sent: list[int], words: list[
         return False
     here = _sentence_of(min(present, key=lambda f: f.start), starts, sent)
     lo, hi = bisect.bisect_left(sent, here), bisect.bisect_right(sent, here)
-    return not _NEWS_WORDS.isdisjoint(words[lo:hi]) or any(
-        pair in _NEWS_PAIRS for pair in zip(words[lo : hi - 1], words[lo + 1 : hi], strict=True)
+    told = words[lo:hi]
+    return (
+        not _NEWS_WORDS.isdisjoint(told)
+        or (
+            not _NEWS_PAIR_FIRSTS.isdisjoint(told)  # a test in C before the pairs
+            and any(pair in _NEWS_PAIRS for pair in zip(told, told[1:], strict=False))
+        )
     )
 
 
