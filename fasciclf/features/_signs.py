@@ -229,25 +229,47 @@ class SignReader(JsonResourceMixin):
         strings = self.nlp.vocab.strings
         self.matcher.add("BLOCK", list(make(table.blockers)))
         self._block = strings.add("BLOCK")
-        # match id -> (record index, whether it is a part rather than a state)
-        self._role: dict[int, tuple[int, bool]] = {}
+        # One match id per phrase, whatever the records listing it: "hand" is
+        # a part of many records, and an id per record and role made the
+        # matcher's output (and the loop over it) several times longer.
+        roles: dict[str, dict[tuple[int, bool], None]] = {}
         for i, rec in enumerate(table.records):
             for role, terms in ((True, rec.parts), (False, rec.states)):
-                key = f"G{i}{'P' if role else 'S'}"
-                self.matcher.add(key, list(make(terms)))
-                self._role[strings.add(key)] = (i, role)
+                for term in terms:
+                    roles.setdefault(term, {})[(i, role)] = None
+        # match id -> (record index, whether it is a part rather than a state)
+        # of its phrase, and the records it is a part or a state of
+        self._roles: dict[int, tuple[tuple[int, bool], ...]] = {}
+        self._part_of: dict[int, frozenset[int]] = {}
+        self._state_of: dict[int, frozenset[int]] = {}
+        for k, (term, of) in enumerate(roles.items()):
+            key = strings.add(f"G{k}")
+            self.matcher.add(f"G{k}", list(make([term])))
+            self._roles[key] = tuple(of)
+            self._part_of[key] = frozenset(i for i, is_part in of if is_part)
+            self._state_of[key] = frozenset(i for i, is_part in of if not is_part)
 
     def _pairs(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(record index, start, end) of each part + state pair."""
-        parts: dict[int, list[tuple[int, int]]] = {}
-        states: dict[int, list[tuple[int, int]]] = {}
+        found: list[tuple[int, int, int]] = []
+        with_part: set[int] = set()
+        with_state: set[int] = set()
         stop: set[int] = set()
         for match_id, start, end in self.matcher(doc):
             if match_id == self._block:
                 stop.update(range(start, end))
                 continue
-            i, is_part = self._role[match_id]
-            (parts if is_part else states).setdefault(i, []).append((start, end))
+            found.append((match_id, start, end))
+            with_part |= self._part_of[match_id]
+            with_state |= self._state_of[match_id]
+        # only records with a part and a state in the text can pair (few texts have one)
+        paired = with_part & with_state
+        parts: dict[int, list[tuple[int, int]]] = {}
+        states: dict[int, list[tuple[int, int]]] = {}
+        for match_id, start, end in found if paired else ():
+            for i, is_part in self._roles[match_id]:
+                if i in paired:
+                    (parts if is_part else states).setdefault(i, []).append((start, end))
 
         words = token_view(doc).words  # built once per Doc, shared with later stages
 
