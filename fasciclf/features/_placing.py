@@ -17,6 +17,7 @@ import itertools
 from fasciclf.features._dates import TimeExpr, says_present, since_before
 from fasciclf.features._diary import WEEKDAYS
 from fasciclf.features._episodes import Step, sentence_words
+from fasciclf.features._tokens import word_positions
 from fasciclf.features._wordlists import default_wordlists
 
 __all__ = ["MONTH_DAYS", "months_before", "now_sentences", "place_steps", "writing_anchor"]
@@ -350,8 +351,8 @@ def _update_start(words: list[str], sent: list[int], exprs: list[TimeExpr]) -> i
     """Where a post's update opens, or ``None``: "EDIT:", "Update -",
     "Update two months later:" opening a sentence (a line break ends one)."""
     spans = {e.start for e in exprs if e.kind == "after_prev"}
-    for k, w in enumerate(words):
-        if w not in _UPDATE_WORDS or k + 1 >= len(words):
+    for k in word_positions(words, _UPDATE_WORDS):  # few posts have one: found in C
+        if k + 1 >= len(words):
             continue
         if k and sent[k] == sent[k - 1]:
             continue
@@ -582,8 +583,9 @@ _MONTH_PRECISION = 15.0
 def _plan_sentences(words: list[str], sent: list[int]) -> frozenset[int]:
     """Sentences that tell a plan still to come, read once per text."""
     out = set()
-    for k, w in enumerate(words):
-        if w not in _PLANS or sent[k] in out:
+    for k in word_positions(words, _PLANS):  # few texts tell a plan: found in C
+        w = words[k]
+        if sent[k] in out:
             continue
         hi = bisect.bisect_right(sent, sent[k])
         # "the scan is booked for March" is still to come; "I rang my GP and
