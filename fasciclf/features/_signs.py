@@ -229,23 +229,27 @@ class SignReader(JsonResourceMixin):
         strings = self.nlp.vocab.strings
         self.matcher.add("BLOCK", list(make(table.blockers)))
         self._block = strings.add("BLOCK")
-        # One match id per phrase, whatever the records listing it: "hand" is
-        # a part of many records, and an id per record and role made the
-        # matcher's output (and the loop over it) several times longer.
+        # One match id per set of (record, role) a phrase has, whatever the
+        # records listing it: "hand" is a part of many records, and an id per
+        # record and role made the matcher's output (and the loop over it)
+        # several times longer.
         roles: dict[str, dict[tuple[int, bool], None]] = {}
         for i, rec in enumerate(table.records):
             for role, terms in ((True, rec.parts), (False, rec.states)):
                 for term in terms:
                     roles.setdefault(term, {})[(i, role)] = None
+        phrases: dict[tuple[tuple[int, bool], ...], list[str]] = {}
+        for term, of in roles.items():
+            phrases.setdefault(tuple(of), []).append(term)
         # match id -> (record index, whether it is a part rather than a state)
-        # of its phrase, and the records it is a part or a state of
+        # of its phrases, and the records they are a part or a state of
         self._roles: dict[int, tuple[tuple[int, bool], ...]] = {}
         self._part_of: dict[int, frozenset[int]] = {}
         self._state_of: dict[int, frozenset[int]] = {}
-        for k, (term, of) in enumerate(roles.items()):
+        for k, (of, terms) in enumerate(phrases.items()):
             key = strings.add(f"G{k}")
-            self.matcher.add(f"G{k}", list(make([term])))
-            self._roles[key] = tuple(of)
+            self.matcher.add(f"G{k}", list(make(terms)))
+            self._roles[key] = of
             self._part_of[key] = frozenset(i for i, is_part in of if is_part)
             self._state_of[key] = frozenset(i for i, is_part in of if not is_part)
 
