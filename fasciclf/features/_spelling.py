@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from spacy.attrs import ORTH
+from spacy.attrs import LENGTH, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -143,7 +143,11 @@ class SpellingNormalizer:
         seen = self._seen
         if len(seen) > _SEEN_LIMIT:
             seen.clear()
-        for orth in set(doc.to_array(ORTH).tolist()) - seen:
+        # A word shorter than min_length is never corrected (its lower case is
+        # no longer, except "İ"'s, which is no letter): only the longer third
+        # of the tokens is looked up, and their orths alone are kept as seen.
+        arr = doc.to_array([ORTH, LENGTH])
+        for orth in set(arr[arr[:, 1] >= self.min_length, 0].tolist()) - seen:
             seen.add(orth)
             lex = vocab[orth]
             fixed = self.correction(lex.lower_)
