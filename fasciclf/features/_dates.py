@@ -256,21 +256,33 @@ def _of_a_month(words: list[str], i: int, single) -> bool:
     return rec is not None and rec.kind == "month"
 
 
-def _tag(words: list[str], table: TimeTable) -> list[tuple[int, int, TimeRecord]]:
-    single, pairs, lone, pair_only = table.single, table.pairs, table.lone, table.pair_only
-    tags: list[tuple[int, int, TimeRecord]] = []
+def _tag_starts(words: list[str], table: TimeTable) -> list[int]:
+    """The tokens that can start a record, in text order (most tokens are not).
+
+    A token that only starts pairs ("the", "and": a third of all tokens) is
+    one only before a second token of one of its pairs ("the day"). Every
+    token that opens with a figure is one (the dates in figures are read
+    from these, with no second pass).
+    """
+    lone, pair_only, pairs = table.lone, table.pair_only, table.pairs
     n = len(words)
-    # Only tokens that can start a record are visited (most tokens are not).
-    # A token that only starts pairs ("the", "and": a third of all tokens) is
-    # visited only before a second token of one of its pairs ("the day").
-    done = 0
-    for i in [
+    return [
         i
         for i, w in enumerate(words)
         if w in lone
         or w[:1].isdigit()
         or (w in pair_only and i + 1 < n and (w, words[i + 1]) in pairs)
-    ]:
+    ]
+
+
+def _tag(
+    words: list[str], table: TimeTable, starts: list[int] | None = None
+) -> list[tuple[int, int, TimeRecord]]:
+    single, pairs = table.single, table.pairs
+    tags: list[tuple[int, int, TimeRecord]] = []
+    n = len(words)
+    done = 0
+    for i in _tag_starts(words, table) if starts is None else starts:
         if i < done:
             continue
         w = words[i]
@@ -490,14 +502,20 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
     >>> [(t.kind, t.day) for t in find_time_expressions("on the first of july".split())]
     [('absolute', 1)]
     """
-    numeric = numeric_dates(words)
-    out = _worded(words, table or default_time_table(), numeric)
+    table = table or default_time_table()
+    # one pass finds where records can start; the figures among them are
+    # where the dates in figures are
+    starts = _tag_starts(words, table)
+    numeric = numeric_dates(words, [i for i in starts if words[i][:1].isdigit()])
+    out = _worded(words, table, numeric, starts)
     return sorted([*out, *numeric], key=lambda t: t.start) if numeric else out
 
 
-def _worded(words: list[str], table: TimeTable, numeric: list[TimeExpr]) -> list[TimeExpr]:
+def _worded(
+    words: list[str], table: TimeTable, numeric: list[TimeExpr], starts: list[int] | None = None
+) -> list[TimeExpr]:
     """The time expressions told in words (not on the tokens of ``numeric``)."""
-    tags = _tag(words, table)
+    tags = _tag(words, table, starts)
     if numeric:
         taken = {k for d in numeric for k in range(d.start, d.end)}
         tags = [t for t in tags if t[0] not in taken]
@@ -550,13 +568,14 @@ _NUMERIC_DATE_LEADS = frozenset(
 _IT_IS = frozenset({"is", "'s", "was"})
 
 
-def numeric_dates(words: list[str]) -> list[TimeExpr]:
+def numeric_dates(words: list[str], figures: list[int] | None = None) -> list[TimeExpr]:
     """Dates written in figures, as absolute time expressions.
 
     The order of day and month is the text's: a day over 12 in any date
     settles it ("20/05/2024" is day first, so "12/03/2024" is 12 March);
     dates whose order nothing settles are not read. A year-first date
-    ("2024-03-12") is always year, month, day.
+    ("2024-03-12") is always year, month, day. ``figures``, when the caller
+    knows them, are the positions of the tokens that open with a figure.
 
     >>> w = "on 12/03/2024 it began . by 20/05/2024 worse".split()
     >>> [(d.month, d.day, d.year) for d in numeric_dates(w)]
@@ -568,7 +587,7 @@ def numeric_dates(words: list[str]) -> list[TimeExpr]:
     >>> numeric_dates("pain is 7/10 since 20/05".split())[0].day
     20
     """
-    found = _figures(words)
+    found = _figures(words, figures)
     if not found:
         return []
     day_first = any(a > 12 >= b for _, _, a, b, _ in found)
@@ -602,11 +621,17 @@ def numeric_dates(words: list[str]) -> list[TimeExpr]:
     return out
 
 
-def _figures(words: list[str]) -> list[tuple[int, int, int, int, int | None]]:
+def _figures(
+    words: list[str], figures: list[int] | None = None
+) -> list[tuple[int, int, int, int, int | None]]:
     """(start, end, first number, second number, year) of each date in figures;
-    a year-first date gives (day, month) in that order."""
+    a year-first date gives (day, month) in that order.
+
+    ``figures``, when known, are the positions of the tokens that open with a
+    figure, in order (the only ones a date can start at)."""
     found: list[tuple[int, int, int, int, int | None]] = []
-    for i, w in enumerate(words):
+    for i in range(len(words)) if figures is None else figures:
+        w = words[i]
         if not w[:1].isdigit():
             continue
         m = _NUMERIC_DATE.fullmatch(w)
