@@ -87,9 +87,8 @@ def token_view(doc: Doc) -> TokenView:
 def _build_view(doc: Doc) -> TokenView:
     if not len(doc):
         return TokenView([], [], [], [], {})
-    strings = doc.vocab.strings
     arr = doc.to_array([LOWER, IDX, LENGTH])
-    words = [strings[h] for h in arr[:, 0].tolist()]
+    words = _words_of(doc.vocab.strings, arr[:, 0].tolist())
     starts = arr[:, 1].tolist()
     ends = (arr[:, 1] + arr[:, 2]).tolist()
     # the sentence ranges come from the sentence ends, not from a second pass over the tokens
@@ -99,6 +98,30 @@ def _build_view(doc: Doc) -> TokenView:
         for s_id, (a, b) in enumerate(zip([0, *sent_ends[:-1]], sent_ends, strict=True))
     }
     return TokenView(words, _ids_of(sent_ends), starts, ends, ranges)
+
+
+class _WordOfHash(dict):
+    """Lower-case token strings by hash, shared by every Doc (a hash names one
+    string in every vocab). A dict lookup, mapped in C, costs less than
+    decoding the string from the StringStore, and one str object per word
+    keeps its hash computed for the set lookups of every later stage."""
+
+    limit = 200_000  # distinct words remembered before starting afresh
+
+    def __missing__(self, key: int) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        word = self[key] = _READING.strings[key]
+        return word
+
+
+_WORD_OF_HASH = _WordOfHash()
+_READING = threading.local()  # .strings: the StringStore of the Doc this thread reads
+
+
+def _words_of(strings: Any, hashes: list[int]) -> list[str]:
+    _READING.strings = strings
+    return list(map(_WORD_OF_HASH.__getitem__, hashes))
 
 
 def _ends_sentence(text: str) -> bool:
