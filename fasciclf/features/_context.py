@@ -112,8 +112,11 @@ class ContextAnnotator(JsonResourceMixin):
             _not_excluded(terms, [t for t in terms if t.kind in TARGET_KINDS]) + denials
         )
         targets = [t for t in targets if not (t.value == "weakness" and _of_a_pulse(view, t.start))]
-        trigger_matches = filter_longest([t for t in terms if t.kind == "trigger"])
-        cues = [filter_longest([t for t in terms if t.kind == kind]) for kind in CUE_KINDS]
+        of_kind: dict[str, list[Term]] = {}  # the terms of each kind, in text order
+        for t in terms:
+            of_kind.setdefault(t.kind, []).append(t)
+        cues = [filter_longest(of_kind.get(kind, [])) for kind in CUE_KINDS]
+        trigger_matches = cues[CUE_KINDS.index("trigger")]
         # "my dad's heart attack", "an asthma flare": no attack of the symptoms
         cues[0] = _not_excluded(terms, cues[0])
         modifiers = self._modifiers(doc, terms, targets, trigger_matches)
@@ -164,7 +167,7 @@ class ContextAnnotator(JsonResourceMixin):
             [
                 m
                 for m in found
-                if not any(i in target_tokens for i in range(m.start, m.end))
+                if target_tokens.isdisjoint(range(m.start, m.end))
                 and not trigger_end.get(m.start, -1) >= m.end
             ]
         )
