@@ -21,7 +21,6 @@ from fasciclf.features._status import Mention
 from fasciclf.features._tokens import (
     SENTENCE_END,
     TokenView,
-    first_position,
     sentences_with,
     word_positions,
 )
