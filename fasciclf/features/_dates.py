@@ -508,7 +508,64 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
     starts = _tag_starts(words, table)
     numeric = numeric_dates(words, [i for i in starts if words[i][:1].isdigit()])
     out = _worded(words, table, numeric, starts)
-    return sorted([*out, *numeric], key=lambda t: t.start) if numeric else out
+    out = sorted([*out, *numeric], key=lambda t: t.start) if numeric else out
+    later = _later_days(words, out)
+    return sorted([*out, *later], key=lambda t: t.start) if later else out
+
+
+_ORDINAL_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")
+
+
+def _later_days(words: list[str], exprs: list[TimeExpr]) -> list[TimeExpr]:
+    """ "On 3 March my eyelid drooped. On the 9th I saw the optician": a day of
+    the month told alone after a dated day is in that month (in the next one
+    when it is smaller).
+
+    >>> [(t.day, round(t.month, 2)) for t in _later_days(
+    ...     "on 3 march it drooped . on the 9th i saw her".split(),
+    ...     find_time_expressions("on 3 march it drooped".split()))]
+    [(9, 3.26)]
+    """
+    dated = [e for e in exprs if e.kind == "absolute" and e.day is not None and e.month]
+    if not dated or "the" not in words:
+        return []
+    taken = {k for e in exprs for k in range(e.start, e.end)}
+    out: list[TimeExpr] = []
+    for i in range(1, len(words)):
+        w = words[i]
+        if words[i - 1] != "the" or not w[:1].isdigit() or i in taken:
+            continue
+        m = _ORDINAL_DAY.fullmatch(w)
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if m is None or nxt == "of" or default_time_table().single.get(nxt) is not None:
+            continue  # "the 9th of March", "the 9th March": the month reader's
+        before = [e for e in dated if e.end <= i - 1]
+        day = int(m.group(1))
+        if not before or not 1 <= day <= _MONTH_DAYS_MAX:
+            continue
+        last = before[-1]
+        base = int(last.month)
+        month, year, offset = base, last.year, last.year_offset
+        if day < (last.day or 1):
+            month = base % 12 + 1
+            if month == 1:
+                year = None if year is None else year + 1
+                offset = None if offset is None else offset + 1
+        out.append(
+            TimeExpr(
+                "absolute",
+                i - 1,
+                i + 1,
+                month=month + (day - 1) / 31.0,
+                year=year,
+                year_offset=offset,
+                day=day,
+            )
+        )
+    return out
+
+
+_MONTH_DAYS_MAX = 31
 
 
 def _worded(
