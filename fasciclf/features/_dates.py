@@ -730,7 +730,7 @@ def _forward(tags, j: int) -> tuple[TimeExpr, int]:
     return TimeExpr("sequence", s, e, value="next"), j + 1
 
 
-_SPAN_ONLY = frozenset({"on", "down the road", "down the line"})
+_SPAN_ONLY = frozenset({"on", "in ,", "down the road", "down the line"})
 _FEW = frozenset("few couple two three four".split())
 _TIMES = frozenset({"time", "times"})
 _TIME_OF_DAY_AFTER = frozenset({"in", "every", "and", "too", "for", "next", ",", "."})
