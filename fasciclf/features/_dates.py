@@ -506,38 +506,40 @@ def find_time_expressions(words: list[str], table: TimeTable | None = None) -> l
     # one pass finds where records can start; the figures among them are
     # where the dates in figures are
     starts = _tag_starts(words, table)
-    numeric = numeric_dates(words, [i for i in starts if words[i][:1].isdigit()])
+    figures = [i for i in starts if words[i][:1].isdigit()]
+    numeric = numeric_dates(words, figures)
     out = _worded(words, table, numeric, starts)
     out = sorted([*out, *numeric], key=lambda t: t.start) if numeric else out
-    later = _later_days(words, out)
+    later = _later_days(words, out, figures, table)
     return sorted([*out, *later], key=lambda t: t.start) if later else out
 
 
 _ORDINAL_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)")
 
 
-def _later_days(words: list[str], exprs: list[TimeExpr]) -> list[TimeExpr]:
+def _later_days(
+    words: list[str], exprs: list[TimeExpr], figures: list[int], table: TimeTable
+) -> list[TimeExpr]:
     """ "On 3 March my eyelid drooped. On the 9th I saw the optician": a day of
     the month told alone after a dated day is in that month (in the next one
-    when it is smaller).
+    when it is smaller). ``figures`` are the positions of the tokens that open
+    with a figure, the only ones such a day can be.
 
-    >>> [(t.day, round(t.month, 2)) for t in _later_days(
-    ...     "on 3 march it drooped . on the 9th i saw her".split(),
-    ...     find_time_expressions("on 3 march it drooped".split()))]
-    [(9, 3.26)]
+    >>> w = "on 3 march it drooped . on the 9th i saw her".split()
+    >>> [(t.day, round(t.month, 2)) for t in find_time_expressions(w)]
+    [(3, 3.06), (9, 3.26)]
     """
     dated = [e for e in exprs if e.kind == "absolute" and e.day is not None and e.month]
-    if not dated or "the" not in words:
+    if not dated:
         return []
     taken = {k for e in exprs for k in range(e.start, e.end)}
     out: list[TimeExpr] = []
-    for i in range(1, len(words)):
-        w = words[i]
-        if words[i - 1] != "the" or not w[:1].isdigit() or i in taken:
+    for i in figures:
+        if not i or words[i - 1] != "the" or i in taken:
             continue
-        m = _ORDINAL_DAY.fullmatch(w)
+        m = _ORDINAL_DAY.fullmatch(words[i])
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if m is None or nxt == "of" or default_time_table().single.get(nxt) is not None:
+        if m is None or nxt == "of" or table.single.get(nxt) is not None:
             continue  # "the 9th of March", "the 9th March": the month reader's
         before = [e for e in dated if e.end <= i - 1]
         day = int(m.group(1))
