@@ -107,6 +107,32 @@ def test_relative_writer_age_sex():
     assert f.laterality == "left"
 
 
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        # ages in words, a relation's "'s", a name with "who is", a learner's "has N years"
+        ("My brother Frank, who is seventy-one, trips on his right foot.", 71),
+        ("my sister's 78, her left hand is weak", 78),
+        ("Hi Sam, you asked about my sister. Ellie's 29, her foot slaps down.", 29),
+        ("My mother has 76 years, her legs are weak.", 76),
+        ("I am taxi driver, 50 years. My back hurts down the leg.", 50),
+        ("Retired hairdresser, 62. My calves cramp at night.", 62),
+        ("57 here, my eyelid droops by evening", 57),
+        # the age reached in the story when no age now is told; the last one
+        (
+            "The year I turned fifty-eight my hand went weak. At my 59th birthday I dropped a cup.",
+            59,
+        ),
+        # a tenure is no age; nor is a friendship's length
+        ("I am electrician forty years, my calf twitches.", None),
+        ("written by me, her mate of forty years. Her right hand is weak.", None),
+        ("It turned 30 degrees and my calves cramped.", None),
+    ],
+)
+def test_age_told_in_everyday_ways(text, age):
+    assert extract(text).age == age
+
+
 def test_vocabularies_and_json_safe():
     for f in extract_many(CORPUS):
         d = f.to_dict()

@@ -74,6 +74,10 @@ SHAPES = {
     "dates in figures": lambda n: _repeat("on 12/03/2024 since 20/05 2024 - 03 - 12 ", n),
     "names and ages of someone else": lambda n: _repeat("Her hand is weak. Ab, 4 Cd is (5 ", n),
     "quotes told by a relative": lambda n: _repeat('Mum said "my hand is weak ', n),
+    "ages in words and stories": lambda n: _repeat(
+        "I am a b c, forty-one years turned ninetieth ", n
+    ),
+    "self-descriptions": lambda n: _repeat("i am taxi driver bus nurse, 50 years old. ab, 62 ", n),
 }
 
 

@@ -48,14 +48,37 @@ _AGE_PATTERNS = [
     # "I'm Ron, 74, and I drove lorries"
     re.compile(_I_AM + r"\s++[a-z]++\s*+,\s*+(\d{2})\s*+[,.;]"),
     # a post that opens on the age: "52, work on reception", "hi all, 64, went back"
-    re.compile(r"^\W{0,3}(?:(?:hi|hello|hey)(?:\s++(?:all|everyone))?\W{1,3})?(\d{2})\s*+,"),
+    re.compile(
+        r"^\W{0,3}(?:(?:hi|hello|hey)(?:\s++(?:all|everyone))?\W{1,3})?(\d{2})"
+        r"(?:\s*+,|\s++(?:here|and|n)\b|\s++years?\b(?!\s++ago))"
+    ),
     re.compile(r"\b(?:he's|she's)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
+    # a learner's "I have 44 years", "a woman of 49 years"
+    re.compile(r"i(?<=\bi)\s++have\s++(\d{2})\s++years?\b(?!\s++(?:ago|of|now|since|with|in)\b)"),
+    re.compile(r"\b(?:man|woman|male|female|lady|guy|girl|boy)\s++of\s++(\d{2})\b"),
+    # "I am taxi driver, 50 years.", "I am Brazilian, 38 years, I work": the years
+    # after a short self-description and a comma, not of a job ("I am
+    # electrician forty years", "for 20 years")
+    re.compile(
+        _I_AM + r"\s++(?:[a-z'-]++\s++){0,4}[a-z'-]++\s*+,\s*+(\d{2})\s++years?\b"
+        r"(?!\s++(?:ago|of|in|on|at|with|since|now|later|before|after|back|earlier|into)\b)"
+    ),
+    # "30, male." and "Typist, 40." or "Retired hairdresser, 62." opening a sentence
+    re.compile(r"(?:^|[\s(,.])(\d{2})\s*+,\s*+(?:male|female|man|woman)\b"),
+    re.compile(
+        r"(?:^|[.!?\n])\s*+(?!(?:in|on|at|since|for|by|of|about|from|after|before|until|and|but|so)\b)"
+        r"[a-z][a-z-]*+(?:\s++[a-z-]++){0,2}\s*+,\s*+(\d{2})(?=\s*+[.,;]|\s++(?:this\s++year|here|and)\b)"
+    ),
+    # "put it down to being 52"
+    re.compile(
+        r"\bbeing\s++(\d{2})\b(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times|years?|miles|km)\b)"
+    ),
 ]
 # The age patterns that open on the number itself or on the one separator
 # before it ("34 years old", "(45f"): every match begins at the start of a
 # run of digits or one character earlier, so they are tried only there
 # (``_first_match``) instead of searched through the whole window.
-_OPENS_ON_NUMBER = frozenset({1, 2, 3, 5})
+_OPENS_ON_NUMBER = frozenset({1, 2, 3, 5, 16})
 _AGE_PATTERNS_TRIED = [(p, i in _OPENS_ON_NUMBER) for i, p in enumerate(_AGE_PATTERNS)]
 _DECADE_RE = re.compile(
     r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?(\d0)\s*+'?s\b|"
@@ -269,20 +292,28 @@ def _first_match(
     return None
 
 
+# after the relation: "(45", ", 45", "is 45", "'s 29" ("my sister's 29"), "who's 59",
+# a learner's "has 67 years"
 _REL_AGE_RE = re.compile(
-    r"^\W{0,3}(?:\(|,|-|is|who\s++is|aged|age)?\s*+(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
+    r"^(?:['’]s\b)?\W{0,3}(?:\(|,|-|is|who\s++is|who['’]s|aged|age)?\s*+(\d{1,3})\b"
+    r"(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
+    r"|^\W{0,3}has\s++(\d{2})\s++years?\b(?!\s++ago)"
 )
 _REL_AGE_BEFORE_RE = re.compile(
     r"\b(\d{1,3})\s*+-?\s*+(?:years?|yrs?|y)\s*+-?\s*+old\s++(?:\w+\s++)?$"
 )
 _REL_SEX_NEAR_RE = re.compile(r"^[^.!?]{0,12}\b(female|male)\b")
 _THIRD_PERSON_AGE_RE = re.compile(
-    r"\b(?:he|she)\s++is\s++(\d{1,3})\b|\b(?:he's|she's|he’s|she’s|hes|shes)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"
+    r"\b(?:he|she)\s++is\s++(\d{1,3})\b|\b(?:he's|she's|he’s|she’s|hes|shes)\s++(\d{1,3})\b"
+    r"(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?|minutes?|hours?|miles|km))"
+    # a learner's "she has 67 years"
+    r"|\b(?:he|she)\s++has\s++(\d{2})\s++years?\b(?!\s++ago)"
 )
-# "Maureen is 75", "Claire, 57, a head chef": a capitalised name and an age
-# closed by punctuation (not "In March, 12 of us"); "our kev (65, ...)".
+# "Maureen is 75", "Claire, 57, a head chef", "Ellie's 29,", "Kat, who is 34 and":
+# a capitalised name and an age closed by punctuation (not "In March, 12 of
+# us"); "our kev (65, ...)".
 _NAMED_AGE_RE = re.compile(
-    r"\b[A-Z][a-z]++(?:\s++is|,)\s++(\d{1,2})(?=[,.;)]|\s++(?:and|years?|yrs?)\b)"
+    r"\b[A-Z][a-z]++(?:\s++is|,|['’]s|,\s++who\s++is|,\s++who['’]s)\s++(\d{1,2})(?=[,.;)]|\s++(?:and|years?|yrs?)\b)"
     r"|\b[A-Za-z]++\s*+\(\s*+(\d{1,2})\s*+[,)]"
 )
 
@@ -296,7 +327,7 @@ def third_person_age(lower: str) -> int | None:
     if _DIGIT_RE.search(lower) is None:
         return None  # the pattern reads digits; a search for one is many times faster
     m = _THIRD_PERSON_AGE_RE.search(lower)
-    return int(m.group(1) or m.group(2)) if m else None
+    return int(m.group(1) or m.group(2) or m.group(3)) if m else None
 
 
 _APPOSITION_AGE_RE = re.compile(
@@ -322,7 +353,7 @@ def relative_age_after(lower: str, pos: int) -> int | None:
     67
     """
     m = _REL_AGE_RE.search(lower[pos : pos + 40])
-    return int(m.group(1)) if m else None
+    return int(m.group(1) or m.group(2)) if m else None
 
 
 # an age right after these is the teller's: "told by Dorothy, 91", "I am Walter, 84"
@@ -344,6 +375,105 @@ def named_age(text: str) -> int | None:
             continue  # "told by Dorothy, 91", "I am Walter, 84": the teller's age
         return int(m.group(1) or m.group(2))
     return None
+
+
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_TEENS = ("thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_ORDINAL_UNITS = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+)
+_NUMBER_WORD_RE = re.compile(
+    r"\b(?:("
+    + "|".join(_TENS)
+    + r")(?:[- ](?:("
+    + "|".join(_UNITS)
+    + r")|("
+    + "|".join(_ORDINAL_UNITS)
+    + r"))\b)?|("
+    + "|".join(t[:-1] + "ieth" for t in _TENS)
+    + r")|("
+    + "|".join(_TEENS)
+    + r"))\b"
+)
+
+
+# every number word above holds one of these ("forty", "fortieth"; "eighteen")
+_NUMBER_STEMS = ("twent", "thirt", "fort", "fift", "sixt", "sevent", "eight", "ninet", "teen")
+
+
+def spell_numbers(lower: str) -> str:
+    """``lower`` with the number words of an age in figures, right-aligned in
+    the space the words took, so that every offset into it still holds.
+
+    People tell ages in words ("she is seventy-one", "at my fifty-ninth
+    birthday"); the age patterns read figures.
+
+    >>> spell_numbers("he is seventy-one and fit")
+    'he is          71 and fit'
+    >>> spell_numbers("my fifty-ninth birthday").split()
+    ['my', '59th', 'birthday']
+    """
+    if not any(word in lower for word in _NUMBER_STEMS):
+        return lower  # a scan for each stem in C is many times faster than the pattern
+    return _NUMBER_WORD_RE.sub(_figures, lower)
+
+
+def _figures(m: re.Match[str]) -> str:
+    tens, unit, ordinal, tieth, teen = m.groups()
+    if tens is not None:
+        value = 10 * (_TENS.index(tens) + 2)
+        value += _UNITS.index(unit) + 1 if unit else 0
+        value += _ORDINAL_UNITS.index(ordinal) + 1 if ordinal else 0
+        figure = f"{value}th" if ordinal else str(value)
+    elif tieth is not None:
+        figure = f"{10 * (_TENS.index(tieth[:-4] + 'y') + 2)}th"
+    else:
+        figure = str(_TEENS.index(teen) + 13)
+    return figure.rjust(len(m.group(0)))
+
+
+# The age reached at a dated point of the story, read when nothing states the
+# age now: "the year I turned 53", "Tom turned 28 in March", "at my 59th
+# birthday dinner". The last one told is the nearest to the time of writing.
+_TURNED_RE = re.compile(
+    r"\b(i|he|she|[a-z]++)\s++(?:just\s++|had\s++|has\s++)?turned\s++(\d{2})\b"
+    r"|\b(my|his|her)\s++(\d{2})(?:st|nd|rd|th)?\s++birthday\b"
+)
+
+
+_NOT_PEOPLE = frozenset(
+    {"it", "that", "this", "which", "what", "there", "they", "we", "you", "weather"}
+)
+
+
+def story_age(lower: str, selves: bool) -> int | None:
+    """The last age the story says was reached ("I turned 53"), of the
+    writer when ``selves`` is true, else of someone else, or None.
+
+    >>> story_age("the year i turned 53 ... at my 54th birthday dinner", True)
+    54
+    >>> story_age("the year he turned 47", True) is None, story_age("tom turned 28", False)
+    (True, 28)
+    """
+    if "turned" not in lower and "birthday" not in lower:
+        return None
+    age = None
+    for m in _TURNED_RE.finditer(lower):
+        who = m.group(1) or m.group(3)
+        if who in _NOT_PEOPLE:
+            continue  # "it turned 30 degrees"
+        if (who in ("i", "my")) == selves:
+            age = int(m.group(2) or m.group(4))
+    return age
 
 
 def find_relative_age_sex(lower: str, start: int, end: int) -> tuple[int | None, str | None]:

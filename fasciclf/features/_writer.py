@@ -69,7 +69,30 @@ _APPOSITION_SEX = {
 _NAME_TOKENS = 2  # "my husband Andrés", "my brother Jean Paul"
 # words after a relation that are no name
 _NOT_NAMES = (
-    frozenset({"and", "who", "but", "the", "a", "an", "in", "at", "on", "was", "is", "has", "had"})
+    frozenset(
+        {
+            "and",
+            "who",
+            "but",
+            "the",
+            "a",
+            "an",
+            "in",
+            "at",
+            "on",
+            "was",
+            "is",
+            "has",
+            "had",
+            "of",
+            "for",
+            "since",
+            "about",
+            "over",
+            "after",
+            "with",
+        }
+    )
     | _SUBJECT_VERBS
 )
 _OWNER_BACK = 8  # tokens before a finding searched for whose it is ("my left hand ...")
@@ -303,8 +326,12 @@ def age_and_sex(
     agree by two to one.
     """
     rel, start, end = writer
+    # ages told in words ("she is seventy-one"); offsets into both stay valid
+    lower = q.spell_numbers(lower)
+    text = q.spell_numbers(text) if text is not None else None
     if rel == "self":
-        return q.find_age(lower), q.find_sex(lower)
+        age = q.find_age(lower)
+        return (age if age is not None else q.story_age(lower, True)), q.find_sex(lower)
     if start < 0:  # no relation named: "she's 56" is still their age
         age, sex = q.third_person_age(lower), None
     else:
@@ -326,6 +353,8 @@ def age_and_sex(
             age = q.relative_age_after(lower, view.ends[end + k - 1])
     if age is None and text is not None:
         age = q.named_age(text)
+    if age is None:
+        age = q.story_age(lower, False)
     if sex is None and owners is not None:
         sex = _pronoun_sex(owners)
     return age, sex
