@@ -17,7 +17,13 @@ from functools import cached_property
 from fasciclf.features._doc import Term
 from fasciclf.features._matches import filter_longest
 from fasciclf.features._status import Mention
-from fasciclf.features._tokens import SENTENCE_END, TokenView, clause_ids, word_positions
+from fasciclf.features._tokens import (
+    SENTENCE_END,
+    TokenView,
+    clause_ids,
+    distinct_words,
+    word_positions,
+)
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -401,8 +407,8 @@ def _then_lists(view: TokenView, site_toks: set[int]) -> dict[int, range]:
     stays linear).
     """
     words, sent = view.words, view.sent
-    if _THEN.isdisjoint(words):
-        return {}  # most letters have no "then": one scan in C
+    if _THEN.isdisjoint(distinct_words(words)):
+        return {}  # most letters have no "then": one set lookup
     ranges = view.sentence_ranges()
     out: dict[int, range] = {}
     for s_id in dict.fromkeys(sent[j] for j, w in enumerate(words) if w in _THEN):

@@ -242,20 +242,39 @@ def sentence_ranges(sent: list[int]) -> dict[int, range]:
     return {sent[a]: range(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b}
 
 
+# The distinct words of the token list last asked about, with its length.
+# Every stage reads the one list of its Doc's view, about a dozen times per
+# Doc: a word list tested against the set of those words costs a lookup per
+# word of the list, not one per token. One entry, replaced atomically and
+# compared by identity, so memory stays flat and threads see no stale set
+# (a token list is never changed once built).
+_WORD_SET: tuple[list[str], int, frozenset[str]] = ([], 0, frozenset())
+
+
+def distinct_words(words: list[str]) -> frozenset[str]:
+    """The set of ``words``, remembered for the next call with the same list."""
+    global _WORD_SET
+    cached = _WORD_SET
+    if cached[0] is not words or cached[1] != len(words):
+        cached = _WORD_SET = (words, len(words), frozenset(words))
+    return cached[2]
+
+
 def word_positions(words: list[str], vocab: frozenset[str]) -> list[int]:
     """Sorted positions of the words of ``vocab``.
 
     Which words occur is found by one set intersection in C (most texts
-    have none of a short list); one word is then found by ``list.index``,
-    in C, and several by one pass (each ``index`` scan ends in a raised
-    ValueError, which costs more than a pass once a few words occur).
+    have none of a short list), against the text's distinct words; one
+    word is then found by ``list.index``, in C, and several by one pass
+    (each ``index`` scan ends in a raised ValueError, which costs more than
+    a pass once a few words occur).
 
     >>> word_positions(["calf", "but", "no", "pain", "but"], frozenset({"but"}))
     [1, 4]
     >>> word_positions(["no", "pain", "but", "no", "cramp"], frozenset({"but", "no"}))
     [0, 2, 3]
     """
-    hits = vocab.intersection(words)
+    hits = vocab.intersection(distinct_words(words))
     if len(hits) != 1:
         return [i for i, w in enumerate(words) if w in hits] if hits else []
     (word,) = hits
@@ -281,7 +300,7 @@ def first_position(words: list[str], vocab: frozenset[str]) -> int | None:
     >>> first_position(["my", "right", "then", "left"], frozenset({"left", "right"}))
     1
     """
-    return min(map(words.index, vocab.intersection(words)), default=None)
+    return min(map(words.index, vocab.intersection(distinct_words(words))), default=None)
 
 
 def clause_ids(words: list[str], sent: list[int]) -> list[int]:
