@@ -21,7 +21,7 @@ from fasciclf.features._tokens import (
     SENTENCE_END,
     TokenView,
     clause_ids,
-    distinct_words,
+    sentences_with,
     word_positions,
 )
 from fasciclf.features._wordlists import default_wordlists
@@ -318,8 +318,7 @@ class _SignIndex:
 
     @cached_property
     def spread_sents(self) -> set[int]:
-        sent = self.view.sent
-        return {sent[i] for i, w in enumerate(self.view.words) if w in _SPREAD_WORDS}
+        return sentences_with(self.view.words, self.view.sent, _SPREAD_WORDS)
 
     @cached_property
     def list_sents(self) -> set[int]:
@@ -407,11 +406,10 @@ def _then_lists(view: TokenView, site_toks: set[int]) -> dict[int, range]:
     stays linear).
     """
     words, sent = view.words, view.sent
-    if _THEN.isdisjoint(distinct_words(words)):
-        return {}  # most letters have no "then": one set lookup
     ranges = view.sentence_ranges()
     out: dict[int, range] = {}
-    for s_id in dict.fromkeys(sent[j] for j, w in enumerate(words) if w in _THEN):
+    # most letters have no "then": one set lookup
+    for s_id in dict.fromkeys(sent[j] for j in word_positions(words, _THEN)):
         first_then = None
         end = ranges[s_id].stop
         for j in ranges[s_id]:
