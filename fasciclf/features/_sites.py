@@ -100,8 +100,8 @@ def _group(items: list, key) -> dict[int, _Positions]:
 
 def find_sites(terms: list[Term], cues: list[tuple[Term, str]]) -> list[Site]:
     """Sites the writer has symptoms at (not "on my feet", not hypothetical ones)."""
-    # token -> ends of the exclusions covering it (a few per token at most)
-    not_a_site: dict[int, list[int]] = {}
+    # token -> the furthest end of the exclusions covering it
+    not_a_site: dict[int, int] = {}
     for t in terms:
         if t.kind == "site_exclude":
             # "on my feet", "turn my head", "phone in my hand": body words
@@ -109,13 +109,13 @@ def find_sites(terms: list[Term], cues: list[tuple[Term, str]]) -> list[Site]:
             # reaching past the exclusion is kept: "the back of" takes "the
             # back" but not "back of the leg".
             for i in range(t.start, t.end):
-                not_a_site.setdefault(i, []).append(t.end)
+                not_a_site[i] = max(not_a_site.get(i, -1), t.end)
     return [
         Site(t.value, t.start, t.end, t.bilateral)
         for t, status in cues
         if t.kind == "site"
         and status not in ("hypothetical", "family", "absent")
-        and not any(end >= t.end for end in not_a_site.get(t.start, ()))
+        and not_a_site.get(t.start, -1) < t.end
     ]
 
 
