@@ -92,7 +92,19 @@ def _sex_patterns(word: str) -> re.Pattern[str]:
 
 
 _DIGIT_RE = re.compile(r"\d")
-_DIGITS_RE = re.compile(r"\d+")
+# "\d+" spelt so that it opens on the class: ``re`` then jumps from one digit
+# to the next, where a pattern opening on a repeat is tried at every character
+_DIGITS_RE = re.compile(r"\d\d*")
+
+
+def _has_digit(text: str) -> bool:
+    """Whether ``text`` has a digit. In ASCII text (most texts) the digits are
+    "0" to "9", which ``in`` finds many times faster than ``re`` scans for one."""
+    if text.isascii():
+        return any(d in text for d in "0123456789")
+    return _DIGIT_RE.search(text) is not None
+
+
 # No age or sex pattern reads a run of more digits (a year like "2019" is
 # never an age), and years are common in stories: they open no window.
 _MAX_DIGITS = 3
@@ -159,7 +171,7 @@ def find_age(lower: str) -> int | None:
     >>> find_age("twitching for 3 years") is None
     True
     """
-    if _DIGIT_RE.search(lower) is None:
+    if not _has_digit(lower):
         return None  # every age pattern reads digits
     # A whitespace run reads like one space to every age pattern, and it
     # keeps each age phrase within _AGE_REACH of its number.
@@ -218,7 +230,7 @@ def find_sex(lower: str) -> str | None:
     hits: list[tuple[int, str]] = []
     i_am = [m.start() for m in _I_AM_RE.finditer(lower)]
     # every stated-sex pattern reads an age or "I am": skip them when neither is there
-    if i_am or _DIGIT_RE.search(lower) is not None:
+    if i_am or _has_digit(lower):
         starts = _sex_starts(lower, i_am)
         for sex, pattern in (("female", _FEMALE_RE), ("male", _MALE_RE)):
             m = _first_match(pattern, lower, starts)
@@ -293,8 +305,8 @@ def third_person_age(lower: str) -> int | None:
     >>> third_person_age("she's 56 and drives a cab"), third_person_age("he's 5 weeks in")
     (56, None)
     """
-    if _DIGIT_RE.search(lower) is None:
-        return None  # the pattern reads digits; a search for one is many times faster
+    if not _has_digit(lower):
+        return None  # the pattern reads digits; a test for one is many times faster
     m = _THIRD_PERSON_AGE_RE.search(lower)
     return int(m.group(1) or m.group(2)) if m else None
 
@@ -337,8 +349,8 @@ def named_age(text: str) -> int | None:
     >>> named_age("In March, 12 of us went") is None, named_age("told by Dorothy, 91, about")
     (True, None)
     """
-    if _DIGIT_RE.search(text) is None:
-        return None  # the pattern reads digits; a search for one is many times faster
+    if not _has_digit(text):
+        return None  # the pattern reads digits; a test for one is many times faster
     for m in _NAMED_AGE_RE.finditer(text):
         if text[max(0, m.start() - 12) : m.start()].lower().rstrip().endswith(_TELLER_ENDS):
             continue  # "told by Dorothy, 91", "I am Walter, 84": the teller's age
