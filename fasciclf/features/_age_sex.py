@@ -56,7 +56,14 @@ _AGE_PATTERNS = [
 # run of digits or one character earlier, so they are tried only there
 # (``_first_match``) instead of searched through the whole window.
 _OPENS_ON_NUMBER = frozenset({1, 2, 3, 5})
-_AGE_PATTERNS_TRIED = [(p, i in _OPENS_ON_NUMBER) for i, p in enumerate(_AGE_PATTERNS)]
+# Words one of which every match of an age pattern holds ("age 39", "a
+# woman, 52", "she is 70", "he's 70"; the whitespace of the text is single
+# spaces then): a window without any is not searched (``re`` would try the
+# pattern at each of its characters).
+_AGE_NEEDS = {4: ("age",), 7: ("male", "man", "guy", "girl", "lady"), 9: (" is",), 12: ("he's",)}
+_AGE_PATTERNS_TRIED = [
+    (p, i in _OPENS_ON_NUMBER, _AGE_NEEDS.get(i, ())) for i, p in enumerate(_AGE_PATTERNS)
+]
 _DECADE_RE = re.compile(
     r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?(\d0)\s*+'?s\b|"
     r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?"
@@ -180,9 +187,11 @@ def find_age(lower: str) -> int | None:
     for start, end, numbers in _near_numbers(lower):
         # where a pattern opening on a number can begin (the window holds them)
         at_numbers = sorted({p for n in numbers for p in (n - 1, n) if p >= start})
-        for pattern, opens_on_number in _AGE_PATTERNS_TRIED:
+        for pattern, opens_on_number, needs in _AGE_PATTERNS_TRIED:
             if opens_on_number:
                 m = _first_match(pattern, lower, at_numbers, end)
+            elif needs and all(lower.find(w, start, end) == -1 for w in needs):
+                continue
             else:
                 m = pattern.search(lower, start, end)
             if m and (best is None or m.start() < best[0]):
