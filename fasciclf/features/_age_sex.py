@@ -238,13 +238,15 @@ def find_sex(lower: str) -> str | None:
     """
     hits: list[tuple[int, str]] = []
     i_am = [m.start() for m in _I_AM_RE.finditer(lower)]
+    has_digit = _has_digit(lower)
     # every stated-sex pattern reads an age or "I am": skip them when neither is there
-    if i_am or _has_digit(lower):
-        starts = _sex_starts(lower, i_am)
+    if i_am or has_digit:
+        starts = _sex_starts(lower, i_am, has_digit)
         for sex, pattern in (("female", _FEMALE_RE), ("male", _MALE_RE)):
             m = _first_match(pattern, lower, starts)
             if m:
                 hits.append((m.start(), sex))
+    if has_digit:  # "f 34", "male, 52": these read an age
         m = _LEADING_SEX_AT_START_RE.match(lower) or _LEADING_SEX_RE.search(lower)
         if m:
             hits.append((m.start(), "female" if m.group(1) in ("female", "f") else "male"))
@@ -261,14 +263,15 @@ def find_sex(lower: str) -> str | None:
     return None
 
 
-def _sex_starts(lower: str, i_am: list[int]) -> list[int]:
+def _sex_starts(lower: str, i_am: list[int], has_digit: bool = True) -> list[int]:
     """Every place a stated-sex pattern can begin, in text order.
 
     "I am ...", the start of the text, a number or the separator before it
-    ("34f", "(45, male)"), and "age" ("age 39, male").
+    ("34f", "(45, male)"), and "age" ("age 39, male"). ``has_digit`` False
+    says the text has no number (none is looked for).
     """
     starts = {0, *i_am}
-    for m in _short_numbers(lower):
+    for m in _short_numbers(lower) if has_digit else ():
         starts.update((m.start(), max(0, m.start() - 1)))
     i = lower.find("age")
     while i != -1:
