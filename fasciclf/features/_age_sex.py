@@ -79,7 +79,14 @@ _AGE_PATTERNS = [
 # run of digits or one character earlier, so they are tried only there
 # (``_first_match``) instead of searched through the whole window.
 _OPENS_ON_NUMBER = frozenset({1, 2, 3, 5, 16})
-_AGE_PATTERNS_TRIED = [(p, i in _OPENS_ON_NUMBER) for i, p in enumerate(_AGE_PATTERNS)]
+# Words one of which every match of an age pattern holds ("age 39", "a
+# woman, 52", "she is 70", "he's 70"; the whitespace of the text is single
+# spaces then): a window without any is not searched (``re`` would try the
+# pattern at each of its characters).
+_AGE_NEEDS = {4: ("age",), 7: ("male", "man", "guy", "girl", "lady"), 9: (" is",), 12: ("he's",)}
+_AGE_PATTERNS_TRIED = [
+    (p, i in _OPENS_ON_NUMBER, _AGE_NEEDS.get(i, ())) for i, p in enumerate(_AGE_PATTERNS)
+]
 _DECADE_RE = re.compile(
     r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?(\d0)\s*+'?s\b|"
     r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?"
@@ -115,7 +122,19 @@ def _sex_patterns(word: str) -> re.Pattern[str]:
 
 
 _DIGIT_RE = re.compile(r"\d")
-_DIGITS_RE = re.compile(r"\d+")
+# "\d+" spelt so that it opens on the class: ``re`` then jumps from one digit
+# to the next, where a pattern opening on a repeat is tried at every character
+_DIGITS_RE = re.compile(r"\d\d*")
+
+
+def _has_digit(text: str) -> bool:
+    """Whether ``text`` has a digit. In ASCII text (most texts) the digits are
+    "0" to "9", which ``in`` finds many times faster than ``re`` scans for one."""
+    if text.isascii():
+        return any(d in text for d in "0123456789")
+    return _DIGIT_RE.search(text) is not None
+
+
 # No age or sex pattern reads a run of more digits (a year like "2019" is
 # never an age), and years are common in stories: they open no window.
 _MAX_DIGITS = 3
@@ -182,7 +201,7 @@ def find_age(lower: str) -> int | None:
     >>> find_age("twitching for 3 years") is None
     True
     """
-    if _DIGIT_RE.search(lower) is None:
+    if not _has_digit(lower):
         return None  # every age pattern reads digits
     # A whitespace run reads like one space to every age pattern, and it
     # keeps each age phrase within _AGE_REACH of its number.
@@ -191,9 +210,11 @@ def find_age(lower: str) -> int | None:
     for start, end, numbers in _near_numbers(lower):
         # where a pattern opening on a number can begin (the window holds them)
         at_numbers = sorted({p for n in numbers for p in (n - 1, n) if p >= start})
-        for pattern, opens_on_number in _AGE_PATTERNS_TRIED:
+        for pattern, opens_on_number, needs in _AGE_PATTERNS_TRIED:
             if opens_on_number:
                 m = _first_match(pattern, lower, at_numbers, end)
+            elif needs and all(lower.find(w, start, end) == -1 for w in needs):
+                continue
             else:
                 m = pattern.search(lower, start, end)
             if m and (best is None or m.start() < best[0]):
@@ -240,13 +261,15 @@ def find_sex(lower: str) -> str | None:
     """
     hits: list[tuple[int, str]] = []
     i_am = [m.start() for m in _I_AM_RE.finditer(lower)]
+    has_digit = _has_digit(lower)
     # every stated-sex pattern reads an age or "I am": skip them when neither is there
-    if i_am or _DIGIT_RE.search(lower) is not None:
-        starts = _sex_starts(lower, i_am)
+    if i_am or has_digit:
+        starts = _sex_starts(lower, i_am, has_digit)
         for sex, pattern in (("female", _FEMALE_RE), ("male", _MALE_RE)):
             m = _first_match(pattern, lower, starts)
             if m:
                 hits.append((m.start(), sex))
+    if has_digit:  # "f 34", "male, 52": these read an age
         m = _LEADING_SEX_AT_START_RE.match(lower) or _LEADING_SEX_RE.search(lower)
         if m:
             hits.append((m.start(), "female" if m.group(1) in ("female", "f") else "male"))
@@ -263,14 +286,15 @@ def find_sex(lower: str) -> str | None:
     return None
 
 
-def _sex_starts(lower: str, i_am: list[int]) -> list[int]:
+def _sex_starts(lower: str, i_am: list[int], has_digit: bool = True) -> list[int]:
     """Every place a stated-sex pattern can begin, in text order.
 
     "I am ...", the start of the text, a number or the separator before it
-    ("34f", "(45, male)"), and "age" ("age 39, male").
+    ("34f", "(45, male)"), and "age" ("age 39, male"). ``has_digit`` False
+    says the text has no number (none is looked for).
     """
     starts = {0, *i_am}
-    for m in _short_numbers(lower):
+    for m in _short_numbers(lower) if has_digit else ():
         starts.update((m.start(), max(0, m.start() - 1)))
     i = lower.find("age")
     while i != -1:
@@ -324,8 +348,8 @@ def third_person_age(lower: str) -> int | None:
     >>> third_person_age("she's 56 and drives a cab"), third_person_age("he's 5 weeks in")
     (56, None)
     """
-    if _DIGIT_RE.search(lower) is None:
-        return None  # the pattern reads digits; a search for one is many times faster
+    if not _has_digit(lower):
+        return None  # the pattern reads digits; a test for one is many times faster
     m = _THIRD_PERSON_AGE_RE.search(lower)
     return int(m.group(1) or m.group(2) or m.group(3)) if m else None
 
@@ -368,8 +392,8 @@ def named_age(text: str) -> int | None:
     >>> named_age("In March, 12 of us went") is None, named_age("told by Dorothy, 91, about")
     (True, None)
     """
-    if _DIGIT_RE.search(text) is None:
-        return None  # the pattern reads digits; a search for one is many times faster
+    if not _has_digit(text):
+        return None  # the pattern reads digits; a test for one is many times faster
     for m in _NAMED_AGE_RE.finditer(text):
         if text[max(0, m.start() - 12) : m.start()].lower().rstrip().endswith(_TELLER_ENDS):
             continue  # "told by Dorothy, 91", "I am Walter, 84": the teller's age

@@ -21,6 +21,7 @@ from fasciclf.features._status import Mention
 from fasciclf.features._tokens import (
     SENTENCE_END,
     TokenView,
+    distinct_words,
     sentences_with,
     word_positions,
 )
@@ -35,6 +36,7 @@ _FIRST_WORDS = _WORDS["first_words"]
 _NOW_WORDS = _WORDS["now_words"]
 _ALSO_WORDS = _WORDS["also_words"]
 _NOW = frozenset({"now"})
+_STRONG_ONSET = _ONSET_WORDS - _WEAK_ONSET
 # "much worse when she lifts", "far worse during tax season": what brings it
 # on, read with the word lists the timeline's course words use
 _AGGRAVATING = _WORDS["aggravation_after"] | _WORDS["relief_after"]
@@ -56,22 +58,19 @@ _NOW_FRAGMENT = 6
 
 
 def _onset_sentences(view: TokenView) -> set[int]:
-    strong: set[int] = set()
-    weak: set[int] = set()
-    now_sents: set[int] = set()
-    sent_len: dict[int, int] = {}
-    for s_id, w in zip(view.sent, view.words, strict=True):
-        if w == "now":
-            now_sents.add(s_id)
-        if w in _WEAK_ONSET:
-            weak.add(s_id)
-        elif w in _ONSET_WORDS:
-            strong.add(s_id)
-        if not w.isspace() and w not in SENTENCE_END:
-            sent_len[s_id] = sent_len.get(s_id, 0) + 1
+    words, sent = view.words, view.sent
+    now_sents = sentences_with(words, sent, _NOW)
+    weak = sentences_with(words, sent, _WEAK_ONSET)
+    strong = sentences_with(words, sent, _STRONG_ONSET)
+    # Words per sentence: its tokens less its whitespace and sentence ends,
+    # which are few and found by set lookups (no Python pass over the tokens).
+    sent_len = {s_id: len(rng) for s_id, rng in view.ranges.items()}
+    blank = frozenset(w for w in distinct_words(words) if w.isspace() or w in SENTENCE_END)
+    for i in word_positions(words, blank):
+        sent_len[sent[i]] -= 1
     # "... wake up shaking it out. 6 months. 41f": a bare fragment is the duration,
     # and a short one naming the present ("46F, about 8 months now.")
-    strong.update(s_id for s_id, n in sent_len.items() if n <= 3)
+    strong.update(s_id for s_id, n in sent_len.items() if 0 < n <= 3)
     strong.update(s_id for s_id in now_sents if sent_len.get(s_id, 0) <= _NOW_FRAGMENT)
     strong.update(s_id for s_id in weak if sent_len.get(s_id, 0) <= _SHORT_SENTENCE)
     return strong

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 
 from fasciclf.features._dates import TimeExpr
+from fasciclf.features._tokens import distinct_words, word_positions
 
 __all__ = ["MIN_HEADINGS", "WEEKDAYS", "WED_PIECES", "weekday_headings"]
 
@@ -111,15 +112,14 @@ def weekday_headings(words: list[str], exprs: list[TimeExpr]) -> list[TimeExpr]:
     >>> weekday_headings("on monday my calves twitched".split(), [])
     []
     """
-    if _DAY_WORDS.isdisjoint(words):
-        return exprs  # most texts name no weekday: one pass in C
+    if _DAY_WORDS.isdisjoint(distinct_words(words)):
+        return exprs  # most texts name no weekday: a few set lookups
     # "Next Tuesday.": the heading takes over the "next" the table read as a step
     taken = {k for e in exprs if e.kind != "sequence" for k in range(e.start, e.end)}
     heads = [
         (i, h)
-        for i, w in enumerate(words)
-        if w in _DAY_WORDS
-        and (w in _WEEKDAY or _split_wed(words, i))
+        for i in word_positions(words, _DAY_WORDS)
+        if (words[i] in _WEEKDAY or _split_wed(words, i))
         and (h := _heading_at(words, i)) is not None
     ]
     if len(heads) < MIN_HEADINGS:

@@ -17,7 +17,13 @@ from functools import cached_property
 from fasciclf.features._doc import Term
 from fasciclf.features._matches import filter_longest
 from fasciclf.features._status import Mention
-from fasciclf.features._tokens import SENTENCE_END, TokenView, clause_ids, word_positions
+from fasciclf.features._tokens import (
+    SENTENCE_END,
+    TokenView,
+    clause_ids,
+    sentences_with,
+    word_positions,
+)
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -94,8 +100,8 @@ def _group(items: list, key) -> dict[int, _Positions]:
 
 def find_sites(terms: list[Term], cues: list[tuple[Term, str]]) -> list[Site]:
     """Sites the writer has symptoms at (not "on my feet", not hypothetical ones)."""
-    # token -> ends of the exclusions covering it (a few per token at most)
-    not_a_site: dict[int, list[int]] = {}
+    # token -> the furthest end of the exclusions covering it
+    not_a_site: dict[int, int] = {}
     for t in terms:
         if t.kind == "site_exclude":
             # "on my feet", "turn my head", "phone in my hand": body words
@@ -103,13 +109,13 @@ def find_sites(terms: list[Term], cues: list[tuple[Term, str]]) -> list[Site]:
             # reaching past the exclusion is kept: "the back of" takes "the
             # back" but not "back of the leg".
             for i in range(t.start, t.end):
-                not_a_site.setdefault(i, []).append(t.end)
+                not_a_site[i] = max(not_a_site.get(i, -1), t.end)
     return [
         Site(t.value, t.start, t.end, t.bilateral)
         for t, status in cues
         if t.kind == "site"
         and status not in ("hypothetical", "family", "absent")
-        and not any(end >= t.end for end in not_a_site.get(t.start, ()))
+        and not_a_site.get(t.start, -1) < t.end
     ]
 
 
@@ -312,8 +318,7 @@ class _SignIndex:
 
     @cached_property
     def spread_sents(self) -> set[int]:
-        sent = self.view.sent
-        return {sent[i] for i, w in enumerate(self.view.words) if w in _SPREAD_WORDS}
+        return sentences_with(self.view.words, self.view.sent, _SPREAD_WORDS)
 
     @cached_property
     def list_sents(self) -> set[int]:
@@ -401,11 +406,10 @@ def _then_lists(view: TokenView, site_toks: set[int]) -> dict[int, range]:
     stays linear).
     """
     words, sent = view.words, view.sent
-    if _THEN.isdisjoint(words):
-        return {}  # most letters have no "then": one scan in C
     ranges = view.sentence_ranges()
     out: dict[int, range] = {}
-    for s_id in dict.fromkeys(sent[j] for j, w in enumerate(words) if w in _THEN):
+    # most letters have no "then": one set lookup
+    for s_id in dict.fromkeys(sent[j] for j in word_positions(words, _THEN)):
         first_then = None
         end = ranges[s_id].stop
         for j in ranges[s_id]:

@@ -62,7 +62,7 @@ class Mention:
 
     @property
     def is_sign(self) -> bool:
-        return self.concept in SIGN_CONCEPTS or any(a in SIGN_CONCEPTS for a in self.also)
+        return self.concept in SIGN_CONCEPTS or not SIGN_CONCEPTS.isdisjoint(self.also)
 
     def explicit_sides(self) -> set[str]:
         # Sides written next to a body site win over loose ones ("on the

@@ -18,6 +18,7 @@ import re
 import threading
 import weakref
 from bisect import bisect_right
+from collections import defaultdict
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -242,32 +243,69 @@ def sentence_ranges(sent: list[int]) -> dict[int, range]:
     return {sent[a]: range(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b}
 
 
+# The distinct words of the token list last asked about, and where each
+# word stands in it, with the list's length. Every stage reads the one list
+# of its Doc's view, about a dozen times per Doc: a word list tested against
+# the set of those words costs a lookup per word of the list, not one per
+# token, and the positions of the words found are read from one index built
+# by a single pass, not by a pass per question. One entry each, replaced
+# atomically and compared by identity, so memory stays flat and threads see
+# no stale entry (a token list is never changed once built).
+_WORD_SET: tuple[list[str], int, frozenset[str]] = ([], 0, frozenset())
+_WORD_AT: tuple[list[str], int, dict[str, list[int]]] = ([], 0, {})
+
+
+def distinct_words(words: list[str]) -> frozenset[str]:
+    """The set of ``words``, remembered for the next call with the same list."""
+    global _WORD_SET
+    cached = _WORD_SET
+    if cached[0] is not words or cached[1] != len(words):
+        cached = _WORD_SET = (words, len(words), frozenset(words))
+    return cached[2]
+
+
+def _positions(words: list[str]) -> dict[str, list[int]]:
+    """Each word of ``words`` to its positions, remembered as :func:`distinct_words` is."""
+    global _WORD_AT
+    cached = _WORD_AT
+    if cached[0] is not words or cached[1] != len(words):
+        at: defaultdict[str, list[int]] = defaultdict(list)
+        for i, w in enumerate(words):
+            at[w].append(i)
+        cached = _WORD_AT = (words, len(words), at)
+    return cached[2]
+
+
 def word_positions(words: list[str], vocab: frozenset[str]) -> list[int]:
     """Sorted positions of the words of ``vocab``.
 
     Which words occur is found by one set intersection in C (most texts
-    have none of a short list); one word is then found by ``list.index``,
-    in C, and several by one pass (each ``index`` scan ends in a raised
-    ValueError, which costs more than a pass once a few words occur).
+    have none of a short list), against the text's distinct words; their
+    positions come from the index of the text's words (built on the first
+    question that finds one).
 
     >>> word_positions(["calf", "but", "no", "pain", "but"], frozenset({"but"}))
     [1, 4]
     >>> word_positions(["no", "pain", "but", "no", "cramp"], frozenset({"but", "no"}))
     [0, 2, 3]
     """
-    hits = vocab.intersection(words)
-    if len(hits) != 1:
-        return [i for i, w in enumerate(words) if w in hits] if hits else []
-    (word,) = hits
-    out = [words.index(word)]
-    for _ in range(words.count(word) - 1):
-        out.append(words.index(word, out[-1] + 1))
+    hits = vocab.intersection(distinct_words(words))
+    if not hits:
+        return []
+    at = _positions(words)
+    if len(hits) == 1:
+        (word,) = hits
+        return list(at[word])
+    out: list[int] = []
+    for word in hits:
+        out += at[word]
+    out.sort()
     return out
 
 
 def sentences_with(words: list[str], sent: list[int], vocab: frozenset[str]) -> set[int]:
-    """Ids of the sentences with a word of ``vocab``, found by C-level scans
-    (most texts have no word of a rare list: one set intersection, no pass).
+    """Ids of the sentences with a word of ``vocab`` (most texts have no
+    word of a rare list: one set intersection, no pass).
 
     >>> sentences_with(["it", "hurts", ".", "no", "?"], [0, 0, 0, 1, 1], frozenset({"?"}))
     {1}
@@ -276,12 +314,16 @@ def sentences_with(words: list[str], sent: list[int], vocab: frozenset[str]) -> 
 
 
 def first_position(words: list[str], vocab: frozenset[str]) -> int | None:
-    """The first position of a word of ``vocab``, or None (scans in C).
+    """The first position of a word of ``vocab``, or None.
 
     >>> first_position(["my", "right", "then", "left"], frozenset({"left", "right"}))
     1
     """
-    return min(map(words.index, vocab.intersection(words)), default=None)
+    hits = vocab.intersection(distinct_words(words))
+    if not hits:
+        return None
+    at = _positions(words)
+    return min(at[word][0] for word in hits)
 
 
 def clause_ids(words: list[str], sent: list[int]) -> list[int]:

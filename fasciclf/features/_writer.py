@@ -7,7 +7,7 @@ from typing import NamedTuple
 from fasciclf.features import _age_sex as q
 from fasciclf.features._doc import Term
 from fasciclf.features._status import Mention
-from fasciclf.features._tokens import TokenView
+from fasciclf.features._tokens import TokenView, distinct_words
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -117,8 +117,8 @@ _CLOSE_QUOTES = frozenset({'"', "”"})
 
 def _quoted(words: list[str]) -> list[int]:
     """Per token, the index of the double quote that opens its passage, or -1."""
-    if _OPEN_QUOTES.isdisjoint(words):
-        return [-1] * len(words)  # most texts quote nobody: one test in C
+    if _OPEN_QUOTES.isdisjoint(distinct_words(words)):
+        return [-1] * len(words)  # most texts quote nobody: two set lookups
     out, opened = [], -1
     for i, w in enumerate(words):
         if opened >= 0 and w in _CLOSE_QUOTES:
