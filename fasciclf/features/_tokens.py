@@ -419,6 +419,22 @@ def _capital_contractions(rules: dict[str, Any]) -> dict[str, list[dict[int, str
     return out
 
 
+def _has_long_chunk(text: str) -> bool:
+    """Whether ``text`` has a whitespace-free chunk of :data:`LONG_CHUNK` characters.
+
+    A space in every stretch of that length leaves none: a few ``rfind``
+    jumps from space to space tell (``re`` tries the chunk pattern at every
+    character of every text); a stretch without a space is left to it.
+    """
+    pos, n = 0, len(text)
+    while n - pos >= LONG_CHUNK:
+        space = text.rfind(" ", pos, pos + LONG_CHUNK)
+        if space == -1:
+            return _LONG_CHUNK_RE.search(text, pos) is not None
+        pos = space + 1
+    return False
+
+
 def make_doc(nlp: Language, text: str) -> Doc:
     """Tokenize ``text`` in time linear in its length; ``doc.text == text``.
 
@@ -433,7 +449,7 @@ def make_doc(nlp: Language, text: str) -> Doc:
     >>> doc.text == "calf" + "," * 1000 + " twitch", doc[-1].text
     (True, 'twitch')
     """
-    if len(text) < LONG_CHUNK or _LONG_CHUNK_RE.search(text) is None:
+    if not _has_long_chunk(text):
         return nlp.make_doc(text)
     pieces: list[str] = []
     pos = 0
