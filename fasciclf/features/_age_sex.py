@@ -16,6 +16,26 @@ before the place, so the result is the one ``search`` would give).
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
+
+
+class _AgeRule(NamedTuple):
+    """An age pattern and where it is worth trying."""
+
+    pattern: re.Pattern[str]
+    # Every match begins at the start of a run of digits or one character
+    # earlier ("34 years old", "(45f"): tried only there (``_first_match``)
+    # instead of searched through the whole window.
+    opens_on_number: bool = False
+    # Words one of which every match holds ("age 39", "a woman, 52", "she is
+    # 70"; the whitespace of the text is single spaces then): a window without
+    # any is not searched (``re`` would try the pattern at each character).
+    needs: tuple[str, ...] = ()
+
+
+def _rule(regex: str, *, on_number: bool = False, needs: tuple[str, ...] = ()) -> _AgeRule:
+    return _AgeRule(re.compile(regex), on_number, needs)
+
 
 # "I am", "I'm", "im" after a word boundary. The boundary is tested behind the
 # "i" (``i(?<=\bi)``, the same test) so that the pattern opens on a literal:
@@ -23,69 +43,66 @@ import re
 # trying the pattern at every character (about five times faster). "my" below
 # likewise.
 _I_AM = r"i(?<=\bi)(?:\s*+am|'m|’m|m)"
-_AGE_PATTERNS = [
-    re.compile(
+_AGE_RULES = [
+    _rule(
         _I_AM + r"\s++(?:a\s++|an\s++|now\s++|only\s++|just\s++)?(\d{1,2})\b"
         r"(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|mg|times))"
     ),
-    re.compile(
+    _rule(
         r"\b(\d{1,3})\s*+-?\s*+(?:years?|yrs?|yr|y)\s*+-?\s*+(?:old|o\b)"
-        r"(?!\s++(?:son|daughter|kid|child|boy|girl|baby|toddler|dog|cat|twins?|grandson|granddaughter)\b)"
+        r"(?!\s++(?:son|daughter|kid|child|boy|girl|baby|toddler|dog|cat|twins?|grandson|granddaughter)\b)",
+        on_number=True,
     ),
-    re.compile(r"(?:^|[\s(,])(\d{2})\s*+/\s*+[fm](?=$|[\s),.;:!?])"),
-    re.compile(r"\b(\d{1,2})\s*+(?:yo|y/o|y\.o\.?)\b"),
-    re.compile(r"\b(?:age|aged)\s*+:?\s*+(\d{1,3})\b"),
-    re.compile(r"(?:^|[\s(,])(\d{2})\s*+(?:f|m)(?=$|[\s),.;:!?])"),
-    re.compile(r"(?:^|[\s(,])(?:f|m)\s*+/?\s*+(\d{2})(?=$|[\s),.;:!?])"),
-    re.compile(r"\b(?:male|female|man|woman|guy|girl|lady)\s*+,?\s*+(\d{2})\b"),
-    re.compile(
+    _rule(r"(?:^|[\s(,])(\d{2})\s*+/\s*+[fm](?=$|[\s),.;:!?])", on_number=True),
+    _rule(r"\b(\d{1,2})\s*+(?:yo|y/o|y\.o\.?)\b", on_number=True),
+    _rule(r"\b(?:age|aged)\s*+:?\s*+(\d{1,3})\b", needs=("age",)),
+    _rule(r"(?:^|[\s(,])(\d{2})\s*+(?:f|m)(?=$|[\s),.;:!?])", on_number=True),
+    _rule(r"(?:^|[\s(,])(?:f|m)\s*+/?\s*+(\d{2})(?=$|[\s),.;:!?])"),
+    _rule(
+        r"\b(?:male|female|man|woman|guy|girl|lady)\s*+,?\s*+(\d{2})\b",
+        needs=("male", "man", "guy", "girl", "lady"),
+    ),
+    _rule(
         r"my(?<=\bmy)\s++(?:\w+\s++)?(?:husband|wife|mother|mom|mum|father|dad|son|daughter|sister|brother|"
         r"grandmother|grandma|grandfather|grandpa|partner|boyfriend|girlfriend|aunt|uncle|"
         r"friend|fiance|fiancee|nan|granny)\s*+(?:\(|,|-|is|who\s++is|aged)?\s*+(\d{1,3})\b"
         r"(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times))"
     ),
-    re.compile(r"\b(?:he|she)\s++is\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
+    _rule(
+        r"\b(?:he|she)\s++is\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))",
+        needs=(" is",),
+    ),
     # "I'm Ron, 74, and I drove lorries"
-    re.compile(_I_AM + r"\s++[a-z]++\s*+,\s*+(\d{2})\s*+[,.;]"),
+    _rule(_I_AM + r"\s++[a-z]++\s*+,\s*+(\d{2})\s*+[,.;]"),
     # a post that opens on the age: "52, work on reception", "hi all, 64, went back"
-    re.compile(
+    _rule(
         r"^\W{0,3}(?:(?:hi|hello|hey)(?:\s++(?:all|everyone))?\W{1,3})?(\d{2})"
         r"(?:\s*+,|\s++(?:here|and|n)\b|\s++years?\b(?!\s++ago))"
     ),
-    re.compile(r"\b(?:he's|she's)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))"),
+    _rule(
+        r"\b(?:he's|she's)\s++(\d{1,3})\b(?!\s*+(?:%|kg|lbs?|weeks?|days?|months?))",
+        needs=("he's",),
+    ),
     # a learner's "I have 44 years", "a woman of 49 years"
-    re.compile(r"i(?<=\bi)\s++have\s++(\d{2})\s++years?\b(?!\s++(?:ago|of|now|since|with|in)\b)"),
-    re.compile(r"\b(?:man|woman|male|female|lady|guy|girl|boy)\s++of\s++(\d{2})\b"),
+    _rule(r"i(?<=\bi)\s++have\s++(\d{2})\s++years?\b(?!\s++(?:ago|of|now|since|with|in)\b)"),
+    _rule(r"\b(?:man|woman|male|female|lady|guy|girl|boy)\s++of\s++(\d{2})\b"),
     # "I am taxi driver, 50 years.", "I am Brazilian, 38 years, I work": the years
     # after a short self-description and a comma, not of a job ("I am
     # electrician forty years", "for 20 years")
-    re.compile(
+    _rule(
         _I_AM + r"\s++(?:[a-z'-]++\s++){0,4}[a-z'-]++\s*+,\s*+(\d{2})\s++years?\b"
         r"(?!\s++(?:ago|of|in|on|at|with|since|now|later|before|after|back|earlier|into)\b)"
     ),
     # "30, male." and "Typist, 40." or "Retired hairdresser, 62." opening a sentence
-    re.compile(r"(?:^|[\s(,.])(\d{2})\s*+,\s*+(?:male|female|man|woman)\b"),
-    re.compile(
+    _rule(r"(?:^|[\s(,.])(\d{2})\s*+,\s*+(?:male|female|man|woman)\b", on_number=True),
+    _rule(
         r"(?:^|[.!?\n])\s*+(?!(?:in|on|at|since|for|by|of|about|from|after|before|until|and|but|so)\b)"
         r"[a-z][a-z-]*+(?:\s++[a-z-]++){0,2}\s*+,\s*+(\d{2})(?=\s*+[.,;]|\s++(?:this\s++year|here|and)\b)"
     ),
     # "put it down to being 52"
-    re.compile(
+    _rule(
         r"\bbeing\s++(\d{2})\b(?!\s*+(?:%|kg|lbs?|cm|weeks?|days?|months?|minutes?|hours?|times|years?|miles|km)\b)"
     ),
-]
-# The age patterns that open on the number itself or on the one separator
-# before it ("34 years old", "(45f"): every match begins at the start of a
-# run of digits or one character earlier, so they are tried only there
-# (``_first_match``) instead of searched through the whole window.
-_OPENS_ON_NUMBER = frozenset({1, 2, 3, 5, 16})
-# Words one of which every match of an age pattern holds ("age 39", "a
-# woman, 52", "she is 70", "he's 70"; the whitespace of the text is single
-# spaces then): a window without any is not searched (``re`` would try the
-# pattern at each of its characters).
-_AGE_NEEDS = {4: ("age",), 7: ("male", "man", "guy", "girl", "lady"), 9: (" is",), 12: ("he's",)}
-_AGE_PATTERNS_TRIED = [
-    (p, i in _OPENS_ON_NUMBER, _AGE_NEEDS.get(i, ())) for i, p in enumerate(_AGE_PATTERNS)
 ]
 _DECADE_RE = re.compile(
     r"\bin\s++(?:my|his|her)\s++(?:(early|mid|late)\s*+-?\s*+)?(\d0)\s*+'?s\b|"
@@ -210,7 +227,7 @@ def find_age(lower: str) -> int | None:
     for start, end, numbers in _near_numbers(lower):
         # where a pattern opening on a number can begin (the window holds them)
         at_numbers = sorted({p for n in numbers for p in (n - 1, n) if p >= start})
-        for pattern, opens_on_number, needs in _AGE_PATTERNS_TRIED:
+        for pattern, opens_on_number, needs in _AGE_RULES:
             if opens_on_number:
                 m = _first_match(pattern, lower, at_numbers, end)
             elif needs and all(lower.find(w, start, end) == -1 for w in needs):
@@ -469,7 +486,7 @@ def _figures(m: re.Match[str]) -> str:
 # age now: "the year I turned 53", "Tom turned 28 in March", "at my 59th
 # birthday dinner". The last one told is the nearest to the time of writing.
 _TURNED_RE = re.compile(
-    r"\b(i|he|she|[a-z]++)\s++(?:just\s++|had\s++|has\s++)?turned\s++(\d{2})\b"
+    r"\b([a-z]++)\s++(?:just\s++|had\s++|has\s++)?turned\s++(\d{2})\b"
     r"|\b(my|his|her)\s++(\d{2})(?:st|nd|rd|th)?\s++birthday\b"
 )
 

@@ -326,9 +326,8 @@ def age_and_sex(
     agree by two to one.
     """
     rel, start, end = writer
-    # ages told in words ("she is seventy-one"); offsets into both stay valid
+    # ages told in words ("she is seventy-one"); offsets into the text stay valid
     lower = q.spell_numbers(lower)
-    text = q.spell_numbers(text) if text is not None else None
     if rel == "self":
         age = q.find_age(lower)
         return (age if age is not None else q.story_age(lower, True)), q.find_sex(lower)
@@ -352,7 +351,7 @@ def age_and_sex(
                 break
             age = q.relative_age_after(lower, view.ends[end + k - 1])
     if age is None and text is not None:
-        age = q.named_age(text)
+        age = q.named_age(q.spell_numbers(text))
     if age is None:
         age = q.story_age(lower, False)
     if sex is None and owners is not None:
