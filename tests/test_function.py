@@ -115,3 +115,28 @@ def test_table_round_trips_and_travels_with_the_pipeline(tmp_path):
     loaded = spacy.load(tmp_path / "p")
     assert loaded.pipe_names == ["fasciclf_terms", "fasciclf_function"]
     assert any(t.value == "dexterity_loss" for t in read_terms(loaded("I can't open jars")))
+
+
+def test_a_table_without_handover_frames_still_loads_and_reads():
+    # tables saved before the handover keys existed load, and read no handover
+    data = function_table_to_json(default_function_table())
+    for key in ("handover_frames", "handover_blockers", "examiners"):
+        data.pop(key)
+    table = parse_function_table(data)
+    assert table.handover_frames == ()
+    nlp = spacy.blank("en")
+    nlp.add_pipe("fasciclf_terms")
+    reader = nlp.add_pipe("fasciclf_function")
+    reader.set_table(table)
+    assert not [t for t in read_terms(nlp("she asks me to do up her zip")) if t.kind == "extra"]
+    reader.set_table(default_function_table())
+    assert [t.value for t in read_terms(nlp("she asks me to do up her zip")) if t.kind == "extra"] == [
+        "dexterity_loss"
+    ]
+
+
+def test_handover_lists_must_be_lists_of_strings():
+    data = function_table_to_json(default_function_table())
+    data["examiners"] = "gp"
+    with pytest.raises(ResourceError, match="examiners"):
+        parse_function_table(data)

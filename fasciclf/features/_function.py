@@ -46,6 +46,13 @@ FUNCTION_FILE = "function_loss.json"
 # A clause ends here: "I can't run. The stairs are fine" pairs nothing.
 _CLAUSE_END = default_wordlists()["sentence_end"] | default_wordlists()["function_clause_end"]
 _KEYS = {"version", "description", "window", "frames", "after_frames", "blockers", "activities"}
+# Optional (tables saved before they existed still load): a task handed to
+# someone else ("asked me to do up her zip", "needs help with the stairs")
+_HANDOVER_KEYS = ("handover_frames", "handover_blockers", "examiners")
+# "the GP asked me to squeeze her fingers, then asked me to climb onto the
+# couch": the examiner named earlier in the sentence still asks
+_EXAMINER_REACH = 12
+_SENTENCE_END = default_wordlists()["sentence_end"]
 _ACTIVITY_KEYS = {"value", "site", "also", "terms"}
 _ACTIVITY_VALUES = (
     "dexterity_loss",
@@ -78,6 +85,9 @@ class FunctionTable:
     blockers: tuple[str, ...]
     activities: tuple[Activity, ...]
     description: str = ""
+    handover_frames: tuple[str, ...] = ()
+    handover_blockers: tuple[str, ...] = ()
+    examiners: tuple[str, ...] = ()
 
 
 def parse_function_table(data: Any) -> FunctionTable:
@@ -96,10 +106,11 @@ def parse_function_table(data: Any) -> FunctionTable:
     """
     if not isinstance(data, dict):
         raise ResourceError(f"{FUNCTION_FILE}: expected a JSON object, got {type(data).__name__}")
-    unknown = set(data) - _KEYS
+    unknown = set(data) - _KEYS - set(_HANDOVER_KEYS)
     if unknown:
         raise ResourceError(
-            f"{FUNCTION_FILE}: unknown keys {sorted(unknown)}; allowed: {sorted(_KEYS)}"
+            f"{FUNCTION_FILE}: unknown keys {sorted(unknown)}; "
+            f"allowed: {sorted(_KEYS | set(_HANDOVER_KEYS))}"
         )
     missing = _KEYS - {"description"} - set(data)
     if missing:
@@ -142,6 +153,7 @@ def parse_function_table(data: Any) -> FunctionTable:
         blockers=string_list(data, "blockers", FUNCTION_FILE),
         activities=tuple(activities),
         description=str(data.get("description", "")),
+        **{k: string_list(data, k, FUNCTION_FILE) for k in _HANDOVER_KEYS if k in data},
     )
 
 
@@ -165,6 +177,7 @@ def function_table_to_json(table: FunctionTable) -> dict[str, Any]:
             {"value": a.value, "site": a.site, "also": list(a.also), "terms": list(a.terms)}
             for a in table.activities
         ],
+        **{k: list(getattr(table, k)) for k in _HANDOVER_KEYS if getattr(table, k)},
     }
 
 
@@ -206,40 +219,74 @@ class FunctionReader(JsonResourceMixin):
         self.matcher.add("FRAME", list(make(table.frames)))
         self.matcher.add("AFTER", list(make(table.after_frames)))
         self.matcher.add("BLOCK", list(make(table.blockers)))
+        self.matcher.add("HANDOVER", list(make(table.handover_frames)))
+        self.matcher.add("HBLOCK", list(make(table.handover_blockers)))
+        self._examiners = frozenset(table.examiners)
         strings = self.nlp.vocab.strings
         self._activity: dict[int, int] = {}
         for i, act in enumerate(table.activities):
             key = f"F{i}"
             self.matcher.add(key, list(make(act.terms)))
             self._activity[strings.add(key)] = i
-        self._ids = {k: strings.add(k) for k in ("FRAME", "AFTER", "BLOCK")}
+        self._ids = {k: strings.add(k) for k in ("FRAME", "AFTER", "BLOCK", "HANDOVER", "HBLOCK")}
         acts = table.activities
         self._hand_objects = frozenset(i for i, a in enumerate(acts) if a.value == "dexterity_loss")
         self._reaching = frozenset(i for i, a in enumerate(acts) if a.site == "arm")
 
     def _pairs(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(activity index, start, end) of each frame + activity pair."""
-        frames, afters, acts = [], [], []
+        frames, afters, acts, handovers = [], [], [], []
         stop: set[int] = set()
+        handover_stop: set[int] = set()
+        ids = self._ids
         for match_id, start, end in self.matcher(doc):
-            if match_id == self._ids["FRAME"]:
+            if match_id == ids["FRAME"]:
                 frames.append((start, end))
-            elif match_id == self._ids["AFTER"]:
+            elif match_id == ids["AFTER"]:
                 afters.append((start, end))
-            elif match_id == self._ids["BLOCK"]:
+            elif match_id == ids["BLOCK"]:
                 stop.update(range(start, end))
+            elif match_id == ids["HANDOVER"]:
+                # an examiner asking is a test of strength, not a task handed over
+                if not self._examined(doc, start):
+                    handovers.append((start, end))
+            elif match_id == ids["HBLOCK"]:
+                handover_stop.update(range(start, end))
             else:
                 acts.append((start, end, self._activity[match_id]))
-        if not acts or not (frames or afters):
+        if not acts or not (frames or afters or handovers):
             return []
         # the clause ends are looked up only near a frame: most texts have none
         window = self.table.window
-        near = {k for f, e in frames for k in range(e, min(e + window, len(doc)))}
+        near = {k for f, e in frames + handovers for k in range(e, min(e + window, len(doc)))}
         near.update(k for f, _ in afters for k in range(max(f - window - 1, 0), f))
         stop.update(k for k in near if doc[k].lower_ in _CLAUSE_END)
-        return _forward(
-            frames, acts, stop, window, len(doc), self._hand_objects, self._reaching
-        ) + _backward(afters, acts, stop, window)
+        # "she asked me to write this", "they ask her to repeat it": the
+        # teller's task or one of speech, not a limb's
+        handed = _forward(
+            handovers,
+            acts,
+            stop | handover_stop,
+            window,
+            len(doc),
+            self._hand_objects,
+            self._reaching,
+        )
+        return (
+            _forward(frames, acts, stop, window, len(doc), self._hand_objects, self._reaching)
+            + handed
+            + _backward(afters, acts, stop, window)
+        )
+
+    def _examined(self, doc: Doc, start: int) -> bool:
+        """Whether an examiner asks: named earlier in the sentence."""
+        for k in range(start - 1, max(start - _EXAMINER_REACH, 0) - 1, -1):
+            word = doc[k].lower_
+            if word in _SENTENCE_END:
+                return False
+            if word in self._examiners:
+                return True
+        return False
 
     def __call__(self, doc: Doc) -> Doc:
         terms = term_store(doc, self.name, self.nlp)
