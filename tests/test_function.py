@@ -130,9 +130,9 @@ def test_a_table_without_handover_frames_still_loads_and_reads():
     reader.set_table(table)
     assert not [t for t in read_terms(nlp("she asks me to do up her zip")) if t.kind == "extra"]
     reader.set_table(default_function_table())
-    assert [t.value for t in read_terms(nlp("she asks me to do up her zip")) if t.kind == "extra"] == [
-        "dexterity_loss"
-    ]
+    assert [
+        t.value for t in read_terms(nlp("she asks me to do up her zip")) if t.kind == "extra"
+    ] == ["dexterity_loss"]
 
 
 def test_handover_lists_must_be_lists_of_strings():
