@@ -98,6 +98,9 @@ class Timeline:
     news_opens_story: bool = False
     # The sentences that give an improving course at the time of writing.
     now_course_at: frozenset[int] = frozenset()
+    # A doing taken up, left off or changed at a dated step after the first
+    # finding, or at two such steps: the body's course told through habits.
+    habit_changed: bool = False
 
 
 def _sentence_of(f: Finding, starts: list[int], sent: list[int]) -> int:
@@ -454,6 +457,7 @@ def read_timeline(
             k for v, k in ((now_course, now_at), (now_told, told_at)) if v == "improving"
         ),
         news_opens_story=_news_opens_story(findings, starts, sent, words),
+        habit_changed=_habit_changed(words, sent, exprs, finding_sents),
         worse_later=_worse_later(
             words,
             exprs,
@@ -733,6 +737,8 @@ def _derive(features: SymptomFeatures, tl: Timeline) -> dict:
         and (tl.spread_cue or _grows(tl.episodes, _HEAD if head_ache_only else frozenset()))
     ):
         progression = "progressive"
+    elif progression == "unknown" and tl.habit_changed:
+        progression = "progressive"  # the course told through what changed
     extra = features.extra_present
     if tl.worse_later and "fatigability" not in extra:
         # a weakness, the eyes or speech worse later in the day ("by 4 o'clock
@@ -792,6 +798,55 @@ def _lead_dates(episodes: tuple[Episode, ...]) -> list[float]:
 
 _HEAD = frozenset({"head_face"})
 _FATIGABLE = frozenset({"ptosis", "diplopia", "fatigability"})
+
+
+_HABIT_START = default_wordlists()["habit_start_words"]
+_HABIT_STOP = default_wordlists()["habit_stop_words"]
+_HABIT_SWITCH = default_wordlists()["habit_switch_words"]
+_HABIT_NOT = default_wordlists()["habit_not_objects"]
+_HABIT_PAIRS = frozenset({("gave", "up"), ("gives", "up"), ("took", "to"), ("takes", "to")})
+_HABIT_FIRSTS = _HABIT_START | _HABIT_STOP | _HABIT_SWITCH | {"gave", "gives", "took", "takes"}
+_HABIT_STEPS = 2
+
+
+def _habit_step(words: list[str], i: int) -> bool:
+    """ "started using both hands", "stopped running for the bus", "gave up
+    the allotment", "swapped his lace-ups": a doing changed, not a remedy or
+    the worry ("started googling", "stopped the coffee")."""
+    w = words[i]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    after = words[i + 2] if i + 2 < len(words) else ""
+    if (w, nxt) in _HABIT_PAIRS:
+        return after not in _HABIT_NOT
+    if nxt in _HABIT_NOT or after in _HABIT_NOT:
+        return False
+    if w in _HABIT_START:
+        return nxt.endswith("ing") or nxt == "to"
+    if w in _HABIT_STOP:
+        return nxt.endswith("ing")
+    return w in _HABIT_SWITCH
+
+
+def _habit_changed(
+    words: list[str], sent: list[int], exprs: list[TimeExpr], finding_sents: set[int]
+) -> bool:
+    """A doing changed at a dated or sequenced step after the first finding,
+    or at two steps: "back in March she stopped running for the bus ... in
+    October she started taking the lift". People tell a worsening body
+    through what they give up or do another way; a remedy or the worry
+    ("started googling", "gave up caffeine") is no step."""
+    stepped = {sent[e.start] for e in exprs if e.kind in _STORY_TIME or e.kind == "now"}
+    if not stepped:
+        return False
+    changed = {
+        sent[i]
+        for i in word_positions(words, _HABIT_FIRSTS)
+        if sent[i] in stepped and _habit_step(words, i)
+    }
+    first = min(finding_sents, default=None)
+    return len(changed) >= _HABIT_STEPS or (
+        first is not None and any(s_id > first for s_id in changed)
+    )
 
 
 _LOSSES = frozenset({"dexterity_loss", "function_loss"})

@@ -64,6 +64,10 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "circumstance_words",
     "mood_words",
     "state_condition_words",
+    "habit_start_words",
+    "habit_stop_words",
+    "habit_switch_words",
+    "habit_not_objects",
 )
 
 
