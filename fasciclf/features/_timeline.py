@@ -332,6 +332,7 @@ def read_timeline(
         weekday_headings(words, find_time_expressions(words, table)), sent, words
     )
     exprs = offsets_from_named_events(exprs, sent, words)
+    exprs = [e for e in exprs if not _after_a_doing(words, e)]
     steps = find_steps(words, sent, exprs, findings, starts, sites)
     now_sents = now_sentences(words, exprs, sent)
     finding_sents = {_sentence_of(f, starts, sent) for f in findings if f.status == "present"}
@@ -798,6 +799,25 @@ def _lead_dates(episodes: tuple[Episode, ...]) -> list[float]:
 
 _HEAD = frozenset({"head_face"})
 _FATIGABLE = frozenset({"ptosis", "diplopia", "fatigability"})
+
+
+_EXERTION = default_wordlists()["exertion_after"]
+_EVERY_AFTER = frozenset({"every", "each", "any", "long", "big", "busy", "hard", "full"})
+_THAT_AFTER = frozenset({"that", "this", "which", "then", "it"})
+_EXERTION_REACH = 4
+
+
+def _after_a_doing(words: list[str], e: TimeExpr) -> bool:
+    """ "calves jumping after her evening walk", "heavy after the long shift",
+    "after every leg day", "after a long day on the trimmer": what brings the
+    symptom on, not a step of the story ("after that", "a week after the
+    wedding" stay steps)."""
+    if words[e.start] != "after" or e.kind not in ("sequence", "after_prev"):
+        return False
+    follow = words[e.start + 1 : e.start + 1 + _EXERTION_REACH]
+    if not follow or follow[0] in _THAT_AFTER:
+        return False
+    return follow[0] in _EVERY_AFTER or not _EXERTION.isdisjoint(follow)
 
 
 _HABIT_START = default_wordlists()["habit_start_words"]

@@ -68,6 +68,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "habit_stop_words",
     "habit_switch_words",
     "habit_not_objects",
+    "exertion_after",
 )
 
 
