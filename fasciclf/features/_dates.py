@@ -10,6 +10,7 @@ neighbouring matches into :class:`TimeExpr` records: "three months later",
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -137,6 +138,8 @@ class TimeTable:
     lone: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     # tokens that start only pairs ("the", "and")
     pair_only: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    # what each word seen so far can start (see _StartKinds)
+    start_kinds: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Built once here: the reader looks up every token of every text.
@@ -157,6 +160,30 @@ class TimeTable:
         lone = frozenset(self.single) | ORDINAL_WORDS.keys()
         object.__setattr__(self, "lone", lone)
         object.__setattr__(self, "pair_only", frozenset({p[0] for p in self.pairs} - lone))
+        object.__setattr__(self, "start_kinds", _StartKinds(lone, self.pair_only))
+
+
+_LONE, _PAIR_ONLY = 1, 2
+
+
+class _StartKinds(dict):
+    """What a word can start, remembered per word (most words recur): a record
+    alone (:data:`_LONE`: a one-token literal, an ordinal day, a figure), only
+    pairs (:data:`_PAIR_ONLY`), or nothing (0)."""
+
+    limit = 200_000  # distinct words remembered before starting afresh
+
+    def __init__(self, lone: frozenset[str], pair_only: frozenset[str]) -> None:
+        super().__init__()
+        self.lone, self.pair_only = lone, pair_only
+
+    def __missing__(self, w: str) -> int:
+        if len(self) >= self.limit:
+            self.clear()
+        kind = self[w] = (
+            _LONE if w in self.lone or w[:1].isdigit() else _PAIR_ONLY if w in self.pair_only else 0
+        )
+        return kind
 
 
 def _parse_record(i: int, raw: Any) -> TimeRecord:
@@ -264,14 +291,15 @@ def _tag_starts(words: list[str], table: TimeTable) -> list[int]:
     token that opens with a figure is one (the dates in figures are read
     from these, with no second pass).
     """
-    lone, pair_only, pairs = table.lone, table.pair_only, table.pairs
+    # The kind of every token is looked up by map and the few that can start
+    # picked by compress, both in C; only those few are then read in Python.
+    kinds = list(map(table.start_kinds.__getitem__, words))
+    pairs = table.pairs
     n = len(words)
     return [
         i
-        for i, w in enumerate(words)
-        if w in lone
-        or w[:1].isdigit()
-        or (w in pair_only and i + 1 < n and (w, words[i + 1]) in pairs)
+        for i in itertools.compress(range(n), kinds)
+        if kinds[i] == _LONE or (i + 1 < n and (words[i], words[i + 1]) in pairs)
     ]
 
 

@@ -67,6 +67,42 @@ def _american(word: str) -> str:
     return word
 
 
+def _one_edit(word: str, target: str, letters) -> bool:
+    """Whether ``target`` is among the strings ``SpellChecker.edit_distance_1``
+    spells out for ``word``: a letter dropped, two neighbours swapped, or a
+    letter of ``letters`` put in or in place of one.
+
+    >>> letters = set("abcdefghijklmnopqrstuvwxyz")
+    >>> [_one_edit("twiching", t, letters) for t in ("twitching", "twiching", "twichign", "twhicing")]
+    [True, True, True, False]
+    """
+    n, m = len(word), len(target)
+    h = max((n - 2) // 2, 0)
+    # one edit leaves the first or the last h letters as they were, which
+    # two slices compared in C tell for most targets
+    if word[:h] != target[:h] and word[n - h :] != target[m - h :]:
+        return False
+    # the first place they differ (n when one is the other's start)
+    i = next((k for k in range(min(n, m)) if word[k] != target[k]), min(n, m))
+    if m == n - 1:  # a letter dropped: dropping the first that differs does it
+        return word[i + 1 :] == target[i:]
+    if m == n + 1:  # a letter put in: the one where they first differ
+        return target[i] in letters and target[i + 1 :] == word[i:]
+    if m != n:
+        return False
+    if i == n:  # the word itself: a letter replaced by itself, or a double swapped
+        return any(c in letters for c in word) or any(a == b for a, b in zip(word, word[1:]))
+    if word[i + 1 :] == target[i + 1 :]:  # one letter replaced
+        return target[i] in letters
+    # two neighbours swapped
+    return (
+        i + 1 < n
+        and word[i] == target[i + 1]
+        and word[i + 1] == target[i]
+        and word[i + 2 :] == target[i + 2 :]
+    )
+
+
 class SpellingNormalizer:
     """Read a misspelt lexicon word as the word (sets the lexeme's ``lower``).
 
@@ -108,6 +144,11 @@ class SpellingNormalizer:
         self.min_length = min_length
         self.targets = lexicon_words(lexicon or default_lexicon(), min_length)
         self._max_length = max(map(len, self.targets), default=0) + 1
+        # the targets by first letter and length: a misspelling is read only
+        # as a word with its own first letter, one letter longer at most
+        self._by_start: dict[tuple[str, int], list[str]] = {}
+        for target in sorted(self.targets):
+            self._by_start.setdefault((target[0], len(target)), []).append(target)
         self._seen: set[int] = set()
 
     def correction(self, word: str) -> str | None:
@@ -129,12 +170,35 @@ class SpellingNormalizer:
             return None  # an English word: "camping" is no "cramping", nor "neighbours"
         # a first letter is seldom the one mistyped: "nighter" is no "tighter",
         # "rehydration" no "dehydration"
-        found = {w for w in speller.edit_distance_1(word) & self.targets if w[0] == word[0]}
+        found = self._one_edit_targets(word, speller)
         if len(found) > 1:
             # the lexicon keeps some misspellings of its own ("weeknes"):
             # "weekness" is "weakness", the one English word among them
             found = {w for w in found if w in speller}
         return next(iter(found)) if len(found) == 1 else None
+
+    def _one_edit_targets(self, word: str, speller) -> set[str]:
+        """The targets with the first letter of ``word`` in
+        ``speller.edit_distance_1(word)``.
+
+        Each target of that letter and about that length is compared with
+        the word directly: spelling out every edit of the word (some 500
+        strings for a word of ten letters) cost a hundred times more.
+        """
+        low = word.lower()
+        frequency = speller.word_frequency
+        if low != word or len(low) > frequency.longest_word_length + 3:
+            # the speller reads these its own way (never for a lower-case
+            # lexeme of a text): ask it
+            return {w for w in speller.edit_distance_1(word) & self.targets if w[0] == word[0]}
+        letters = frequency.letters
+        first, n = word[0], len(word)
+        return {
+            t
+            for length in (n - 1, n, n + 1)
+            for t in self._by_start.get((first, length), ())
+            if _one_edit(word, t, letters)
+        }
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
