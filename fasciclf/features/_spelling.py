@@ -73,7 +73,8 @@ def _one_edit(word: str, target: str, letters) -> bool:
     letter of ``letters`` put in or in place of one.
 
     >>> letters = set("abcdefghijklmnopqrstuvwxyz")
-    >>> [_one_edit("twiching", t, letters) for t in ("twitching", "twiching", "twichign", "twhicing")]
+    >>> candidates = ("twitching", "twiching", "twichign", "twhicing")
+    >>> [_one_edit("twiching", t, letters) for t in candidates]
     [True, True, True, False]
     """
     n, m = len(word), len(target)
@@ -91,7 +92,9 @@ def _one_edit(word: str, target: str, letters) -> bool:
     if m != n:
         return False
     if i == n:  # the word itself: a letter replaced by itself, or a double swapped
-        return any(c in letters for c in word) or any(a == b for a, b in zip(word, word[1:]))
+        return any(c in letters for c in word) or any(
+            a == b for a, b in zip(word, word[1:], strict=False)
+        )
     if word[i + 1 :] == target[i + 1 :]:  # one letter replaced
         return target[i] in letters
     # two neighbours swapped
