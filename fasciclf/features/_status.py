@@ -91,7 +91,25 @@ def read_mentions(doc: Doc) -> tuple[list[Mention], list[tuple[Term, str]]]:
         mentions.append(
             Mention(t.value, t.also, t.kind, t.start, t.end, status, t.site, t.needs_site)
         )
-    return mentions, cues
+    return _without_denied_overlaps(mentions), cues
+
+
+def _without_denied_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """ "Grip strength is the same as always", "grip strength normal": a
+    lexicon mention that shares its words with a denial of the same symptom is
+    that denial's subject, not a second, present finding."""
+    denials = [mt for mt in mentions if mt.kind == "deny" and mt.status == "absent"]
+    if not denials:
+        return mentions
+    return [
+        mt
+        for mt in mentions
+        if mt.kind == "deny"
+        or mt.status != "present"
+        or not any(
+            d.concept == mt.concept and d.start < mt.end and mt.start < d.end for d in denials
+        )
+    ]
 
 
 @dataclass
