@@ -18,6 +18,29 @@ _FIELD_LEAD_MAX = 3
 _FIELD_SEPARATORS = frozenset({":", "-", "–", "=", "?"})
 _FIELD_NO = _SHORT_NO | {"n", "nil", "negative", "0"}
 _FIELD_ENDS = frozenset({".", ",", ";", "!"})
+_FIELD_NAME_RUN = 5
+_FIELD_NAME_STOPS = frozenset(
+    {"no", "not", "never", "but", "is", "are", "was", "were", "has", "have"}
+)
+_FIELD_TAILS = frozenset({"reported", "noticed", "found", "seen", "either", "whatsoever"})
+# Told as dialogue: '"Weakness?" "No."', "Doctor: Numbness? He: No, nothing.",
+# "gp: any weakness? dad: no": quotes and a speaker's label sit between the
+# question and its answer, and a hedge answers like a "no"
+_QUOTES = frozenset({'"', "“", "”", "'", "‘", "’", "''", "``"})
+_BETWEEN = frozenset({"also", "again", "-", ":"}) | _QUOTES
+_HEDGED_NO = (
+    ("not", "really"),
+    ("not", "that"),
+    ("none", "that"),
+    ("i", "do", "n't", "think"),
+    ("i", "don't", "think"),
+    ("i", "dont", "think"),
+    ("not", "at", "all"),
+    ("absolutely", "not"),
+    ("definitely", "not"),
+    ("not", "once"),
+    ("nothing", "like", "that"),
+)
 
 
 class QuestionReader:
@@ -60,9 +83,18 @@ class QuestionReader:
         k = start
         while k > lo and start - k < _FIELD_LEAD_MAX and words[k - 1] in _FIELD_LEADS:
             k -= 1
-        if k > lo:
+        if k > lo and not _second_of_a_name(words, lo, k):
             return False  # a line break ends a sentence: the field opens one
         k = end
+        # "Numbness or tingling: none", "Numbness in the legs: no": the
+        # field's name may run on a few words to its separator
+        while (
+            k < n
+            and k - end < _FIELD_NAME_RUN
+            and words[k].isalpha()
+            and words[k] not in _FIELD_NAME_STOPS
+        ):
+            k += 1
         if k >= n or words[k] not in _FIELD_SEPARATORS:
             return False
         while k < n and words[k] in _FIELD_SEPARATORS:
@@ -80,6 +112,8 @@ class QuestionReader:
             k += 2  # "N/A", "N/A." (split "n", "/", "a.")
             if words[k - 1] == "a.":
                 return True
+        if k < n and words[k] in _FIELD_TAILS:
+            k += 1  # "Cramps: none reported."
         return k >= n or words[k].isspace() or words[k] in _FIELD_ENDS
 
     def _sentence_status(self, span: range) -> str | None:
@@ -88,17 +122,18 @@ class QuestionReader:
         if words[j] != "?":
             return None
         n = len(words)
-        # "Numbness? No." / "Weakness? Also no."
-        k = j + 1
-        while k < n and (words[k].isspace() or words[k] in ("also", "again", "-", ":")):
-            k += 1
-        if (
-            k < n
-            and words[k] in _SHORT_NO
-            and (k + 1 >= n or sent[k + 1] != sent[k] or words[k + 1] in (".", ",", "!"))
-            and j - start <= 4
-        ):
-            return "negated"
+        start = _after_speaker(words, start, j)
+        # "Numbness? No." / "Weakness? Also no." / '"Weakness?" "No."'
+        k = _skip_between(words, j + 1, n)
+        if k + 1 < n and words[k + 1] == ":" and words[k].isalpha():
+            k = _skip_between(words, k + 2, n)  # "He: No", "dad: none"
+        if j - start <= 4 and k < n:
+            if words[k] in _SHORT_NO and (
+                k + 1 >= n or sent[k + 1] != sent[k] or words[k + 1] in (".", ",", "!")
+            ):
+                return "negated"
+            if any(tuple(words[k : k + len(h)]) == h for h in _HEDGED_NO):
+                return "negated"  # '"Not that I've noticed."', "I don't think so"
         question = words[start:j]
         if (
             words[start] in _AUXILIARIES
@@ -109,3 +144,26 @@ class QuestionReader:
             # explain what causes leg cramps at night?" is about the writer's own.
             return "hypothetical"
         return None
+
+
+def _skip_between(words: list[str], k: int, n: int) -> int:
+    while k < n and (words[k].isspace() or words[k] in _BETWEEN):
+        k += 1
+    return k
+
+
+def _after_speaker(words: list[str], start: int, j: int) -> int:
+    """The question after its quotes or its speaker's label ("Doctor: Weakness?")."""
+    while start < j and words[start] in _QUOTES:
+        start += 1
+    if start + 2 < j and words[start + 1] == ":" and words[start].isalpha():
+        start += 2
+    return start
+
+
+def _second_of_a_name(words: list[str], lo: int, k: int) -> bool:
+    """ "Numbness or tingling: none": a finding named second in a field's
+    name, after "or" or "and", with only the first name before it on its line."""
+    if k - lo > _FIELD_NAME_RUN or words[k - 1] not in ("or", "and", "/"):
+        return False
+    return all(w.isalpha() and w not in _FIELD_NAME_STOPS for w in words[lo : k - 1])
