@@ -339,7 +339,14 @@ class _Scopes:
         words = self.words
         if rule.stop_at_determiner and any(words[i] in _DETERMINERS for i in range(lo, hi)):
             return None
-        if rule.category == "negated" and lo < t.start and "," in words[lo:hi]:
+        if (
+            rule.category == "negated"
+            and lo < t.start
+            and "," in words[lo:hi]
+            # "none of the following: weakness, numbness, slurred speech"
+            # announces its list with the colon
+            and not rule.literal.endswith(":")
+        ):
             # "no weakness, numbness or pain" is a list; "no weakness, cramps at
             # night" is a new clause. Cross the comma only when the list goes on.
             after = words[t.end : t.end + 4]
