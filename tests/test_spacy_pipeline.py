@@ -162,3 +162,18 @@ def test_component_without_the_term_matcher_names_the_fix(component):
         ValueError, match=rf"{component} needs the matches of fasciclf_terms.*\[.{component}.\]"
     ):
         nlp("my left calf twitches")
+
+
+def test_context_rules_keep_the_answers_flag_through_json():
+    from fasciclf.features._context import rules_to_json
+    from fasciclf.features._resources import default_context_rules, parse_context_rules
+
+    rules = default_context_rules()
+    answering = [r for r in rules.rules if r.answers]
+    assert answering, "the packaged rules mark reported answers"
+    again = parse_context_rules(rules_to_json(rules))
+    assert [r for r in again.rules if r.answers] == answering
+    with pytest.raises(ResourceError, match="unknown key"):
+        parse_context_rules(
+            {"version": "1", "rules": [{"literal": "no", "category": "negated", "answer": True}]}
+        )

@@ -46,6 +46,11 @@ STATUS_RANK = {"family": 5, "hypothetical": 4, "historical": 3, "negated": 2, "u
 TARGET_KINDS = ("symptom", "extra", "deny")
 CUE_KINDS = ("progression", "site", "trigger", "timing")
 DENY_NEGATION_REACH = 2  # tokens
+# the words of a question an answer replies to ("asked if", "asked whether",
+# "asked about", "does it", "any"), looked for from a few tokens before the finding
+_ASKED = frozenset("whether if does did do any anything".split())
+_ABOUT_WHAT = frozenset({"the", "my", "his", "her", "their", "this", "that", "your"})
+_ASKED_REACH = 6
 _DENY_CLAUSE_JOINERS = _WORDS["deny_clause_joiners"]
 
 
@@ -310,11 +315,36 @@ class _Scopes:
         lo = bisect_left(starts, t.start - self.max_reach)
         hi = bisect_right(starts, t.end + self.max_reach)
         best = None
+        answered = False
         for m in mods[lo:hi]:
             category = self._reaches(m, t, s_id)
             if category is not None and (best is None or STATUS_RANK[category] > STATUS_RANK[best]):
                 best = category
+            answered = answered or (category == "negated" and m.rule.answers)
+        if answered and best == "hypothetical":
+            return "negated"  # "she asked if it hurts and he said no."
         return best
+
+    def _cut(self, rule, t: Term, lo: int, hi: int, s_id: int) -> bool:
+        """Whether a terminator or a clause's comma cuts the scope."""
+        terms = self.terminators.get(s_id, ())
+        if terms and bisect_left(terms, lo) < bisect_left(terms, hi):
+            return True
+        words = self.words
+        if (
+            rule.category != "negated"
+            or lo >= t.start
+            or "," not in words[lo:hi]
+            # "none of the following: weakness, numbness, slurred speech"
+            # announces its list with the colon
+            or rule.literal.endswith(":")
+        ):
+            return False
+        # "no weakness, numbness or pain" is a list; "no weakness, cramps at
+        # night" is a new clause. Cross the comma only when the list goes on.
+        after = words[t.end : t.end + 4]
+        before = words[t.start - 1] if t.start else ""
+        return before not in _LIST_JOINERS and not _LIST_JOINERS.intersection(after)
 
     def _reaches(self, m: Modifier, t: Term, s_id: int) -> str | None:
         rule = m.rule
@@ -333,26 +363,18 @@ class _Scopes:
                 return None
         if hi - lo > limit:
             return None
-        terms = self.terminators.get(s_id, ())
-        if terms and bisect_left(terms, lo) < bisect_left(terms, hi):
-            return None
         words = self.words
+        if rule.answers:
+            # "my hand has been weak since March and the GP said no, it's not
+            # a stroke": an answer denies only what a question asked about;
+            # it reaches back over the "and I" and the comma that join it to
+            # its question ("does it hurt, he said no")
+            if not _asked(words, max(t.start - _ASKED_REACH, 0), hi):
+                return None
+        elif self._cut(rule, t, lo, hi, s_id):
+            return None
         if rule.stop_at_determiner and any(words[i] in _DETERMINERS for i in range(lo, hi)):
             return None
-        if (
-            rule.category == "negated"
-            and lo < t.start
-            and "," in words[lo:hi]
-            # "none of the following: weakness, numbness, slurred speech"
-            # announces its list with the colon
-            and not rule.literal.endswith(":")
-        ):
-            # "no weakness, numbness or pain" is a list; "no weakness, cramps at
-            # night" is a new clause. Cross the comma only when the list goes on.
-            after = words[t.end : t.end + 4]
-            before = words[t.start - 1] if t.start else ""
-            if before not in _LIST_JOINERS and not _LIST_JOINERS.intersection(after):
-                return None
         if rule.category == "family" and lo < t.start and _own_clause(words, lo, hi):
             # "my uncle died of MND and since the spring my right leg has gone
             # weak": the writer's own clause after the relative's
@@ -361,6 +383,19 @@ class _Scopes:
 
 
 _OWN = frozenset({"my", "i", "i'm", "i've"})
+
+
+def _asked(words: list[str], lo: int, hi: int) -> bool:
+    """A yes-or-no question in ``words[lo:hi]``: "asked if", "whether", "does
+    it", "any", or "about" a symptom named bare ("asked about numbness"; "asked
+    about the weakness in my hand" takes the weakness as given)."""
+    span = words[lo:hi]
+    if not _ASKED.isdisjoint(span):
+        return True
+    return any(
+        w == "about" and k + 1 < len(span) and span[k + 1] not in _ABOUT_WHAT
+        for k, w in enumerate(span)
+    )
 
 
 def _own_clause(words: list[str], lo: int, hi: int) -> bool:
@@ -383,6 +418,8 @@ def rules_to_json(rules: ContextRules) -> dict[str, Any]:
             rec["max_scope"] = r.max_scope
         if r.stop_at_determiner:
             rec["stop_at_determiner"] = True
+        if r.answers:
+            rec["answers"] = True
         out.append(rec)
     return {"version": rules.version, "rules": out}
 

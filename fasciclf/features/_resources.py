@@ -58,7 +58,7 @@ CONTEXT_CATEGORIES: tuple[str, ...] = (
 DIRECTIONS: tuple[str, ...] = ("forward", "backward", "bidirectional")
 
 _LEXICON_KEYS = {"kind", "value", "terms", "also", "site", "bilateral", "needs_site"}
-_RULE_KEYS = {"literal", "category", "direction", "max_scope", "stop_at_determiner"}
+_RULE_KEYS = {"literal", "category", "direction", "max_scope", "stop_at_determiner", "answers"}
 # A scope with no max_scope in the rule file reaches this many tokens: the
 # documented default of context_rules.json ("null = to the clause end") is
 # bounded so that per-mention work stays constant (linear time overall).
@@ -99,6 +99,9 @@ class ContextRule:
     direction: str = "forward"
     max_scope: int | None = None
     stop_at_determiner: bool = False
+    # A negation that answers a question ("I asked if it hurts and he said
+    # no."): it outranks the question's hypothetical status
+    answers: bool = False
 
     @property
     def is_modifier(self) -> bool:
@@ -266,6 +269,7 @@ def parse_context_rules(data: dict[str, Any]) -> ContextRules:
                 direction=direction,
                 max_scope=max_scope,
                 stop_at_determiner=bool(raw.get("stop_at_determiner", False)),
+                answers=bool(raw.get("answers", False)),
             )
         )
     return ContextRules(version=str(data.get("version", "0")), rules=tuple(rules))
