@@ -50,7 +50,14 @@ DENY_NEGATION_REACH = 2  # tokens
 # "asked about", "does it", "any"), looked for from a few tokens before the finding
 _ASKED = frozenset("whether if does did do any anything".split())
 _ABOUT_WHAT = frozenset({"the", "my", "his", "her", "their", "this", "that", "your"})
+# a question told without "if": the verb before its subject ("are they
+# weak", "had his legs gone weak", "was he in any pain")
+_INVERTED = frozenset("are is was were have has had".split())
+_INVERTED_SUBJECTS = frozenset("they it he she you his her the".split())
 _ASKED_REACH = 6
+_COURSE_ASKED = frozenset(
+    "worse better getting spreading spread changed changing progressing improving".split()
+)
 _DENY_CLAUSE_JOINERS = _WORDS["deny_clause_joiners"]
 
 
@@ -364,14 +371,11 @@ class _Scopes:
         if hi - lo > limit:
             return None
         words = self.words
-        if rule.answers:
-            # "my hand has been weak since March and the GP said no, it's not
-            # a stroke": an answer denies only what a question asked about;
-            # it reaches back over the "and I" and the comma that join it to
-            # its question ("does it hurt, he said no")
-            if not _asked(words, max(t.start - _ASKED_REACH, 0), hi):
-                return None
-        elif self._cut(rule, t, lo, hi, s_id):
+        if _not_its_answer(words, m, t):
+            return None
+        if not rule.answers and self._cut(rule, t, lo, hi, s_id):
+            # an answer reaches back over the "and I" and the comma that join
+            # it to its question ("does it hurt, he said no")
             return None
         if rule.stop_at_determiner and any(words[i] in _DETERMINERS for i in range(lo, hi)):
             return None
@@ -385,6 +389,19 @@ class _Scopes:
 _OWN = frozenset({"my", "i", "i'm", "i've"})
 
 
+def _not_its_answer(words: list[str], m: Modifier, t: Term) -> bool:
+    """Whether an answer after a question denies something else than ``t``.
+
+    "Is my weakness getting worse? No": the answer is about the course, the
+    weakness stays. "My hand has been weak since March and the GP said no,
+    it's not a stroke": a reported answer denies only what a question asked.
+    """
+    rule = m.rule
+    if rule.literal.startswith("?") and not _COURSE_ASKED.isdisjoint(words[t.end : m.start]):
+        return True
+    return rule.answers and not _asked(words, max(t.start - _ASKED_REACH, 0), m.start)
+
+
 def _asked(words: list[str], lo: int, hi: int) -> bool:
     """A yes-or-no question in ``words[lo:hi]``: "asked if", "whether", "does
     it", "any", or "about" a symptom named bare ("asked about numbness"; "asked
@@ -393,7 +410,9 @@ def _asked(words: list[str], lo: int, hi: int) -> bool:
     if not _ASKED.isdisjoint(span):
         return True
     return any(
-        w == "about" and k + 1 < len(span) and span[k + 1] not in _ABOUT_WHAT
+        (w == "about" and k + 1 < len(span) and span[k + 1] not in _ABOUT_WHAT)
+        # "are they weak or tingling, and I say no", "had his legs gone weak"
+        or (w in _INVERTED and k + 1 < len(span) and span[k + 1] in _INVERTED_SUBJECTS)
         for k, w in enumerate(span)
     )
 

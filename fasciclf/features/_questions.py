@@ -3,6 +3,7 @@ of ALS?", "Q: Any weakness? A: No." and "Weakness: no" on a line of its own."""
 
 from __future__ import annotations
 
+from fasciclf.features._episodes import site_words
 from fasciclf.features._tokens import TokenView
 from fasciclf.features._wordlists import default_wordlists
 
@@ -19,6 +20,13 @@ _FIELD_SEPARATORS = frozenset({":", "-", "–", "=", "?"})
 _FIELD_NO = _SHORT_NO | {"n", "nil", "negative", "0"}
 _FIELD_ENDS = frozenset({".", ",", ";", "!"})
 _FIELD_NAME_RUN = 5
+_LABEL_RUN = 7  # "weakness in arm or leg ?"
+_COURSE_WORDS = frozenset(
+    "worse better getting spreading spread changed changing progressing improving".split()
+)
+_LABEL_WORDS = frozenset(
+    "in on of or and either both any my his her the a left right arm arms leg legs".split()
+)
 _FIELD_NAME_STOPS = frozenset(
     {"no", "not", "never", "but", "is", "are", "was", "were", "has", "have"}
 )
@@ -73,7 +81,30 @@ class QuestionReader:
         found = self._cache[s_id]
         if found is None and end is not None and self._field_denied(i, end):
             return "negated"
+        if found is None and self._label_question_denied(i):
+            return "negated"
         return found
+
+    def _label_question_denied(self, i: int) -> bool:
+        """ "Weakness in arm or leg? No, strong.": a question that opens on
+        the finding, a label with a few words of place, answered "no" (a
+        question that opens elsewhere, "Is my weakness getting worse? No",
+        stays the short-question rule's)."""
+        span = self.ranges[self.sent[i]]
+        words, n = self.words, len(self.words)
+        j = span.stop - 1
+        if words[j] != "?" or _after_speaker(words, span.start, j) != i or j - i > _LABEL_RUN:
+            return False
+        # the label names only the finding and places: "in arm or leg"
+        sites = site_words()
+        if not all(w in _LABEL_WORDS or w in sites for w in words[i + 1 : j]):
+            return False
+        k = _skip_between(words, j + 1, n)
+        return (
+            k < n
+            and words[k] in _SHORT_NO
+            and (k + 1 >= n or self.sent[k + 1] != self.sent[k] or words[k + 1] in (".", ",", "!"))
+        )
 
     def _field_denied(self, start: int, end: int) -> bool:
         """A form's field: the finding opens its line or sentence (after a
@@ -127,7 +158,8 @@ class QuestionReader:
         k = _skip_between(words, j + 1, n)
         if k + 1 < n and words[k + 1] == ":" and words[k].isalpha():
             k = _skip_between(words, k + 2, n)  # "He: No", "dad: none"
-        if j - start <= 4 and k < n:
+        # "Has the twitching spread? No": the answer is about the course
+        if j - start <= 4 and k < n and _COURSE_WORDS.isdisjoint(words[start:j]):
             if words[k] in _SHORT_NO and (
                 k + 1 >= n or sent[k + 1] != sent[k] or words[k + 1] in (".", ",", "!")
             ):
