@@ -55,9 +55,7 @@ _ABOUT_WHAT = frozenset({"the", "my", "his", "her", "their", "this", "that", "yo
 _INVERTED = frozenset("are is was were have has had".split())
 _INVERTED_SUBJECTS = frozenset("they it he she you his her the".split())
 _ASKED_REACH = 6
-_COURSE_ASKED = frozenset(
-    "worse better getting spreading spread changed changing progressing improving".split()
-)
+_COURSE_ASKED = _WORDS["course_question_words"]
 _DENY_CLAUSE_JOINERS = _WORDS["deny_clause_joiners"]
 
 

@@ -21,9 +21,7 @@ _FIELD_NO = _SHORT_NO | {"n", "nil", "negative", "0"}
 _FIELD_ENDS = frozenset({".", ",", ";", "!"})
 _FIELD_NAME_RUN = 5
 _LABEL_RUN = 7  # "weakness in arm or leg ?"
-_COURSE_WORDS = frozenset(
-    "worse better getting spreading spread changed changing progressing improving".split()
-)
+_COURSE_WORDS = _WORDS["course_question_words"]
 _LABEL_WORDS = frozenset(
     "in on of or and either both any my his her the a left right arm arms leg legs".split()
 )
@@ -99,11 +97,15 @@ class QuestionReader:
         sites = site_words()
         if not all(w in _LABEL_WORDS or w in sites for w in words[i + 1 : j]):
             return False
-        k = _skip_between(words, j + 1, n)
+        return self._short_no_at(_skip_between(words, j + 1, n))
+
+    def _short_no_at(self, k: int) -> bool:
+        """A bare "no" (or "none", "nope") at ``k`` that ends its clause."""
+        words, sent, n = self.words, self.sent, len(self.words)
         return (
             k < n
             and words[k] in _SHORT_NO
-            and (k + 1 >= n or self.sent[k + 1] != self.sent[k] or words[k + 1] in (".", ",", "!"))
+            and (k + 1 >= n or sent[k + 1] != sent[k] or words[k + 1] in (".", ",", "!"))
         )
 
     def _field_denied(self, start: int, end: int) -> bool:
@@ -148,7 +150,7 @@ class QuestionReader:
         return k >= n or words[k].isspace() or words[k] in _FIELD_ENDS
 
     def _sentence_status(self, span: range) -> str | None:
-        words, sent = self.words, self.sent
+        words = self.words
         start, j = span.start, span.stop - 1
         if words[j] != "?":
             return None
@@ -160,9 +162,7 @@ class QuestionReader:
             k = _skip_between(words, k + 2, n)  # "He: No", "dad: none"
         # "Has the twitching spread? No": the answer is about the course
         if j - start <= 4 and k < n and _COURSE_WORDS.isdisjoint(words[start:j]):
-            if words[k] in _SHORT_NO and (
-                k + 1 >= n or sent[k + 1] != sent[k] or words[k + 1] in (".", ",", "!")
-            ):
+            if self._short_no_at(k):
                 return "negated"
             if any(tuple(words[k : k + len(h)]) == h for h in _HEDGED_NO):
                 return "negated"  # '"Not that I've noticed."', "I don't think so"

@@ -69,6 +69,7 @@ WORDLIST_NAMES: tuple[str, ...] = (
     "habit_switch_words",
     "habit_not_objects",
     "exertion_after",
+    "course_question_words",
 )
 
 
