@@ -174,6 +174,8 @@ def place_sides(
     """Give each side word to its site; return the sides no site took."""
     _side_letters(view, sites)
     sides = _side_terms(view, terms)
+    if not sides:
+        return []
     by_sent = _group(sites, lambda s: view.sent[s.start])
     free: list[tuple[str, int, int]] = []
     for m in sides:
