@@ -621,10 +621,13 @@ def _spreading(view: TokenView, mentions: list[Mention]) -> bool:
     words, sent = view.words, view.sent
     sign_sents = {sent[mt.start] for mt in mentions if mt.is_sign and mt.status == "present"}
     ranges = view.sentence_ranges()
-    for s_id in sign_sents:
-        toks = {words[i] for i in ranges[s_id]}
-        if toks & _NOW_WORDS and toks & _ALSO_WORDS:
-            return True  # "now my left hand is weak too": a new place or symptom
+    told = distinct_words(words)
+    # a sentence can name the present and an addition only if the text does
+    if not (_NOW_WORDS.isdisjoint(told) or _ALSO_WORDS.isdisjoint(told)):
+        for s_id in sign_sents:
+            toks = set(words[ranges[s_id].start : ranges[s_id].stop])
+            if toks & _NOW_WORDS and toks & _ALSO_WORDS:
+                return True  # "now my left hand is weak too": a new place or symptom
     first_at = next(
         (i for i in word_positions(words, _FIRST_WORDS) if not _first_of_care(words, i)),
         None,

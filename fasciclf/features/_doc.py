@@ -83,10 +83,14 @@ def read_terms(doc: Doc, key: str = TERMS_KEY) -> list[Term]:
     if cached is not None:
         return cached
     records = terms["records"]
+    # Term._make builds the tuple directly: the class call parses keywords
+    # and defaults on every call, which took twice as long per term
+    make = Term._make
     out = []
     for rec_key, start, end in data["matches"]:
         kind, value, also, site, bilateral, needs_site = records[rec_key]
-        out.append(Term(kind, value, start, end, rec_key, tuple(also), site, bilateral, needs_site))
+        fields = (kind, value, start, end, rec_key, tuple(also), site, bilateral, needs_site)
+        out.append(make(fields))
     remember(doc, key, out)
     return out
 

@@ -161,6 +161,8 @@ def _present_after_since(words, sent, exprs) -> set[int]:
     since_sents = {
         sent[e.start] for e in exprs if e.kind == "absolute" and since_before(words, e.start)
     }
+    if not since_sents:
+        return set()  # most stories date nothing with "since": nothing named after one
     named = {
         e.start
         for e in exprs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, TypeVar
 
 M = TypeVar("M", bound=Any)
@@ -43,6 +44,12 @@ def filter_longest(matches: list[M]) -> list[M]:
     """
     if len(matches) < 2:
         return list(matches)
+    by_start = sorted(matches, key=_start)
+    pairs = zip(by_start, by_start[1:], strict=False)
+    if all(a.start < b.start and a.end <= b.start for a, b in pairs):
+        # Most lists have no overlap: each match is chosen, and with distinct
+        # starts the order by start is the one the selection ends with.
+        return by_start
     chosen: list[M] = []
     taken = bytearray(max(m.end for m in matches))  # 1 = token already chosen
     for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
@@ -50,5 +57,8 @@ def filter_longest(matches: list[M]) -> list[M]:
             continue
         chosen.append(m)
         taken[m.start : m.end] = b"\x01" * (m.end - m.start)
-    chosen.sort(key=lambda m: m.start)
+    chosen.sort(key=_start)
     return chosen
+
+
+_start = attrgetter("start")

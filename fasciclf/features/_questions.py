@@ -4,7 +4,7 @@ of ALS?", "Q: Any weakness? A: No." and "Weakness: no" on a line of its own."""
 from __future__ import annotations
 
 from fasciclf.features._episodes import site_words
-from fasciclf.features._tokens import TokenView
+from fasciclf.features._tokens import TokenView, distinct_words
 from fasciclf.features._wordlists import default_wordlists
 
 _WORDS = default_wordlists()
@@ -66,6 +66,12 @@ class QuestionReader:
         self.sent = view.sent
         self.ranges = view.ranges
         self._cache: dict[int, str | None] = {}
+        # Most texts ask nothing and fill in no form: a question needs a "?"
+        # and a field a separator and a "no", which two set tests tell once
+        # per text instead of the checks per finding.
+        told = distinct_words(view.words)
+        self._asks = "?" in told
+        self._form = not _FIELD_SEPARATORS.isdisjoint(told) and not _FIELD_NO.isdisjoint(told)
 
     def status(self, i: int, end: int | None = None) -> str | None:
         """ "negated", "hypothetical" or None for the sentence of token ``i``.
@@ -73,13 +79,15 @@ class QuestionReader:
         With ``end`` (the end of the finding at ``i``), a form's field also
         counts: "Weakness: no", "Numbness - N/A", "• Cramps = none".
         """
-        s_id = self.sent[i]
-        if s_id not in self._cache:
-            self._cache[s_id] = self._sentence_status(self.ranges[s_id])
-        found = self._cache[s_id]
-        if found is None and end is not None and self._field_denied(i, end):
+        found = None
+        if self._asks:
+            s_id = self.sent[i]
+            if s_id not in self._cache:
+                self._cache[s_id] = self._sentence_status(self.ranges[s_id])
+            found = self._cache[s_id]
+        if found is None and end is not None and self._form and self._field_denied(i, end):
             return "negated"
-        if found is None and self._label_question_denied(i):
+        if found is None and self._asks and self._label_question_denied(i):
             return "negated"
         return found
 

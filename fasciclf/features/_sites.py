@@ -174,6 +174,8 @@ def place_sides(
     """Give each side word to its site; return the sides no site took."""
     _side_letters(view, sites)
     sides = _side_terms(view, terms)
+    if not sides:
+        return []
     by_sent = _group(sites, lambda s: view.sent[s.start])
     free: list[tuple[str, int, int]] = []
     for m in sides:
@@ -492,19 +494,19 @@ def _site_lists(view: TokenView, sites: list[Site], sign_sents: set[int]) -> set
     for s_id, toks in covered.items():
         if s_id in sign_sents:
             continue
-        other = sum(
-            1
-            for i in ranges[s_id]
-            if not (
-                i in toks
-                or view.words[i] in _LIST_WORDS
-                or view.words[i] in _LIST_PUNCT
-                or view.words[i].isspace()
-            )
-        )
         # "His eyelid went first, then the calves, then his forearms and
-        # chest": a long list carries a word or two of its own
-        if other == 0 or (count[s_id] >= _LONG_LIST and other <= _LIST_SLACK):
+        # chest": a long list carries a word or two of its own; the count
+        # stops at the first word over that slack (most sentences are no list)
+        slack = _LIST_SLACK if count[s_id] >= _LONG_LIST else 0
+        other = 0
+        for i in ranges[s_id]:
+            w = view.words[i]
+            if i in toks or w in _LIST_WORDS or w in _LIST_PUNCT or w.isspace():
+                continue
+            other += 1
+            if other > slack:
+                break
+        if other <= slack:
             out.add(s_id)
     return out
 

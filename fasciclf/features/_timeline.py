@@ -335,7 +335,9 @@ def read_timeline(
     exprs = [e for e in exprs if not _after_a_doing(words, e)]
     steps = find_steps(words, sent, exprs, findings, starts, sites)
     now_sents = now_sentences(words, exprs, sent)
-    finding_sents = {_sentence_of(f, starts, sent) for f in findings if f.status == "present"}
+    # the sentence of each finding, found once for the many sets below
+    told_in = [(f, _sentence_of(f, starts, sent)) for f in findings]
+    finding_sents = {s_id for f, s_id in told_in if f.status == "present"}
     w_month, w_year = writing_anchor(exprs, sent, now_sents, words, finding_sents)
     place_steps(steps, w_month, w_year, exprs, words, sent)
     # a story told up to a last scene that names no present is written then
@@ -373,19 +375,11 @@ def read_timeline(
     # "She hasn't had a cramp since Easter": a symptom of the story denied at
     # its end tells how it is now
     present = {f.concept for f in findings if f.status == "present"}
-    gone_sents = {
-        _sentence_of(f, starts, sent)
-        for f in findings
-        if f.status == "absent" and f.concept in present
-    }
+    gone_sents = {s_id for f, s_id in told_in if f.status == "absent" and f.concept in present}
 
     # "twitches more in the evening" is no fatigability: a within-day course
     # counts in a sentence about a loss of strength, the eyes or speech
-    tiring_sents = {
-        _sentence_of(f, starts, sent)
-        for f in findings
-        if f.status == "present" and f.concept in _TIRING
-    }
+    tiring_sents = {s_id for f, s_id in told_in if f.status == "present" and f.concept in _TIRING}
 
     def said_of_symptoms(e: TimeExpr, about: set[int], not_so: frozenset[str] = _NOT_SO) -> bool:
         # in a sentence about the symptoms, or one that refers back ("it
@@ -439,7 +433,7 @@ def read_timeline(
         | _closing_sentences(sent, finding_sents | anaphora_sents | gone_sents, questions)
         | _last_entry(exprs, sent)
     ) - questions
-    about = {_sentence_of(f, starts, sent) for f in findings} | anaphora_sents
+    about = {s_id for _, s_id in told_in} | anaphora_sents
     now_course, now_at = _now_course(words, exprs, sent, course_sents, None)
     now_told, told_at = _now_course(words, exprs, sent, course_sents, about)
     return Timeline(
@@ -464,8 +458,8 @@ def read_timeline(
             exprs,
             sent,
             {
-                _sentence_of(f, starts, sent)
-                for f in findings
+                s_id
+                for f, s_id in told_in
                 if f.status == "present" and f.concept in _FATIGABLE_SIGNS
             },
         ),
