@@ -171,6 +171,10 @@ def _resolved(view: TokenView, s_id: int) -> bool:
 _SPAN_LEADERS = _WORDS["span_leaders"]
 _LEAD_REACH = 5  # tokens before a span: "its been going on [for] about 3 years"
 _OPENING = 4  # a span this close to its sentence's start opens it: "For about a year, ..."
+# "it has come and gone for about six years", "I've watched this come and go
+# for years": a coming and going is said of the symptoms, so it leads their span
+_COMINGS = frozenset({"come", "comes", "came", "coming"})
+_GOINGS = frozenset({"go", "goes", "gone", "went", "going"})
 
 
 def _led_by_onset(view: TokenView, qty: q.Quantity, s_id: int) -> bool:
@@ -196,6 +200,11 @@ def _led_by_onset(view: TokenView, qty: q.Quantity, s_id: int) -> bool:
         near = near[:-1]
     if j < last:
         near = [*near, view.words[j]]  # "a year ago"
+    if any(
+        a in _COMINGS and b == "and" and c in _GOINGS
+        for a, b, c in zip(near, near[1:], near[2:], strict=False)
+    ):
+        return True
     leaders = (_ONSET_WORDS - _WEAK_ONSET) | _SPAN_LEADERS
     found = leaders.intersection(near)
     if found == {"going"}:
