@@ -15,6 +15,7 @@ from spacy.language import Language
 from fasciclf.features import (  # noqa: F401
     _assembler,
     _context,
+    _course_model,
     _function,
     _signs,
     _spelling,
@@ -37,7 +38,7 @@ class TextTruncatedWarning(UserWarning):
     """Emitted when a text is longer than :data:`MAX_CHARS` and was cut."""
 
 
-def build_nlp(*, spelling: bool = True) -> Language:
+def build_nlp(*, spelling: bool = True, course_model: bool = True) -> Language:
     """Return a new fasciclf pipeline: ``spacy.blank("en")`` plus our components.
 
     No statistical model is loaded; the components read the lexicon and
@@ -49,17 +50,24 @@ def build_nlp(*, spelling: bool = True) -> Language:
         Read misspelt lexicon words as the words ("twiching", "weekness"; see
         :class:`~fasciclf.features._spelling.SpellingNormalizer`). Off, only
         the spellings the lexicon lists are read.
+    course_model : bool, default=True
+        Read ``progression`` with the course model (``fasciclf_course``: a
+        linear model over the story's words and the rules' reading, see
+        :class:`~fasciclf.features._course_model.CourseReader`). Off, the
+        rules' reading alone (how the model's training rows are read).
 
     >>> nlp = build_nlp()
     >>> nlp.pipe_names  # doctest: +NORMALIZE_WHITESPACE
     ['fasciclf_spelling', 'fasciclf_terms', 'fasciclf_function', 'fasciclf_signs',
-     'fasciclf_context', 'fasciclf_features']
+     'fasciclf_context', 'fasciclf_features', 'fasciclf_course']
     >>> doc = nlp("No weakness, but my left calf twitches.")
     >>> doc._.fasciclf.symptoms["weakness"]
     'absent'
     """
     if not isinstance(spelling, bool):
         raise TypeError(f"spelling must be True or False, got {spelling!r}")
+    if not isinstance(course_model, bool):
+        raise TypeError(f"course_model must be True or False, got {course_model!r}")
     nlp = spacy.blank("en")
     if spelling:
         nlp.add_pipe("fasciclf_spelling")
@@ -68,6 +76,8 @@ def build_nlp(*, spelling: bool = True) -> Language:
     nlp.add_pipe("fasciclf_signs")
     nlp.add_pipe("fasciclf_context")
     nlp.add_pipe("fasciclf_features")
+    if course_model:
+        nlp.add_pipe("fasciclf_course")
     return nlp
 
 
