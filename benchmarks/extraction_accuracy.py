@@ -121,12 +121,12 @@ def _interval(k: float, n: float) -> tuple[float, float, float]:
     return k / n, ci.low, ci.high
 
 
-def report(path: str, rows: list[dict], show_errors: bool = False) -> None:
+def report(path: str, rows: list[dict], show_errors: bool = False, nlp=None) -> None:
     by_voice: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
         by_voice[r.get("voice") or "question"].append(r)
     for voice, vrows in sorted(by_voice.items()):
-        feats = list(extract_many([r["text"] for r in vrows]))
+        feats = list(extract_many([r["text"] for r in vrows], nlp=nlp))
         counts = _count(vrows, feats, show_errors)
         print(f"{path} · voice={voice} (n={len(vrows)} texts)")
         for key, target in TARGETS.items():
@@ -157,7 +157,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="+", help="JSONL with 'text' and 'gold' per line")
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--split", help="only corpus rows of this split (e.g. test)")
+    parser.add_argument(
+        "--course-model",
+        action="store_true",
+        help="read with the course model stage (build_nlp(course_model=True); off by default)",
+    )
     args = parser.parse_args(argv)
+    nlp = None
+    if args.course_model:
+        from fasciclf.features import build_nlp
+
+        nlp = build_nlp(course_model=True)
     status = 0
     for path in args.paths:
         if not Path(path).exists():
@@ -168,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no rows with 'gold' in {path}", file=sys.stderr)
             status = 2
             continue
-        report(path, rows, args.show_errors)
+        report(path, rows, args.show_errors, nlp=nlp)
     return status
 
 

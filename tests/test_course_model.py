@@ -190,3 +190,10 @@ def test_packaged_model_is_valid_and_says_how_it_was_built():
     assert model.training["rows"] > 1000
     assert model.training["cv"].startswith("GroupKFold")
     assert parse_course_model(json.loads(json.dumps(model.to_json()))).to_json() == model.to_json()
+
+
+def test_the_default_pipeline_has_no_course_stage():
+    assert "fasciclf_course" not in build_nlp().pipe_names
+    assert build_nlp(course_model=True).pipe_names[-1] == "fasciclf_course"
+    with pytest.raises(TypeError, match="course_model must be True or False, got 1"):
+        build_nlp(course_model=1)

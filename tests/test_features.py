@@ -216,7 +216,6 @@ def test_pipeline_is_blank_english_with_our_components(tmp_path):
         "fasciclf_signs",
         "fasciclf_context",
         "fasciclf_features",
-        "fasciclf_course",
     ]
     nlp.to_disk(tmp_path / "nlp")
     loaded = spacy.load(tmp_path / "nlp")

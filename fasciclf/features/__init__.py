@@ -4,7 +4,8 @@ The pipeline is ``spacy.blank("en")`` plus six registered components
 (``fasciclf_spelling``, ``fasciclf_terms``, ``fasciclf_function``,
 ``fasciclf_signs``, ``fasciclf_context``, ``fasciclf_features``) and the
 reviewable JSON lexicon, function-loss table, sign families and context
-rules in ``resources/``.
+rules in ``resources/``; a seventh, ``fasciclf_course`` (a fitted course
+model, ``course_model.json``), is added by ``build_nlp(course_model=True)``.
 
 spaCy and scikit-learn are imported on first use of a name that needs them
 (PEP 562), so ``fasciclf --help`` and the vocabularies stay light.

@@ -38,7 +38,7 @@ class TextTruncatedWarning(UserWarning):
     """Emitted when a text is longer than :data:`MAX_CHARS` and was cut."""
 
 
-def build_nlp(*, spelling: bool = True, course_model: bool = True) -> Language:
+def build_nlp(*, spelling: bool = True, course_model: bool = False) -> Language:
     """Return a new fasciclf pipeline: ``spacy.blank("en")`` plus our components.
 
     No statistical model is loaded; the components read the lexicon and
@@ -50,16 +50,16 @@ def build_nlp(*, spelling: bool = True, course_model: bool = True) -> Language:
         Read misspelt lexicon words as the words ("twiching", "weekness"; see
         :class:`~fasciclf.features._spelling.SpellingNormalizer`). Off, only
         the spellings the lexicon lists are read.
-    course_model : bool, default=True
-        Read ``progression`` with the course model (``fasciclf_course``: a
-        linear model over the story's words and the rules' reading, see
-        :class:`~fasciclf.features._course_model.CourseReader`). Off, the
-        rules' reading alone (how the model's training rows are read).
+    course_model : bool, default=False
+        Add ``fasciclf_course``: where the rules read no course, a linear
+        model over the story's words decides it (see
+        :class:`~fasciclf.features._course_model.CourseReader`, which says
+        why it is off by default).
 
     >>> nlp = build_nlp()
     >>> nlp.pipe_names  # doctest: +NORMALIZE_WHITESPACE
     ['fasciclf_spelling', 'fasciclf_terms', 'fasciclf_function', 'fasciclf_signs',
-     'fasciclf_context', 'fasciclf_features', 'fasciclf_course']
+     'fasciclf_context', 'fasciclf_features']
     >>> doc = nlp("No weakness, but my left calf twitches.")
     >>> doc._.fasciclf.symptoms["weakness"]
     'absent'
