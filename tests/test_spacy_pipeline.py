@@ -78,6 +78,32 @@ def test_nlp_pipe_with_two_processes_matches_one():
     assert two == one * 2
 
 
+def test_pipe_in_batches_matches_one_doc_at_a_time():
+    # each component reads a batch of Docs before the next one does: the same
+    # features as one Doc through the whole pipeline at a time
+    nlp = build_nlp()
+    texts = TEXTS * 3 + ["twiching calfs", "weekness in my left arm"]
+    one = [nlp(t)._.fasciclf.to_dict() for t in texts]
+    assert [d._.fasciclf.to_dict() for d in nlp.pipe(texts, batch_size=2)] == one
+
+
+def test_pipe_error_handler_skips_the_failing_doc():
+    nlp = build_nlp()
+    assembler = nlp.get_pipe("fasciclf_features")
+    call = type(assembler).__call__
+
+    def fail_on_cramps(self, doc):
+        if "cramps" in doc.text:
+            raise RuntimeError("boom")
+        return call(self, doc)
+
+    assembler.__class__ = type("Failing", (type(assembler),), {"__call__": fail_on_cramps})
+    with pytest.raises(RuntimeError, match="boom"):
+        list(nlp.pipe(TEXTS))
+    nlp.set_error_handler(spacy.util.ignore_error)
+    assert [d.text for d in nlp.pipe(TEXTS)] == [TEXTS[0], TEXTS[2]]
+
+
 def test_docbin_and_doc_bytes_round_trip():
     nlp = build_nlp()
     docs = [nlp(t) for t in TEXTS]

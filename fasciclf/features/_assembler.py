@@ -14,6 +14,7 @@ from fasciclf.features._doc import (
     FINDINGS_KEY,
     TERMS_KEY,
     TEXT_KEY,
+    BatchedPipe,
     read_terms,
     remember,
 )
@@ -22,7 +23,7 @@ from fasciclf.features._tokens import TokenView, token_view
 from fasciclf.features._types import Finding, SymptomFeatures
 
 
-class FeatureAssembler:
+class FeatureAssembler(BatchedPipe):
     """Turn statuses, sites and quantities into :class:`SymptomFeatures`.
 
     Writes the findings to ``doc.spans["fasciclf"]`` and the features to

@@ -22,7 +22,14 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from fasciclf.features._denials import denial_terms, is_conditional, term_record
-from fasciclf.features._doc import TARGETS_KEY, TERMS_KEY, Term, read_terms, remember
+from fasciclf.features._doc import (
+    TARGETS_KEY,
+    TERMS_KEY,
+    BatchedPipe,
+    Term,
+    read_terms,
+    remember,
+)
 from fasciclf.features._episodes import site_words
 from fasciclf.features._matches import drop_nested, filter_longest
 from fasciclf.features._questions import QuestionReader
@@ -65,7 +72,7 @@ class Modifier(NamedTuple):
     rule: ContextRule
 
 
-class ContextAnnotator(JsonResourceMixin):
+class ContextAnnotator(BatchedPipe, JsonResourceMixin):
     """Give every target and cue match a ConText status.
 
     Writes ``doc.user_data["fasciclf_targets"]``: the target and cue matches

@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from fasciclf.features._doc import add_matches, term_store
+from fasciclf.features._doc import BatchedPipe, add_matches, term_store
 from fasciclf.features._resources import ResourceError, string_list
 from fasciclf.features._serialize import JsonResourceMixin
 from fasciclf.features._tokens import normalise_contractions
@@ -181,7 +181,7 @@ def function_table_to_json(table: FunctionTable) -> dict[str, Any]:
     }
 
 
-class FunctionReader(JsonResourceMixin):
+class FunctionReader(BatchedPipe, JsonResourceMixin):
     """Add frame + activity pairs to the lexicon matches of ``fasciclf_terms``.
 
     Runs after ``fasciclf_terms``; a pair is stored as one more match in

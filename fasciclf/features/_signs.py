@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from fasciclf.features._doc import add_matches, term_store
+from fasciclf.features._doc import BatchedPipe, add_matches, term_store
 from fasciclf.features._resources import ResourceError, string_list
 from fasciclf.features._serialize import JsonResourceMixin
 from fasciclf.features._tokens import normalise_contractions, token_view
@@ -190,7 +190,7 @@ def sign_table_to_json(table: SignTable) -> dict[str, Any]:
     }
 
 
-class SignReader(JsonResourceMixin):
+class SignReader(BatchedPipe, JsonResourceMixin):
     """Add part + state pairs to the lexicon matches of ``fasciclf_terms``.
 
     Runs after ``fasciclf_terms``; a pair is stored as one more match in
@@ -316,13 +316,19 @@ def _near(i, parts, states, window: int, open_, n: int) -> list[tuple[int, int, 
         by_start.setdefault(s_start, []).append(s_end)
         by_end.setdefault(s_end, []).append(s_start)
     out = []
+    # a list is built only where a state is (in Python 3.11 each comprehension
+    # is a function call, and most tokens beside a part start or end none)
     for p_start, p_end in parts:
         for k in range(p_end, min(p_end + window, n - 1) + 1):
-            out += [(i, p_start, s_end) for s_end in by_start.get(k, ())]
+            s_ends = by_start.get(k)
+            if s_ends is not None:
+                out += [(i, p_start, s_end) for s_end in s_ends]
             if k >= n or not open_(k):
                 break
         for k in range(p_start, max(p_start - window, 0) - 1, -1):
-            out += [(i, s_start, p_end) for s_start in by_end.get(k, ())]
+            s_starts = by_end.get(k)
+            if s_starts is not None:
+                out += [(i, s_start, p_end) for s_start in s_starts]
             if k == 0 or not open_(k - 1):
                 break
     return out

@@ -21,6 +21,7 @@ from spacy.attrs import LENGTH, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from fasciclf.features._doc import BatchedPipe
 from fasciclf.features._resources import Lexicon, default_lexicon
 
 __all__ = ["SpellingNormalizer", "lexicon_words"]
@@ -106,7 +107,7 @@ def _one_edit(word: str, target: str, letters) -> bool:
     )
 
 
-class SpellingNormalizer:
+class SpellingNormalizer(BatchedPipe):
     """Read a misspelt lexicon word as the word (sets the lexeme's ``lower``).
 
     Parameters

@@ -13,13 +13,13 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from fasciclf.features._doc import TERMS_KEY
+from fasciclf.features._doc import TERMS_KEY, BatchedPipe
 from fasciclf.features._resources import LEXICON_FILE, Lexicon, default_lexicon, parse_lexicon
 from fasciclf.features._serialize import JsonResourceMixin
 from fasciclf.features._tokens import normalise_contractions
 
 
-class TermMatcher(JsonResourceMixin):
+class TermMatcher(BatchedPipe, JsonResourceMixin):
     """Match the lexicon's terms; write them to ``doc.user_data["fasciclf_terms"]``.
 
     Parameters
