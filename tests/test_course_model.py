@@ -197,3 +197,11 @@ def test_the_default_pipeline_has_no_course_stage():
     assert build_nlp(course_model=True).pipe_names[-1] == "fasciclf_course"
     with pytest.raises(TypeError, match="course_model must be True or False, got 1"):
         build_nlp(course_model=1)
+
+
+def test_pipe_reads_as_calling_one_doc_at_a_time():
+    nlp = _nlp(_literal("flickers", "progressive"))
+    texts = ["My calf flickers.", "My calf twitches.", "", "It comes and goes. It flickers."]
+    piped = [d._.fasciclf.progression for d in nlp.pipe(texts, batch_size=2)]
+    assert piped == [nlp(t)._.fasciclf.progression for t in texts]
+    assert piped == ["progressive", "unknown", "unknown", "episodic"]

@@ -32,7 +32,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from fasciclf.features._doc import FEATURES_KEY, features_of, remember
+from fasciclf.features._doc import FEATURES_KEY, BatchedPipe, features_of, remember
 from fasciclf.features._resources import ResourceError
 from fasciclf.features._serialize import JsonResourceMixin
 from fasciclf.features._tokens import SENTENCE_END, token_view
@@ -304,7 +304,7 @@ def reread(
     return dataclasses.replace(features, progression=progression, improved=improved)
 
 
-class CourseReader(JsonResourceMixin):
+class CourseReader(BatchedPipe, JsonResourceMixin):
     """spaCy component: the progression read by :class:`CourseModel`.
 
     Runs after ``fasciclf_features``. Where the rules found no cue of the
