@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -64,8 +64,14 @@ def course_terms(words: Sequence[str], sent: Sequence[int] | None = None) -> lis
     >>> course_terms(["it", "got", "worse", ".", "now", "both"])
     ['it', 'got', 'worse', 'now', 'both', 'it got', 'got worse', 'now both']
     """
-    unigrams: list[str] = []
-    bigrams: list[str] = []
+    pairs = list(_word_pairs(words, sent))
+    return [w for _, w in pairs] + [f"{p} {w}" for p, w in pairs if p is not None]
+
+
+def _word_pairs(
+    words: Sequence[str], sent: Sequence[int] | None
+) -> Iterator[tuple[str | None, str]]:
+    """Each word with the word before it in its sentence (``None`` at a sentence's start)."""
     prev: str | None = None
     prev_sent = None
     for k, w in enumerate(words):
@@ -75,11 +81,8 @@ def course_terms(words: Sequence[str], sent: Sequence[int] | None = None) -> lis
             continue
         if not _is_word(w):
             continue
-        unigrams.append(w)
-        if prev is not None and s == prev_sent:
-            bigrams.append(f"{prev} {w}")
+        yield (prev if s == prev_sent else None), w
         prev, prev_sent = w, s
-    return unigrams + bigrams
 
 
 @dataclass(frozen=True)
@@ -151,18 +154,7 @@ class CourseModel:
         known = self.terms
         seconds: dict[str, frozenset[str]] = self._seconds  # type: ignore[attr-defined]
         out = [w for w in words if w in known]
-        prev: str | None = None
-        prev_sent = None
-        for k, w in enumerate(words):
-            s = sent[k] if sent is not None else None
-            if w in SENTENCE_END:
-                prev = None
-                continue
-            if not _is_word(w):
-                continue
-            if prev is not None and s == prev_sent and w in seconds.get(prev, ()):
-                out.append(f"{prev} {w}")
-            prev, prev_sent = w, s
+        out += [f"{p} {w}" for p, w in _word_pairs(words, sent) if w in seconds.get(p, ())]
         return out
 
     def scores(self, terms: Iterable[str], rule: str) -> list[float]:
