@@ -8,6 +8,7 @@ No absolute time is asserted (``benchmarks/pathological.py`` prints those).
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import time
 import warnings
@@ -25,10 +26,17 @@ def _repeat(unit: str, n: int) -> str:
     return (unit * (n // len(unit) + 1))[:n]
 
 
+_FRESH = itertools.count(1)
+
+
 def _distinct_words(n: int) -> str:
     # every token a different non-word of nine letters: each one is looked up
-    # by the spelling component (its candidates are not cached across words)
-    words, i = [], 0
+    # by the spelling component (its candidates are not cached across words).
+    # Each call starts at words no earlier call made, so every size is timed
+    # on words the process has never seen: a text that reused the smaller
+    # texts' words was timed warm against a cold larger one, a ratio of
+    # caches (17-44 between runs), not of our code's growth.
+    words, i = [], next(_FRESH) * 10_000_000
     while sum(map(len, words)) + len(words) < n:
         k, letters = i, []
         for _ in range(7):
@@ -81,7 +89,7 @@ SHAPES = {
 }
 
 
-def _seconds(text: str, repeats: int) -> float:
+def _seconds(make, n: int, repeats: int) -> float:
     # The collector's pauses depend on what else the process holds, not on
     # this text: switched off while timing, so the ratio measures our code.
     best = float("inf")
@@ -91,6 +99,7 @@ def _seconds(text: str, repeats: int) -> float:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for _ in range(repeats):
+                text = make(n)  # the same text but for the fresh non-words
                 t0 = time.perf_counter()
                 extract(text)
                 best = min(best, time.perf_counter() - t0)
@@ -105,7 +114,7 @@ def test_extraction_time_grows_linearly(shape):
     make = SHAPES[shape]
     extract("warm up: my calf twitches")
     # best of three: a busy machine slows single runs, never speeds them up
-    times = {n: _seconds(make(n), repeats=3) for n in (1_000, 10_000, 100_000)}
+    times = {n: _seconds(make, n, repeats=3) for n in (1_000, 10_000, 100_000)}
     # a floor of 1 ms keeps timer noise on tiny texts from inflating the ratio
     small = max(times[1_000], 1e-3)
     assert times[10_000] / small < MAX_RATIO, times
