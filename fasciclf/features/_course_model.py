@@ -6,7 +6,9 @@ and on the held-out narratives the rules' reading was right for about
 three texts in four. This stage weighs the whole story's words (unigrams
 and bigrams within a sentence, tf-idf) together with the rules' reading in
 a multinomial logistic regression trained on the gold of the corpus's train
-split, and its class replaces ``progression``.
+split. Its class fills in a ``progression`` the rules left ``unknown`` (or,
+with ``overrule=True``, replaces any). The stage is optional, not in the
+default pipeline: :class:`CourseReader` says why.
 
 The model is a reviewed-size JSON resource (``course_model.json``: the
 terms with their idf and one weight per class, the weights of the rules'

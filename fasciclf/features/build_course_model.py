@@ -45,12 +45,12 @@ def _round(x: float) -> float:
     return float(f"{x:.{_DIGITS}g}")
 
 
-def training_rows(path: Path | None = None) -> tuple[list[str], list[str], list[str]]:
+def training_rows() -> tuple[list[str], list[str], list[str]]:
     """Texts, gold progressions and writer groups of the train split."""
     from fasciclf.data import load_labeled
     from fasciclf.models.build_default import writer_groups
 
-    frame = load_labeled(split="train") if path is None else _read(path)
+    frame = load_labeled(split="train")
     rows = [
         (r.text, r.gold["progression"], r.id)
         for r in frame.itertuples()
@@ -58,13 +58,6 @@ def training_rows(path: Path | None = None) -> tuple[list[str], list[str], list[
     ]
     texts = [t for t, _, _ in rows]
     return texts, [g for _, g, _ in rows], writer_groups(i for _, _, i in rows)
-
-
-def _read(path: Path):
-    from fasciclf.data import validate
-
-    frame = validate(path, require_split=True)
-    return frame[frame["split"] == "train"]
 
 
 def rule_readings(texts: list[str]) -> tuple[list[list[str]], list[str]]:
