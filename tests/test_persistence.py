@@ -269,6 +269,22 @@ def test_resources_digest_follows_every_resource_file(tmp_path, monkeypatch):
         assert _resources.resources_digest() == before
         (folder / "time_expressions.json").write_text('{"records": ["now", "these days"]}', "utf-8")
         _resources.resources_digest.cache_clear()
-        assert _resources.resources_digest() != before
+        after = _resources.resources_digest()
+        assert after != before
+        # the learned course reader's weights: no featurizer reads them
+        (folder / "course_model.json").write_text('{"version": "1.0.0"}', "utf-8")
+        _resources.resources_digest.cache_clear()
+        assert _resources.resources_digest() == after
     finally:
         _resources.resources_digest.cache_clear()
+
+
+def test_optional_stage_files_are_not_read_by_the_featurizer():
+    """A file left out of the digest must belong to a stage no classifier runs."""
+    from fasciclf.features._course_model import COURSE_MODEL_FILE
+    from fasciclf.features._pipeline import default_nlp
+    from fasciclf.features._resources import OPTIONAL_STAGE_FILES
+
+    # the featurizer extracts with default_nlp (encode_texts -> extract_many)
+    assert OPTIONAL_STAGE_FILES == {COURSE_MODEL_FILE}
+    assert "fasciclf_course" not in default_nlp().pipe_names

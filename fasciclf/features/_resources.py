@@ -292,6 +292,11 @@ def default_context_rules() -> ContextRules:
     return parse_context_rules(_read_packaged(CONTEXT_RULES_FILE))
 
 
+# Read only by a stage that ``build_nlp`` adds on request (the learned course
+# reader, ``build_nlp(course_model=True)``); SymptomFeaturizer never adds it.
+OPTIONAL_STAGE_FILES = frozenset({"course_model.json"})
+
+
 @lru_cache(maxsize=1)
 def resources_digest() -> str:
     """First 12 hex digits of the SHA-256 of every packaged resource file.
@@ -299,7 +304,10 @@ def resources_digest() -> str:
     The files' ``version`` fields are bumped by hand and were often not: an
     entry added to a word list or a time-expression table changes what the
     extractor reads as much as a new lexicon version does. The digest covers
-    every ``*.json`` under ``fasciclf/features/resources`` by name and bytes.
+    every ``*.json`` under ``fasciclf/features/resources`` by name and bytes,
+    except the files of stages no featurizer runs (:data:`OPTIONAL_STAGE_FILES`):
+    a saved classifier cannot have read them, so refitting one of them must not
+    mark every classifier stale.
 
     >>> len(resources_digest())
     12
@@ -307,7 +315,7 @@ def resources_digest() -> str:
     root = resources.files("fasciclf.features").joinpath("resources")
     digest = hashlib.sha256()
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
+        if entry.name.endswith(".json") and entry.name not in OPTIONAL_STAGE_FILES:
             digest.update(entry.name.encode("utf-8") + b"\0" + entry.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
