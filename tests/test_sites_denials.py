@@ -47,6 +47,19 @@ def test_case_ids_unique():
         ({"functions": {"twitchiness": ["x"]}}, "'twitchiness' is not a symptom"),
         ({"window": 99}, "windows must be integers"),
         ({"colour": []}, "unknown key"),
+        ({"results": {"tests": ["emg"]}}, "results: missing key"),
+        (
+            {
+                "results": {
+                    "tests": [],
+                    "normal": [],
+                    "normal_before": [],
+                    "blockers": [],
+                    "window": 40,
+                }
+            },
+            "results: window must be",
+        ),
     ],
 )
 def test_bad_denial_tables(patch, match):
@@ -60,3 +73,36 @@ def test_missing_denial_key():
     del data["normal"]
     with pytest.raises(ResourceError, match="missing key.*normal"):
         parse_denials(data)
+
+
+def test_tables_without_results_still_load():
+    data = _read_packaged("denials.json")
+    del data["results"]
+    assert not parse_denials(data).tests
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("My calves twitch. EMG and NCS were normal.", True),
+        ("My calves twitch. Bloods in August (thyroid and B12) were normal.", True),
+        ("My calves twitch. The scan of my lower spine showed nothing.", True),
+        ("My calves twitch. I had a normal MRI last year.", True),
+        ("My calves twitch. Bloods showed low B12.", False),
+        ("My calves twitch. Waiting for the bloods, hopefully normal.", False),
+        ("My calves twitch. If the EMG is clean I will relax.", False),
+        ("My calves twitch. It was not a normal scan.", False),
+        ("My calves twitch. He did the EMG, full strength.", False),
+    ],
+)
+def test_results_told_normal(text, read):
+    """A test and a normal result word close together, nothing between that
+    undoes it, is the normal_tests finding."""
+    assert ("normal_tests" in extract(text).extra_present) is read
+
+
+def test_a_normal_result_dates_no_symptom():
+    # the bloods' month is not when the twitching began
+    f = extract("My calves twitch. The doctor checked my bloods last month and they were fine.")
+    assert "normal_tests" in f.extra_present
+    assert f.duration_days is None

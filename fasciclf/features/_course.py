@@ -51,7 +51,16 @@ class Course:
 
 def finding_sentences(view: TokenView, mentions: list[Mention]) -> set[int]:
     """Sentences that talk about the writer's symptoms."""
-    return {view.sent[mt.start] for mt in mentions if mt.status not in ("hypothetical", "family")}
+    return {
+        view.sent[mt.start]
+        for mt in mentions
+        if mt.status not in ("hypothetical", "family") and mt.concept not in _TEST_CONCEPTS
+    }
+
+
+# A test told normal is no symptom: "the GP checked my bloods last month and
+# they were fine" dates the bloods, not the twitching.
+_TEST_CONCEPTS = frozenset({"normal_tests"})
 
 
 _NOW_FRAGMENT = 6

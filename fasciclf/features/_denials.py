@@ -8,6 +8,12 @@ this reader covers the word orders a list cannot ("strength, reflexes, all
 normal", "his strength, which was fine"). Each denial is a ``deny`` term on
 the function word, so ConText still decides its status ("if my strength is
 fine" is hypothetical, not a denial). Tables: ``resources/denials.json``.
+
+The same reading serves test results told as people tell them ("bloods
+normal", "EMG in April was clean", "the scan showed nothing", "normal MRI"):
+a test word and a normal word close together, with no blocker between
+("bloods showed low B12", "the MRI, if it is clear"), are the ``normal_tests``
+finding (the ``results`` table).
 """
 
 from __future__ import annotations
@@ -40,7 +46,11 @@ _KEYS = {
     "before_window",
     "troubles",
     "trouble_window",
+    "results",
 }
+# Optional: tables written before the results reader still load.
+_OPTIONAL_KEYS = {"description", "results"}
+_RESULTS_KEYS = {"tests", "normal", "normal_before", "blockers", "window"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,12 @@ class DenialTables:
     before_window: int = 1
     trouble_window: int = 4
     cue_words: frozenset[str] = frozenset()  # every word the readers start from
+    # the results reader: a test word, and the normal words after (or just before) it
+    tests: frozenset[str] = frozenset()
+    results_normal: frozenset[str] = frozenset()
+    results_normal_before: frozenset[str] = frozenset()
+    results_blockers: frozenset[str] = frozenset()
+    results_window: int = 0
 
 
 def _symptom_words(where: str, table: dict[str, list[str]], window: int) -> dict[str, Any]:
@@ -87,7 +103,7 @@ def parse_denials(data: dict[str, Any]) -> DenialTables:
     fasciclf.features._resources.ResourceError: denials: missing key(s) abilities, alone, ...
     """
     _check_keys("denials", data, _KEYS)
-    missing = sorted(_KEYS - {"description"} - set(data))
+    missing = sorted(_KEYS - _OPTIONAL_KEYS - set(data))
     if missing:
         raise ResourceError(f"denials: missing key(s) {', '.join(missing)}")
     windows = (data["window"], data["limb_window"], data["before_window"], data["trouble_window"])
@@ -99,6 +115,16 @@ def parse_denials(data: dict[str, Any]) -> DenialTables:
     _check_keys("denials: abilities", abilities, {"subjects", "verbs"})
     alone = _symptom_words("alone", _invert(data["alone"]), -1)
     ability_of = _symptom_words("abilities", abilities["verbs"], -1)
+    results = data.get("results", {t: [] for t in _RESULTS_KEYS - {"window"}} | {"window": 0})
+    _check_keys("denials: results", results, _RESULTS_KEYS)
+    if set(results) != _RESULTS_KEYS:
+        raise ResourceError(
+            f"denials: results: missing key(s) {', '.join(sorted(_RESULTS_KEYS - set(results)))}"
+        )
+    if not (isinstance(results["window"], int) and 0 <= results["window"] <= 16):
+        raise ResourceError(
+            f"denials: results: window must be an integer 0..16, got {results['window']!r}"
+        )
     return DenialTables(
         function_of=function_of,
         normal=_words(data, "normal"),
@@ -114,6 +140,11 @@ def parse_denials(data: dict[str, Any]) -> DenialTables:
         before_window=data["before_window"],
         trouble_window=data["trouble_window"],
         cue_words=frozenset(function_of) | frozenset(alone) | frozenset(ability_of),
+        tests=_words(results, "tests"),
+        results_normal=_words(results, "normal"),
+        results_normal_before=_words(results, "normal_before"),
+        results_blockers=_words(results, "blockers"),
+        results_window=results["window"],
     )
 
 
@@ -149,6 +180,10 @@ def denial_terms(view: TokenView, tables: DenialTables | None = None) -> list[Te
     tables = tables or default_denials()
     words, sent = view.words, view.sent
     out = []
+    for i in word_positions(words, tables.tests):
+        span = _results_normal(words, sent, i, tables)
+        if span is not None:
+            out.append(Term("extra", "normal_tests", *span, "R:normal_tests"))
     for i in word_positions(words, tables.cue_words):
         troubled = _troubled(words, sent, i, tables)
         if troubled is not None:
@@ -160,6 +195,32 @@ def denial_terms(view: TokenView, tables: DenialTables | None = None) -> list[Te
         if symptom is not None:
             out.append(Term("deny", symptom, i, i + 1, f"D:{symptom}"))
     return out
+
+
+_RESULT_LEAD = 3  # tokens before a test word a blocker still reaches
+
+
+def _results_normal(words: list[str], sent: list[int], i: int, tables: DenialTables):
+    """Token span of a test told normal from its test word ``i``, or None."""
+    n, s_id = len(words), sent[i]
+    # "if the EMG is clean", "waiting for the bloods": a result hoped for, not had
+    if any(
+        sent[j] == s_id and words[j] in tables.results_blockers
+        for j in range(max(0, i - _RESULT_LEAD), i)
+    ):
+        return None
+    # after: "bloods normal", "EMG in April was clean", "the scan showed nothing"
+    for j in range(i + 1, min(n, i + 1 + tables.results_window)):
+        if sent[j] != s_id or words[j] in tables.results_blockers:
+            break
+        if words[j] in tables.function_of or words[j] in tables.alone:
+            break  # "did the EMG, full strength": the normal word is the strength's
+        if words[j] in tables.results_normal:
+            return i, j + 1
+    # just before: "a normal EMG", "a clean MRI" (not "fine" or "nothing": "fine bloods")
+    if i > 0 and sent[i - 1] == s_id and words[i - 1] in tables.results_normal_before:
+        return i - 1, i + 1
+    return None
 
 
 def _troubled(words: list[str], sent: list[int], i: int, tables: DenialTables):
