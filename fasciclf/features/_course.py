@@ -356,11 +356,33 @@ _BOUT_DAYS = 14.0
 _UP_TO_NOW_WORDS = frozenset("now since been past ago still".split())
 
 
+# "spells of a few days", "bouts lasting two to four days": the span is the
+# bout's own, whatever else the sentence says ("since May 2024 she has had
+# spells of a few days" dates the spells with "since", not the span)
+_BOUT_NOUNS = _BOUT_MARKERS | frozenset("attack attacks episode episodes".split())
+_LASTING = frozenset("lasting lasts lasted".split())
+
+
+def _led_by_bout(words: list[str], i: int) -> bool:
+    """Whether the span starting at token ``i`` follows "<bout> of" or "lasting"."""
+    j = i - 1
+    while j >= 0 and words[j] in _SPAN_FILLERS:
+        j -= 1  # "lasting about three days", "spells of maybe a week"
+    if j >= 0 and words[j] in _LASTING:
+        return True
+    return j >= 1 and words[j] == "of" and words[j - 1] in _BOUT_NOUNS
+
+
+_SPAN_FILLERS = frozenset("about around roughly maybe perhaps just only up to for".split())
+
+
 def _bout_span(view: TokenView, qty: q.Quantity) -> bool:
     if qty.days > _BOUT_DAYS:
         return False
     i = bisect.bisect_right(view.starts, qty.start) - 1
     words, sent = view.words, view.sent
+    if _led_by_bout(words, i):
+        return True
     lo, hi = bisect.bisect_left(sent, sent[i]), bisect.bisect_right(sent, sent[i])
     toks = words[lo:hi]
     if not _UP_TO_NOW_WORDS.isdisjoint(toks):
