@@ -332,7 +332,9 @@ def read_timeline(
         weekday_headings(words, find_time_expressions(words, table)), sent, words
     )
     exprs = offsets_from_named_events(exprs, sent, words)
-    exprs = [e for e in exprs if not _after_a_doing(words, e)]
+    exprs = [
+        e for e in exprs if not _after_a_doing(words, e) and not _compared_with(words, sent, e)
+    ]
     steps = find_steps(words, sent, exprs, findings, starts, sites)
     now_sents = now_sentences(words, exprs, sent)
     # the sentence of each finding, found once for the many sets below
@@ -799,6 +801,23 @@ _EXERTION = default_wordlists()["exertion_after"]
 _EVERY_AFTER = frozenset({"every", "each", "any", "long", "big", "busy", "hard", "full"})
 _THAT_AFTER = frozenset({"that", "this", "which", "then", "it"})
 _EXERTION_REACH = 4
+
+
+def _compared_with(words: list[str], sent: list[int], e: TimeExpr) -> bool:
+    """ "no worse than they had been at Christmas", "weaker than in March",
+    "compared with last summer": a date a comparison looks back to, not the
+    scene the sentence tells (which is "At Easter lunch" before it)."""
+    if e.kind != "absolute":
+        return False
+    lo = max(0, e.start - _COMPARED_REACH)
+    return any(
+        sent[j] == sent[e.start]
+        and (words[j] == "than" or (words[j] == "compared" and words[j + 1] in ("to", "with")))
+        for j in range(lo, e.start)
+    )
+
+
+_COMPARED_REACH = 5  # tokens: "than they had been at Christmas"
 
 
 def _after_a_doing(words: list[str], e: TimeExpr) -> bool:
