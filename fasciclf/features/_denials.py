@@ -216,6 +216,11 @@ def _results_normal(words: list[str], sent: list[int], i: int, tables: DenialTab
         if words[j] in tables.function_of or words[j] in tables.alone:
             break  # "did the EMG, full strength": the normal word is the strength's
         if words[j] in tables.results_normal:
+            # the span reaches the result word, so a complaint named between
+            # as the test's reason ("a brain MRI for his headaches, also
+            # fine") is read with the test, not as a symptom of the story;
+            # ending the span at the test word instead read the held-out
+            # selection set's durations and sites worse (2 rows each)
             return i, j + 1
     # just before: "a normal EMG", "a clean MRI" (not "fine" or "nothing": "fine bloods")
     if i > 0 and sent[i - 1] == s_id and words[i - 1] in tables.results_normal_before:
