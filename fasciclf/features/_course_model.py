@@ -22,12 +22,10 @@ dictionary lookups rather than a vectorizer call.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -35,7 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from fasciclf.features._doc import FEATURES_KEY, BatchedPipe, features_of, remember
-from fasciclf.features._resources import ResourceError
+from fasciclf.features._resources import ResourceError, _read_packaged
 from fasciclf.features._serialize import JsonResourceMixin
 from fasciclf.features._tokens import SENTENCE_END, token_view
 from fasciclf.features._types import PROGRESSIONS, SymptomFeatures
@@ -268,12 +266,7 @@ def parse_course_model(data: Any) -> CourseModel:
 @lru_cache(maxsize=1)
 def default_course_model() -> CourseModel:
     """The packaged ``course_model.json``, parsed once."""
-    text = (
-        resources.files("fasciclf.features.resources")
-        .joinpath(COURSE_MODEL_FILE)
-        .read_text("utf-8")
-    )
-    return parse_course_model(json.loads(text))
+    return parse_course_model(_read_packaged(COURSE_MODEL_FILE))
 
 
 def reread(

@@ -51,6 +51,7 @@ _KEYS = {
 # Optional: tables written before the results reader still load.
 _OPTIONAL_KEYS = {"description", "results"}
 _RESULTS_KEYS = {"tests", "normal", "normal_before", "blockers", "window"}
+_NO_RESULTS = {"tests": [], "normal": [], "normal_before": [], "blockers": [], "window": 0}
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def parse_denials(data: dict[str, Any]) -> DenialTables:
     _check_keys("denials: abilities", abilities, {"subjects", "verbs"})
     alone = _symptom_words("alone", _invert(data["alone"]), -1)
     ability_of = _symptom_words("abilities", abilities["verbs"], -1)
-    results = data.get("results", {t: [] for t in _RESULTS_KEYS - {"window"}} | {"window": 0})
+    results = data.get("results", _NO_RESULTS)
     _check_keys("denials: results", results, _RESULTS_KEYS)
     if set(results) != _RESULTS_KEYS:
         raise ResourceError(
