@@ -716,13 +716,16 @@ def progression(
         return "improving"
     if "stable" in found:
         return "stable"
-    if episode is not None and episode >= 1.0:
-        # Twitches lasting seconds are not attacks; episodes last minutes to hours.
+    if episode is not None and 1.0 <= episode < _BOUT_OF_DAYS:
+        # Twitches lasting seconds are not attacks; episodes last minutes to
+        # hours. Bouts of days that clear are no episodic course (the guideline).
         return "episodic"
     if "episodic" in found and episode is None and not _bouts_of_days(view):
         return "episodic"
     return "unknown"
 
+
+_BOUT_OF_DAYS = 24 * 60.0  # minutes: a bout told in days or weeks
 
 # The guideline: bouts lasting several days are no episodic course ("three or
 # four bad days, then a few easier ones", "a few days each time", "flares for
@@ -732,11 +735,27 @@ _DAYS = frozenset({"day", "days"})
 _A_TIME = frozenset({"each", "this", "a", "every"})
 
 
+_WEEKS = frozenset({"week", "weeks", "fortnight"})
+_LASTING = frozenset({"lasting", "lasts", "last", "lasted", "of", "for"})
+_LASTING_REACH = 4  # "lasting about a week", "of a couple of weeks"
+
+
+def _bout_of_weeks(toks: list[str]) -> bool:
+    """A bout's length told in weeks ("lasting about a week"), not how often
+    ("twice a week")."""
+    return any(
+        w in _WEEKS and not _LASTING.isdisjoint(toks[max(i - _LASTING_REACH, 0) : i])
+        for i, w in enumerate(toks)
+    )
+
+
 def _bouts_of_days(view: TokenView) -> bool:
     """Whether a sentence tells bouts counted in days."""
     words = view.words
     for rng in view.sentence_ranges().values():
         toks = [words[i] for i in rng]
+        if not _BOUT_WORDS.isdisjoint(toks) and _bout_of_weeks(toks):
+            return True  # "bouts lasting about a week", "spells of two weeks"
         if _DAYS.isdisjoint(toks):
             continue
         if not _BOUT_WORDS.isdisjoint(toks):

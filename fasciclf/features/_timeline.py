@@ -20,6 +20,7 @@ import dataclasses
 import itertools
 from dataclasses import dataclass
 
+from fasciclf.features._ages import age_steps
 from fasciclf.features._dates import TimeExpr, TimeTable, find_time_expressions
 from fasciclf.features._diary import MIN_HEADINGS, weekday_headings
 from fasciclf.features._episodes import (
@@ -221,6 +222,73 @@ def _both_later(words: list[str], sent: list[int], exprs: list[TimeExpr]) -> boo
     return False
 
 
+_OPPOSITE = {"left": "right", "right": "left"}
+# wandering twitches and cramps ("my left calf last week, now the right one")
+# are the guideline's open question, not a spread
+_WANDERING = frozenset({"twitching", "cramps"})
+
+
+def _other_side_later(
+    words: list[str],
+    findings: tuple[Finding, ...],
+    starts: list[int],
+    sent: list[int],
+    exprs: list[TimeExpr],
+) -> bool:
+    """A later step of the story names the other side after one side was told:
+    "my left hand went weak in March; in June my right hand went too", "first
+    my left hand, then my right hand" (one hand, then the other: the
+    guideline's spread, in the same region)."""
+    # the first side told with a symptom that is no wandering twitch
+    told = {
+        _sentence_of(f, starts, sent)
+        for f in findings
+        if f.status == "present" and f.concept not in _WANDERING
+    }
+    first = next(
+        (
+            k
+            for k in range(len(words) - 1)
+            if words[k] in _OPPOSITE and sent[k] in told and _region_at(words, k + 1)
+        ),
+        None,
+    )
+    if first is None:
+        return False
+    other = _OPPOSITE[words[first]]
+    # the same region on the other side: an eye that blurred and cleared,
+    # then the other leg, are attacks in two places, not one spreading
+    region = _region_at(words, first + 1)
+    for e in exprs:
+        if e.start <= first or e.kind not in _STEP_KINDS:
+            continue
+        if e.kind == "sequence" and e.value == "start":
+            continue
+        # the other side told right after the step ("in June my right hand
+        # went too", "then my right hand"), not "my right hand is still fine"
+        for k in range(e.end, min(e.end + _OTHER_SIDE_REACH, len(words) - 1)):
+            if sent[k] != sent[e.start]:
+                break
+            if words[k] == other and _region_at(words, k + 1) == region:
+                rest = words[k : bisect.bisect_right(sent, sent[k])]
+                # "now I use my right hand for everything": the good side
+                if _SIDE_FINE.isdisjoint(rest) and _SIDE_USED.isdisjoint(words[e.end : k]):
+                    return True
+    return False
+
+
+def _region_at(words: list[str], k: int) -> str | None:
+    """The region of the body part named at ``k`` ("hand" for "hand", "leg" for "calf")."""
+    return site_words().get(words[k]) if k < len(words) else None
+
+
+_OTHER_SIDE_REACH = 4  # "then, a few weeks on, my right hand"
+_SIDE_FINE = frozenset("fine normal ok okay strong not n't no never still unaffected good".split())
+_SIDE_USED = frozenset(
+    "use uses used using with switched switch favour favor favours favors".split()
+)
+
+
 def _relief(words: list[str], e: TimeExpr) -> bool:
     after = words[e.end : e.end + 2]
     before = words[max(e.start - 2, 0) : e.start]
@@ -328,9 +396,11 @@ def read_timeline(
     """
     if sent is None:
         sent = sentence_ids(words)
-    exprs = years_told_before(
-        weekday_headings(words, find_time_expressions(words, table)), sent, words
-    )
+    exprs = find_time_expressions(words, table)
+    ages = age_steps(words, exprs)
+    if ages:
+        exprs = sorted([*exprs, *ages], key=lambda t: t.start)
+    exprs = years_told_before(weekday_headings(words, exprs), sent, words)
     exprs = offsets_from_named_events(exprs, sent, words)
     exprs = [
         e for e in exprs if not _after_a_doing(words, e) and not _compared_with(words, sent, e)
@@ -442,7 +512,9 @@ def read_timeline(
         episodes,
         story_clock=story_clock,
         start_dated=start_dated,
-        spread_cue=cue("spread") or _both_later(words, sent, exprs),
+        spread_cue=cue("spread")
+        or _both_later(words, sent, exprs)
+        or _other_side_later(words, findings, starts, sent, exprs),
         worse_told=worse_told,
         fluctuating=cue("fluctuation")
         or _fine_by_morning(words, sent, tiring_sents)
