@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from fasciclf.features._dates import TimeExpr
+from fasciclf.features._tokens import word_positions
 
 __all__ = ["age_steps"]
 
@@ -35,6 +36,7 @@ _NOT_AN_AGE = frozenset(
     "quid bpm reps kilometres kilometers".split()
 )
 _AGE_MIN, _AGE_MAX = 16, 105
+_TRIGGERS = _AGE_LEADS | _AGE_WHO | {"birthday"}
 _COUNTING = frozenset({"count", "counts", "counted", "counting", "numbers"})
 _COUNT_REACH = 10
 
@@ -49,54 +51,52 @@ def _age_value(word: str) -> int | None:
 def age_steps(words: list[str], told: list[TimeExpr] | None = None) -> list[TimeExpr]:
     """Ages told as points of the story, as ``sequence`` steps (``value`` ``"next"``).
 
+    ``told`` are time expressions already read; their tokens are no age.
+
     >>> w = "the year he turned 77 the ache began . at 78 his foot went numb".split()
     >>> [(t.kind, t.value, w[t.start:t.end]) for t in age_steps(w)]
     [('sequence', 'next', ['turned', '77']), ('sequence', 'next', ['at', '78'])]
     >>> age_steps("it happens at 60 mph on the motorway".split())
     []
     """
+    at = word_positions(words, _TRIGGERS)
+    if not at:
+        return []  # most texts tell no age: one set intersection, in C
     taken = {k for t in told or () for k in range(t.start, t.end)}
-    out = []
-    n = len(words)
-    for k, w in enumerate(words):
-        if k in taken:
-            continue
-        if w in _AGE_LEADS and k + 1 < n and _age_value(words[k + 1]) is not None:
-            nxt = words[k + 2] if k + 2 < n else ""
-            if nxt in _NOT_AN_AGE or k + 1 in taken:
-                continue
-            # "count out loud to fifty, by forty he sounded ...": a count
-            if not _COUNTING.isdisjoint(words[max(k - _COUNT_REACH, 0) : k]):
-                continue
-            if w == "by" and not words[k + 1].isdigit():
-                continue
-            # "turned 60" needs no "when": "at 60" and "by 62" do need the age
-            # to stand alone ("by 30 percent" is caught above)
-            out.append(TimeExpr("sequence", k, k + 2, value="next"))
-        elif (
-            w in _AGE_WHO
-            and k + 2 < n
-            and words[k + 1] in _AGE_WAS
-            and _age_value(words[k + 2]) is not None
-            and k > 0
-            and words[k - 1] == "when"
-            and (k + 3 >= n or words[k + 3] not in _NOT_AN_AGE)
-        ):
-            out.append(TimeExpr("sequence", k - 1, k + 3, value="next"))
-        elif (
-            w == "birthday"
-            and k > 0
-            and (words[k - 1] in _AGE_ORDINALS or _ORDINAL_AGE.fullmatch(words[k - 1]))
-        ):
-            out.append(TimeExpr("sequence", k - 1, k + 1, value="next"))
+    found = (_age_at(words, k) for k in at if k not in taken and k + 1 not in taken)
     # "when he turned 60" is read once, by its "when"
-    out.sort(key=lambda t: (t.start, -t.end))
     kept: list[TimeExpr] = []
-    for t in out:
-        if kept and t.start < kept[-1].end:
-            continue
-        kept.append(t)
+    for t in sorted((t for t in found if t is not None), key=lambda t: (t.start, -t.end)):
+        if not kept or t.start >= kept[-1].end:
+            kept.append(t)
     return kept
+
+
+def _age_at(words: list[str], k: int) -> TimeExpr | None:
+    """The age step opened by the trigger word at ``k``, if it is one."""
+    w, n = words[k], len(words)
+    if w in _AGE_LEADS:
+        if k + 1 >= n or _age_value(words[k + 1]) is None:
+            return None
+        if k + 2 < n and words[k + 2] in _NOT_AN_AGE:
+            return None  # "at 60 mph", "by 30 percent"
+        if not _COUNTING.isdisjoint(words[max(k - _COUNT_REACH, 0) : k]):
+            return None  # "count out loud to fifty, by forty he sounded ...": a count
+        if w == "by" and not words[k + 1].isdigit():
+            return None
+        return TimeExpr("sequence", k, k + 2, value="next")
+    if w in _AGE_WHO:
+        # "when I was 40", "when she turned sixty"
+        if not (0 < k and k + 2 < n and words[k - 1] == "when" and words[k + 1] in _AGE_WAS):
+            return None
+        if _age_value(words[k + 2]) is None or (k + 3 < n and words[k + 3] in _NOT_AN_AGE):
+            return None
+        return TimeExpr("sequence", k - 1, k + 3, value="next")
+    # "his 76th birthday", "her sixtieth birthday"
+    before = words[k - 1] if k else ""
+    if before in _AGE_ORDINALS or _ORDINAL_AGE.fullmatch(before):
+        return TimeExpr("sequence", k - 1, k + 1, value="next")
+    return None
 
 
 _ORDINAL_AGE = re.compile(r"(?:1[6-9]|[2-9]\d|10[0-5])(?:st|nd|rd|th)")
