@@ -85,6 +85,7 @@ FIELDS = (
     "family_history_includes",
     "historical_includes",
     "extra_present_includes",
+    "extra_present_excludes",
 )
 
 
@@ -110,7 +111,7 @@ def _actual(features, field: str, expected: Any) -> Any:
         return sorted(features.family_history)
     if field == "historical_includes":
         return sorted(features.historical)
-    if field == "extra_present_includes":
+    if field in ("extra_present_includes", "extra_present_excludes"):
         return sorted(features.extra_present)
     if field == "spread":
         return list(features.spread)
@@ -122,6 +123,8 @@ def _matches(field: str, got: Any, expected: Any, tolerance: float) -> bool:
         return _close(got, expected, tolerance)
     if field in ("family_history_includes", "historical_includes", "extra_present_includes"):
         return all(concept in got for concept in expected)
+    if field == "extra_present_excludes":
+        return not any(concept in got for concept in expected)
     return got == expected
 
 
@@ -266,6 +269,7 @@ _FIELD_CHECKS = {
     "family_history_includes": _check_concepts,
     "historical_includes": _check_concepts,
     "extra_present_includes": _check_concepts,
+    "extra_present_excludes": _check_concepts,
 }
 
 
