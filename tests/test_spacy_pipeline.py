@@ -190,6 +190,18 @@ def test_component_without_the_term_matcher_names_the_fix(component):
         nlp("my left calf twitches")
 
 
+def test_context_rules_keep_the_test_request_flag_through_json():
+    from fasciclf.features._context import rules_to_json
+    from fasciclf.features._resources import default_context_rules, parse_context_rules
+
+    rules = default_context_rules()
+    requests = [r for r in rules.rules if r.test_request]
+    assert {"made me", "had me", "got me to"} <= {r.literal for r in requests}
+    assert all(r.category == "hypothetical" for r in requests)
+    again = parse_context_rules(rules_to_json(rules))
+    assert [r for r in again.rules if r.test_request] == requests
+
+
 def test_context_rules_keep_the_answers_flag_through_json():
     from fasciclf.features._context import rules_to_json
     from fasciclf.features._resources import default_context_rules, parse_context_rules

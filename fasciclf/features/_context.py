@@ -375,7 +375,7 @@ class _Scopes:
                 return None
         if hi - lo > limit:
             return None
-        if t.kind == "deny" and rule.literal in _TEST_REQUESTS and m.end <= t.start:
+        if t.kind == "deny" and rule.test_request and m.end <= t.start:
             # "she made me push and pull, strength perfect", "got me to push
             # against her hands and said I'm strong": the request is the test,
             # a normal state told after it is what the examiner found
@@ -394,13 +394,6 @@ class _Scopes:
             # weak": the writer's own clause after the relative's
             return None
         return rule.category
-
-
-# an examiner's request: the actions after it are the test, not findings
-_TEST_REQUESTS = frozenset(
-    "had me|has me|asked me to|asks me to|asked him to|asked her to|got me to|made me|"
-    "makes me|told me to".split("|")
-)
 
 
 _OWN = frozenset({"my", "i", "i'm", "i've"})
@@ -456,6 +449,8 @@ def rules_to_json(rules: ContextRules) -> dict[str, Any]:
             rec["stop_at_determiner"] = True
         if r.answers:
             rec["answers"] = True
+        if r.test_request:
+            rec["test_request"] = True
         out.append(rec)
     return {"version": rules.version, "rules": out}
 

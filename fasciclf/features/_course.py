@@ -736,15 +736,16 @@ _A_TIME = frozenset({"each", "this", "a", "every"})
 
 
 _WEEKS = frozenset({"week", "weeks", "fortnight"})
-_LASTING = frozenset({"lasting", "lasts", "last", "lasted", "of", "for"})
-_LASTING_REACH = 4  # "lasting about a week", "of a couple of weeks"
+# "lasting about a week", "spells of a couple of weeks", "for a week at a time"
+_WEEKS_LEADS = _LASTING | frozenset({"last", "of", "for"})
+_WEEKS_LEAD_REACH = 4
 
 
 def _bout_of_weeks(toks: list[str]) -> bool:
     """A bout's length told in weeks ("lasting about a week"), not how often
     ("twice a week")."""
     return any(
-        w in _WEEKS and not _LASTING.isdisjoint(toks[max(i - _LASTING_REACH, 0) : i])
+        w in _WEEKS and not _WEEKS_LEADS.isdisjoint(toks[max(i - _WEEKS_LEAD_REACH, 0) : i])
         for i, w in enumerate(toks)
     )
 

@@ -58,7 +58,15 @@ CONTEXT_CATEGORIES: tuple[str, ...] = (
 DIRECTIONS: tuple[str, ...] = ("forward", "backward", "bidirectional")
 
 _LEXICON_KEYS = {"kind", "value", "terms", "also", "site", "bilateral", "needs_site"}
-_RULE_KEYS = {"literal", "category", "direction", "max_scope", "stop_at_determiner", "answers"}
+_RULE_KEYS = {
+    "literal",
+    "category",
+    "direction",
+    "max_scope",
+    "stop_at_determiner",
+    "answers",
+    "test_request",
+}
 # A scope with no max_scope in the rule file reaches this many tokens: the
 # documented default of context_rules.json ("null = to the clause end") is
 # bounded so that per-mention work stays constant (linear time overall).
@@ -102,6 +110,10 @@ class ContextRule:
     # A negation that answers a question ("I asked if it hurts and he said
     # no."): it outranks the question's hypothetical status
     answers: bool = False
+    # An examiner's request ("she made me ...", "had me ..."): the actions in
+    # its scope are the test, but a normal state told after it ("..., strength
+    # perfect") is what the examiner found, not hypothetical
+    test_request: bool = False
 
     @property
     def is_modifier(self) -> bool:
@@ -270,6 +282,7 @@ def parse_context_rules(data: dict[str, Any]) -> ContextRules:
                 max_scope=max_scope,
                 stop_at_determiner=bool(raw.get("stop_at_determiner", False)),
                 answers=bool(raw.get("answers", False)),
+                test_request=bool(raw.get("test_request", False)),
             )
         )
     return ContextRules(version=str(data.get("version", "0")), rules=tuple(rules))

@@ -202,18 +202,18 @@ _BOTH_REACH = 4  # "then, a few weeks on, both hands"
 _STEP_KINDS = frozenset({"sequence", "after_prev", "absolute", "now"})
 
 
+def _later_step(e: TimeExpr) -> bool:
+    """A time expression that moves the story on ("then", "in June", "now"), not its start."""
+    return e.kind in _STEP_KINDS and not (e.kind == "sequence" and e.value == "start")
+
+
 def _both_later(words: list[str], sent: list[int], exprs: list[TimeExpr]) -> bool:
     """A later step of the story names both of a pair after one side was told:
     "first my right calf, then both calves": the other side joined."""
     one_side = first_position(words, _ONE_SIDE)
     for e in exprs:
-        if (
-            e.kind not in _STEP_KINDS
-            or (e.kind == "sequence" and e.value == "start")
-            or one_side is None
-            or one_side > e.start  # one side told before both
-        ):
-            continue
+        if not _later_step(e) or one_side is None or one_side > e.start:
+            continue  # one side told before both
         for k in range(e.end, min(e.end + _BOTH_REACH, len(words))):
             if sent[k] != sent[e.start]:
                 break
@@ -222,7 +222,7 @@ def _both_later(words: list[str], sent: list[int], exprs: list[TimeExpr]) -> boo
     return False
 
 
-_OPPOSITE = {"left": "right", "right": "left"}
+_OPPOSITE = {"left": "right", "right": "left"}  # the sides of _ONE_SIDE
 # wandering twitches and cramps ("my left calf last week, now the right one")
 # are the guideline's open question, not a spread
 _WANDERING = frozenset({"twitching", "cramps"})
@@ -239,20 +239,16 @@ def _other_side_later(
     "my left hand went weak in March; in June my right hand went too", "first
     my left hand, then my right hand" (one hand, then the other: the
     guideline's spread, in the same region)."""
+    sides = word_positions(words, _ONE_SIDE)
+    if not sides:
+        return False  # most texts name no side: one set intersection, in C
     # the first side told with a symptom that is no wandering twitch
     told = {
         _sentence_of(f, starts, sent)
         for f in findings
         if f.status == "present" and f.concept not in _WANDERING
     }
-    first = next(
-        (
-            k
-            for k in range(len(words) - 1)
-            if words[k] in _OPPOSITE and sent[k] in told and _region_at(words, k + 1)
-        ),
-        None,
-    )
+    first = next((k for k in sides if sent[k] in told and _region_at(words, k + 1)), None)
     if first is None:
         return False
     other = _OPPOSITE[words[first]]
@@ -260,9 +256,7 @@ def _other_side_later(
     # then the other leg, are attacks in two places, not one spreading
     region = _region_at(words, first + 1)
     for e in exprs:
-        if e.start <= first or e.kind not in _STEP_KINDS:
-            continue
-        if e.kind == "sequence" and e.value == "start":
+        if e.start <= first or not _later_step(e):
             continue
         # the other side told right after the step ("in June my right hand
         # went too", "then my right hand"), not "my right hand is still fine"
