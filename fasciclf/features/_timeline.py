@@ -271,6 +271,68 @@ def _other_side_later(
     return False
 
 
+# "too", "also", "as well": a symptom or a place added to the ones told
+_ADDED = frozenset({"too", "also", "well"})
+# "too" that ends its clause adds ("my thighs were twitching too."); "too
+# weak to lift the kettle" is a degree
+_CLAUSE_END = SENTENCE_END | frozenset({",", ";", ":", "-", "and", "but", "now", "by"})
+_GOT_BETTER = frozenset("better easier eased gone settled settles fine normal".split())
+
+
+def _added_later(
+    words: list[str],
+    findings: tuple[Finding, ...],
+    starts: list[int],
+    sent: list[int],
+    exprs: list[TimeExpr],
+) -> bool:
+    """A later step of the story adds a symptom or a place to the ones told
+    before: "My left calf started in March. By the summer my thighs were
+    twitching too", "in April my fingertips went numb as well", "These days
+    it's his thighs as well" (the guideline's "now also": a new site or
+    symptom added over time). Without a step ("my calves twitch, my thighs
+    too") the places are told together, not one after the other."""
+    adds = [k for k in word_positions(words, _ADDED) if _adds(words, k)]
+    if not adds:
+        return False  # most texts add nothing: one set intersection, in C
+    at = [
+        (sent[max(bisect.bisect_right(starts, f.start) - 1, 0)], f.concept)
+        for f in findings
+        if f.status == "present"
+    ]
+    if not at:
+        return False
+    first = min(s_id for s_id, _ in at)
+    parts = site_words()
+    for k in adds:
+        s = sent[k]
+        if s <= first or not any(_later_step(e) and sent[e.start] == s for e in exprs):
+            continue
+        ws = sentence_words(words, sent, k)
+        if not _GOT_BETTER.isdisjoint(ws):
+            continue  # "by May the right one was fine too"
+        # what is added is new: a body part not named before, or a symptom
+        # not told before ("the lads have noticed the shake too" adds people)
+        lo = bisect.bisect_left(sent, s)
+        new_part = bool((ws & parts.keys()) - set(words[:lo]))
+        concepts = {c for s_id, c in at if s_id == s}
+        new_symptom = bool(concepts - {c for s_id, c in at if s_id < s})
+        # a symptom told in the sentence, or one referred back to at a new
+        # place ("now it's my thighs as well")
+        if (concepts and (new_part or new_symptom)) or (new_part and ws & ANAPHORA):
+            return True
+    return False
+
+
+def _adds(words: list[str], k: int) -> bool:
+    """Whether the word at ``k`` adds: "as well", "too" ending its clause, "also"."""
+    if words[k] == "well":
+        return k > 0 and words[k - 1] == "as"
+    if words[k] == "too":
+        return k + 1 >= len(words) or words[k + 1] in _CLAUSE_END
+    return True
+
+
 def _region_at(words: list[str], k: int) -> str | None:
     """The region of the body part named at ``k`` ("hand" for "hand", "leg" for "calf")."""
     return site_words().get(words[k]) if k < len(words) else None
@@ -508,7 +570,8 @@ def read_timeline(
         start_dated=start_dated,
         spread_cue=cue("spread")
         or _both_later(words, sent, exprs)
-        or _other_side_later(words, findings, starts, sent, exprs),
+        or _other_side_later(words, findings, starts, sent, exprs)
+        or _added_later(words, findings, starts, sent, exprs),
         worse_told=worse_told,
         fluctuating=cue("fluctuation")
         or _fine_by_morning(words, sent, tiring_sents)
