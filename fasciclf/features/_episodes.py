@@ -546,6 +546,9 @@ def _date_from_heading(words, keyed: dict[int, Step], events, sent: list[int]) -
                 st.expr is None
                 or st.expr.kind == "now"
                 or (st.expr.kind == "sequence" and _entry_step(words, sent, st.expr.start))
+                # "January. ... The first time was after the 5k run": the
+                # entry's first time is in the entry's month
+                or (st.expr.kind == "sequence" and st.expr.value == "start")
             ):
                 st.expr = e
 
