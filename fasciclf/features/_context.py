@@ -64,6 +64,10 @@ _INVERTED_SUBJECTS = frozenset("they it he she you his her the".split())
 _ASKED_REACH = 6
 _COURSE_ASKED = _WORDS["course_question_words"]
 _DENY_CLAUSE_JOINERS = _WORDS["deny_clause_joiners"]
+# a denial that opens with its own negation ("no pain at all", "never any
+# numbness"): an earlier one in a run of them ("no numbness no pain at all")
+# repeats it, it does not undo it
+_OWN_NEGATION = frozenset({"no", "not", "never", "nothing", "without", "none"})
 
 
 class Modifier(NamedTuple):
@@ -358,6 +362,16 @@ class _Scopes:
         before = words[t.start - 1] if t.start else ""
         return before not in _LIST_JOINERS and not _LIST_JOINERS.intersection(after)
 
+    def _deny_negation_reach(self, t: Term, lo: int, hi: int, limit: int) -> int:
+        """How far a negation may be from a denial ``t`` and still undo it (-1: not at all)."""
+        words = self.words
+        if words[t.start] in _OWN_NEGATION or _DENY_CLAUSE_JOINERS.intersection(words[lo:hi]):
+            return -1
+        # a denial is only undone by a negation right before it ("not
+        # normal strength"); "no pain, and his feeling is normal" and
+        # "no pain and strength is normal" deny both
+        return min(limit, DENY_NEGATION_REACH)
+
     def _reaches(self, m: Modifier, t: Term, s_id: int) -> str | None:
         rule = m.rule
         if m.end <= t.start and rule.applies("forward"):
@@ -367,12 +381,7 @@ class _Scopes:
         else:
             return None
         if rule.category == "negated" and t.kind == "deny":
-            # a denial is only undone by a negation right before it ("not
-            # normal strength"); "no pain, and his feeling is normal" and
-            # "no pain and strength is normal" deny both
-            limit = min(limit, DENY_NEGATION_REACH)
-            if _DENY_CLAUSE_JOINERS.intersection(self.words[lo:hi]):
-                return None
+            limit = self._deny_negation_reach(t, lo, hi, limit)
         if hi - lo > limit:
             return None
         if t.kind == "deny" and rule.test_request and m.end <= t.start:
