@@ -158,6 +158,11 @@ def weekday_headings(words: list[str], exprs: list[TimeExpr]) -> list[TimeExpr]:
 # "on Sunday evening ... on Monday morning", "By Friday she couldn't stand",
 # "Come Sunday it was still there": a weekday told as a scene of the story
 _SCENE_LEAD = frozenset("on by come until till from following next was".split())
+_OWN_STEP = frozenset({"then", "that"})
+# "... got over it. tuesday it was up to my ankles": a weekday opening a clause,
+# told of the person or the symptom
+_CLAUSE_LEAD = frozenset({",", ".", ";", "and"})
+_SCENE_SUBJECT = frozenset("i he she it we they my his her the".split())
 # "every Friday", "most Friday evenings", "last Tuesday", "Good Friday": a
 # habit, a day counted from writing or a holiday, no scene
 _NOT_A_SCENE = frozenset("every each most last this good ash palm easter super".split())
@@ -168,6 +173,12 @@ def _scene_at(words: list[str], i: int) -> int | None:
     """Start of a weekday told as a scene at token ``i``, or None."""
     start = i - 1 if i and words[i - 1] == "the" else i
     lead = words[start - 1] if start else ""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    opens_clause = (not start or lead in _CLAUSE_LEAD) and nxt in _SCENE_SUBJECT
+    if opens_clause:
+        return start
+    if lead in _OWN_STEP:
+        return start  # "then monday": the "then" is a step of its own
     if lead not in _SCENE_LEAD or (start >= 2 and words[start - 2] in _NOT_A_SCENE):
         return None
     if i + 1 < len(words) and words[i + 1] in _HABIT_AFTER:
