@@ -181,7 +181,7 @@ def _scene_at(words: list[str], i: int) -> int | None:
         return start  # "then monday": the "then" is a step of its own
     if lead not in _SCENE_LEAD or (start >= 2 and words[start - 2] in _NOT_A_SCENE):
         return None
-    if i + 1 < len(words) and words[i + 1] in _HABIT_AFTER:
+    if nxt in _HABIT_AFTER:
         return None
     return start - 1
 

@@ -229,11 +229,7 @@ _WANDERING = frozenset({"twitching", "cramps"})
 
 
 def _other_side_later(
-    words: list[str],
-    findings: tuple[Finding, ...],
-    starts: list[int],
-    sent: list[int],
-    exprs: list[TimeExpr],
+    words: list[str], sent: list[int], exprs: list[TimeExpr], told_in: list[tuple[Finding, int]]
 ) -> bool:
     """A later step of the story names the other side after one side was told:
     "my left hand went weak in March; in June my right hand went too", "first
@@ -243,11 +239,7 @@ def _other_side_later(
     if not sides:
         return False  # most texts name no side: one set intersection, in C
     # the first side told with a symptom that is no wandering twitch
-    told = {
-        _sentence_of(f, starts, sent)
-        for f in findings
-        if f.status == "present" and f.concept not in _WANDERING
-    }
+    told = {s_id for f, s_id in told_in if f.status == "present" and f.concept not in _WANDERING}
     first = next((k for k in sides if sent[k] in told and _region_at(words, k + 1)), None)
     if first is None:
         return False
@@ -280,11 +272,7 @@ _GOT_BETTER = frozenset("better easier eased gone settled settles fine normal".s
 
 
 def _added_later(
-    words: list[str],
-    findings: tuple[Finding, ...],
-    starts: list[int],
-    sent: list[int],
-    exprs: list[TimeExpr],
+    words: list[str], sent: list[int], exprs: list[TimeExpr], told_in: list[tuple[Finding, int]]
 ) -> bool:
     """A later step of the story adds a symptom or a place to the ones told
     before: "My left calf started in March. By the summer my thighs were
@@ -295,31 +283,37 @@ def _added_later(
     adds = [k for k in word_positions(words, _ADDED) if _adds(words, k)]
     if not adds:
         return False  # most texts add nothing: one set intersection, in C
-    at = [
-        (sent[max(bisect.bisect_right(starts, f.start) - 1, 0)], f.concept)
-        for f in findings
-        if f.status == "present"
-    ]
-    if not at:
+    by_sent: dict[int, set[str]] = {}
+    for f, s_id in told_in:
+        if f.status == "present":
+            by_sent.setdefault(s_id, set()).add(f.concept)
+    if not by_sent:
         return False
-    first = min(s_id for s_id, _ in at)
+    first = min(by_sent)
+    steps = {sent[e.start] for e in exprs if _later_step(e)}
     parts = site_words()
-    for k in adds:
-        s = sent[k]
-        if s <= first or not any(_later_step(e) and sent[e.start] == s for e in exprs):
-            continue
-        ws = sentence_words(words, sent, k)
+    # the body parts and symptoms told before each sentence, gathered as the
+    # sentences are met in order: one pass over the text, however many adds
+    parts_before: set[str] = set()
+    told_before: set[str] = set()
+    read_to, s_done = 0, first
+    for s in sorted({sent[k] for k in adds if sent[k] > first and sent[k] in steps}):
+        lo = bisect.bisect_left(sent, s, read_to)
+        parts_before.update(words[read_to:lo])
+        read_to = lo
+        for s_id in range(s_done, s):
+            told_before |= by_sent.get(s_id, set())
+        s_done = s
+        ws = sentence_words(words, sent, lo)
         if not _GOT_BETTER.isdisjoint(ws):
             continue  # "by May the right one was fine too"
         # what is added is new: a body part not named before, or a symptom
         # not told before ("the lads have noticed the shake too" adds people)
-        lo = bisect.bisect_left(sent, s)
-        new_part = bool((ws & parts.keys()) - set(words[:lo]))
-        concepts = {c for s_id, c in at if s_id == s}
-        new_symptom = bool(concepts - {c for s_id, c in at if s_id < s})
+        new_part = bool((ws & parts.keys()) - parts_before)
+        concepts = by_sent.get(s, set())
         # a symptom told in the sentence, or one referred back to at a new
         # place ("now it's my thighs as well")
-        if (concepts and (new_part or new_symptom)) or (new_part and ws & ANAPHORA):
+        if (concepts and (new_part or concepts - told_before)) or (new_part and ws & ANAPHORA):
             return True
     return False
 
@@ -570,8 +564,8 @@ def read_timeline(
         start_dated=start_dated,
         spread_cue=cue("spread")
         or _both_later(words, sent, exprs)
-        or _other_side_later(words, findings, starts, sent, exprs)
-        or _added_later(words, findings, starts, sent, exprs),
+        or _other_side_later(words, sent, exprs, told_in)
+        or _added_later(words, sent, exprs, told_in),
         worse_told=worse_told,
         fluctuating=cue("fluctuation")
         or _fine_by_morning(words, sent, tiring_sents)
